@@ -1,0 +1,82 @@
+// Build: bundle the Feishu wire layer once (with ws, protobufjs and axios inside, since community
+// packages may not have runtime dependencies), then bundle each node and credential with the wire
+// layer left as a shared require, so every node in one n8n process sees the same token cache and
+// the same gateway connections.
+const { src, dest, series } = require('gulp');
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const DIST = path.join(__dirname, 'dist');
+const WIRE_DIR = path.join(__dirname, 'lib', 'feishu');
+const WIRE_OUT = path.join(DIST, 'lib', 'feishu.js');
+
+function findEntries(dir, suffix) {
+	const out = [];
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) out.push(...findEntries(full, suffix));
+		else if (entry.name.endsWith(suffix)) out.push(full);
+	}
+	return out;
+}
+
+// Resolves any import that lands inside lib/feishu to the one shared bundle.
+const sharedWirePlugin = {
+	name: 'shared-wire-layer',
+	setup(build) {
+		build.onResolve({ filter: /lib\/feishu/ }, (args) => {
+			const target = path.resolve(args.resolveDir, args.path);
+			if (!target.startsWith(WIRE_DIR)) return undefined;
+			const outFile = path.join(DIST, path.relative(__dirname, args.importer)).replace(/\.ts$/, '.js');
+			let rel = path.relative(path.dirname(outFile), WIRE_OUT).replace(/\\/g, '/');
+			if (!rel.startsWith('.')) rel = `./${rel}`;
+			return { path: rel, external: true };
+		});
+	},
+};
+
+const common = {
+	bundle: true,
+	platform: 'node',
+	target: 'node20',
+	format: 'cjs',
+	sourcemap: false,
+	logLevel: 'warning',
+	external: ['n8n-workflow', 'n8n-core'],
+};
+
+async function clean() {
+	fs.rmSync(DIST, { recursive: true, force: true });
+}
+
+async function bundleWire() {
+	await esbuild.build({ ...common, entryPoints: [path.join(WIRE_DIR, 'index.ts')], outfile: WIRE_OUT });
+}
+
+async function bundleNodes() {
+	const entries = [
+		...findEntries(path.join(__dirname, 'nodes'), '.node.ts'),
+		...findEntries(path.join(__dirname, 'credentials'), '.credentials.ts'),
+	];
+	await Promise.all(
+		entries.map((entry) =>
+			esbuild.build({
+				...common,
+				entryPoints: [entry],
+				outfile: path.join(DIST, path.relative(__dirname, entry)).replace(/\.ts$/, '.js'),
+				plugins: [sharedWirePlugin],
+			}),
+		),
+	);
+}
+
+function copyAssets() {
+	return src(['nodes/**/*.{svg,png,json}', 'credentials/**/*.{svg,png}'], { base: '.', encoding: false }).pipe(
+		dest('dist'),
+	);
+}
+
+exports.clean = clean;
+exports.build = series(clean, bundleWire, bundleNodes, copyAssets);
+exports.default = exports.build;

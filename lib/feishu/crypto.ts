@@ -1,0 +1,54 @@
+// Webhook security primitives (shared docs/feishu-protocol.md §6): AES-256-CBC with SHA-256 of the
+// Encrypt Key and a 16-byte IV prefix, and the X-Lark-Signature over the raw body bytes.
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export class FeishuDecryptError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'FeishuDecryptError';
+	}
+}
+
+function keyOf(encryptKey: string): Buffer {
+	return createHash('sha256').update(encryptKey, 'utf8').digest();
+}
+
+export function encryptPayload(encryptKey: string, plaintext: string, iv: Buffer = randomBytes(16)): string {
+	const cipher = createCipheriv('aes-256-cbc', keyOf(encryptKey), iv);
+	return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
+}
+
+export function decryptPayload(encryptKey: string, encrypted: string): string {
+	if (typeof encrypted !== 'string' || encrypted.length === 0) {
+		throw new FeishuDecryptError('The "encrypt" field is empty or not a string');
+	}
+	const raw = Buffer.from(encrypted, 'base64');
+	if (raw.length < 32 || (raw.length - 16) % 16 !== 0) {
+		throw new FeishuDecryptError('The "encrypt" field is not valid AES-256-CBC ciphertext (wrong length)');
+	}
+	try {
+		const decipher = createDecipheriv('aes-256-cbc', keyOf(encryptKey), raw.subarray(0, 16));
+		return Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]).toString('utf8');
+	} catch {
+		throw new FeishuDecryptError('Could not decrypt the body: check that the Encrypt Key matches the Feishu console');
+	}
+}
+
+/** lowercase hex SHA-256 of timestamp + nonce + encryptKey + raw body bytes. */
+export function computeSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer | string): string {
+	return createHash('sha256')
+		.update(Buffer.concat([Buffer.from(timestamp + nonce + encryptKey, 'utf8'), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8')]))
+		.digest('hex');
+}
+
+export function verifySignature(
+	timestamp: string,
+	nonce: string,
+	encryptKey: string,
+	rawBody: Buffer | string,
+	signature: string,
+): boolean {
+	const expected = Buffer.from(computeSignature(timestamp, nonce, encryptKey, rawBody), 'utf8');
+	const given = Buffer.from(String(signature).toLowerCase(), 'utf8');
+	return expected.length === given.length && timingSafeEqual(expected, given);
+}

@@ -1,0 +1,4 @@
+// The Feishu wire layer: everything that knows Feishu's protocol and nothing of n8n.
+// n8n nodes import only from this index; the build bundles it once as dist/lib/feishu.js.
+export * from './frames';
+export * from './crypto';
