@@ -1,0 +1,158 @@
+// The Open API as open.feishu.cn serves it: tenant_access_token, and (with a Bearer token) the IM
+// message, upload and bot endpoints. Every response carries a fresh x-tt-logid; errors are Feishu's
+// `{code, msg}` with Feishu's HTTP status; every call is recorded for /_sandbox/calls.
+import type { ServerResponse } from 'node:http';
+import { newLogId } from './ids';
+import { readBody, sendJson, type RouteContext, type Router } from './http';
+import type { SandboxLog } from './log';
+import type { AppRecord, SandboxState } from './state';
+import type { TokenStore } from './tokens';
+
+export interface OpenApiDeps {
+	state: SandboxState;
+	tokens: TokenStore;
+	log: SandboxLog;
+	rateLimitPerSecond: number;
+	rateLimitPerMinute: number;
+}
+
+export class ApiError extends Error {
+	constructor(
+		readonly httpStatus: number,
+		readonly code: number,
+		msg: string,
+		readonly headers: Record<string, string> = {},
+	) {
+		super(msg);
+	}
+}
+
+export const INVALID_TOKEN_MSG = 'Invalid access token for authorization. Please make a request with token attached.';
+export const MISSING_TOKEN_MSG = 'Missing access token for authorization. Please make a request with token attached.';
+
+/** Context an authenticated handler gets. */
+export interface ApiContext extends RouteContext {
+	app: AppRecord;
+	/** What to record as the call's body (multipart handlers set a summary). */
+	recordBody?: unknown;
+}
+
+export type ApiHandler = (ctx: ApiContext) => Promise<ApiReply> | ApiReply;
+export type ApiReply = { data?: unknown; extra?: Record<string, unknown>; msg?: string } | { raw: Buffer; contentType: string; headers?: Record<string, string> };
+
+export class OpenApi {
+	constructor(private readonly d: OpenApiDeps) {}
+
+	/** Sends a Feishu response: envelope, x-tt-logid, and the call record. */
+	private respond(ctx: RouteContext, app: AppRecord | undefined, logId: string, status: number, body: Record<string, unknown>, headers: Record<string, string>, recordBody: unknown): void {
+		this.record(ctx, app, logId, status, Number(body.code ?? 0), recordBody);
+		sendJson(ctx.res, status, body, { 'x-tt-logid': logId, ...headers });
+	}
+
+	private record(ctx: RouteContext, app: AppRecord | undefined, logId: string, status: number, code: number, body: unknown): void {
+		const { calls } = this.d.state;
+		calls.push({ app_id: app?.appId, method: ctx.req.method ?? '', path: ctx.path, query: Object.fromEntries(ctx.query), body, status, code, log_id: logId, at: Date.now() });
+		if (calls.length > 10_000) calls.splice(0, 2000);
+	}
+
+	private error(ctx: RouteContext, app: AppRecord | undefined, logId: string, e: ApiError, recordBody: unknown): void {
+		if (e.httpStatus !== 200) this.d.state.stats.rejected_requests++;
+		this.d.log.warn(`${ctx.req.method} ${ctx.path} -> ${e.httpStatus} code ${e.code}: ${e.message}`);
+		this.respond(ctx, app, logId, e.httpStatus, { code: e.code, msg: e.message, error: { log_id: logId } }, e.headers, recordBody);
+	}
+
+	/** Registers an authenticated Open API route. */
+	route(router: Router, method: string, path: string, handler: ApiHandler): void {
+		router.add(method, path, async (ctx) => {
+			const logId = newLogId();
+			let app: AppRecord | undefined;
+			const actx = ctx as ApiContext;
+			try {
+				app = this.authenticate(ctx);
+				actx.app = app;
+				await this.applyFaults(app);
+				const reply = await handler(actx);
+				if ('raw' in reply) {
+					this.record(ctx, app, logId, 200, 0, actx.recordBody ?? null);
+					ctx.res.writeHead(200, { 'content-type': reply.contentType, 'content-length': reply.raw.length, 'x-tt-logid': logId, ...reply.headers });
+					ctx.res.end(reply.raw);
+					return;
+				}
+				this.respond(ctx, app, logId, 200, { code: 0, msg: reply.msg ?? 'success', ...(reply.data !== undefined ? { data: reply.data } : {}), ...reply.extra }, {}, actx.recordBody ?? (await bodyForRecord(ctx)));
+			} catch (e) {
+				if (e instanceof ApiError) return this.error(ctx, app, logId, e, actx.recordBody ?? (await bodyForRecord(ctx)));
+				throw e;
+			}
+		});
+	}
+
+	/** Registers an unauthenticated route with the same envelope/log-id/recording (token endpoint). */
+	publicRoute(router: Router, method: string, path: string, handler: (ctx: RouteContext) => Promise<{ status?: number; body: Record<string, unknown>; app?: AppRecord }>): void {
+		router.add(method, path, async (ctx) => {
+			const logId = newLogId();
+			const { status = 200, body, app } = await handler(ctx);
+			const recorded = await bodyForRecord(ctx);
+			this.respond(ctx, app, logId, status, body, {}, redactSecret(recorded));
+		});
+	}
+
+	private authenticate(ctx: RouteContext): AppRecord {
+		const header = ctx.req.headers.authorization ?? '';
+		const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+		if (!m) throw new ApiError(400, 99991661, MISSING_TOKEN_MSG);
+		const issued = this.d.tokens.check(m[1]);
+		const app = issued && this.d.state.apps.get(issued.appId);
+		if (!app) throw new ApiError(400, 99991663, INVALID_TOKEN_MSG);
+		return app;
+	}
+
+	private async applyFaults(app: AppRecord): Promise<void> {
+		const f = this.d.state.faultsFor(app.appId);
+		if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
+		if (f.failNextApi && f.failNextApi.count > 0) {
+			const { code, httpStatus, msg } = f.failNextApi;
+			if (--f.failNextApi.count <= 0) f.failNextApi = undefined;
+			throw new ApiError(httpStatus, code, msg ?? 'injected failure (sandbox fault)', code === 99991400 ? { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '1' } : {});
+		}
+	}
+
+	// ---- rate limit: per app per API, 50/s and 1000/min like im/v1/messages (shared docs §8.6) ----
+	private readonly windows = new Map<string, number[]>();
+
+	rateLimit(app: AppRecord, api: string): void {
+		const key = `${app.appId}:${api}`;
+		const now = Date.now();
+		const hits = (this.windows.get(key) ?? []).filter((t) => now - t < 60_000);
+		const lastSecond = hits.filter((t) => now - t < 1000);
+		if (lastSecond.length >= this.d.rateLimitPerSecond || hits.length >= this.d.rateLimitPerMinute) {
+			const perSecond = lastSecond.length >= this.d.rateLimitPerSecond;
+			const oldest = perSecond ? lastSecond[0] : hits[0];
+			const resetSeconds = Math.max(1, Math.ceil(((perSecond ? 1000 : 60_000) - (now - oldest)) / 1000));
+			this.windows.set(key, hits);
+			throw new ApiError(429, 99991400, 'request trigger frequency limit', {
+				'x-ogw-ratelimit-limit': String(perSecond ? this.d.rateLimitPerSecond : this.d.rateLimitPerMinute),
+				'x-ogw-ratelimit-reset': String(resetSeconds),
+			});
+		}
+		hits.push(now);
+		this.windows.set(key, hits);
+	}
+}
+
+async function bodyForRecord(ctx: RouteContext): Promise<unknown> {
+	const type = String(ctx.req.headers['content-type'] ?? '');
+	if (!type.includes('json')) return null;
+	try {
+		return await ctx.json();
+	} catch {
+		return (await ctx.body()).toString('utf8').slice(0, 2000);
+	}
+}
+
+function redactSecret(body: unknown): unknown {
+	if (body && typeof body === 'object' && 'app_secret' in body) return { ...(body as object), app_secret: '***' };
+	return body;
+}
+
+export { readBody };
+export type { ServerResponse };

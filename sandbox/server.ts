@@ -1,0 +1,167 @@
+// startSandbox(): a local Feishu Open Platform on one port — Open API, long-connection gateway,
+// webhook pushes, the /_sandbox/ control API and the chat page at /.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { registerAuthApi } from './authApi';
+import { registerControl } from './control';
+import { DeliveryEngine } from './delivery';
+import { Gateway, type ClientConfig } from './gateway';
+import { JsonBodyError, Router, sendJson } from './http';
+import { registerImApi } from './imApi';
+import { createLog } from './log';
+import { OpenApi } from './openApi';
+import { registerPage } from './page';
+import { DEMO_APP, SandboxState, type SandboxAppConfig } from './state';
+import { TokenStore } from './tokens';
+
+export type { SandboxAppConfig } from './state';
+export { DEMO_APP } from './state';
+
+export interface SandboxOptions {
+	port?: number;
+	host?: string;
+	apps?: SandboxAppConfig[];
+	quiet?: boolean;
+	tokenTtlSeconds?: number;
+	ackTimeoutMs?: number;
+	maxRedeliveries?: number;
+	/** Seconds, sent in the endpoint response and in every pong. */
+	clientConfig?: Partial<ClientConfig>;
+	fragmentThresholdBytes?: number;
+	maxConnectionsPerApp?: number;
+	rateLimitPerSecond?: number;
+	rateLimitPerMinute?: number;
+	/** Webhook push deadline (Feishu: 3 s) and retry delays (Feishu: 15 s, 5 min, 1 h, 6 h). */
+	webhookTimeoutMs?: number;
+	webhookRetryDelaysMs?: number[];
+	/** url_verification deadline (Feishu: 1 s). */
+	challengeTimeoutMs?: number;
+	/** How long a card click waits for the app's answer (Feishu: 3 s). */
+	callbackWaitMs?: number;
+	/** How long an event waits for a long connection when none is open. */
+	undeliveredTtlMs?: number;
+}
+
+export interface Sandbox {
+	baseUrl: string;
+	port: number;
+	close(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+	const log = createLog(!!opts.quiet);
+	const state = new SandboxState();
+	for (const app of opts.apps?.length ? opts.apps : [DEMO_APP]) state.upsertApp(app);
+	const tokens = new TokenStore(opts.tokenTtlSeconds ?? 7200);
+	let baseUrl = '';
+	const delivery = new DeliveryEngine(state, log, {
+		ackTimeoutMs: opts.ackTimeoutMs ?? 3000,
+		maxRedeliveries: opts.maxRedeliveries ?? 4,
+		fragmentThresholdBytes: opts.fragmentThresholdBytes ?? 64 * 1024,
+		webhookTimeoutMs: opts.webhookTimeoutMs ?? 3000,
+		webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [15_000, 300_000, 3_600_000, 21_600_000],
+		undeliveredTtlMs: opts.undeliveredTtlMs ?? 30_000,
+	});
+	const gateway = new Gateway(
+		state,
+		log,
+		{
+			clientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 120, ReconnectNonce: 30, ...opts.clientConfig },
+			maxConnectionsPerApp: opts.maxConnectionsPerApp ?? 50,
+			baseUrl: () => baseUrl,
+		},
+		{
+			onOpen: (conn) => delivery.onConnectionOpen(conn),
+			onDataFrame: (conn, frame) => delivery.onDataFrame(conn, frame),
+			onClose: () => undefined,
+		},
+	);
+	delivery.gateway = gateway;
+
+	const router = new Router();
+	const openApi = new OpenApi({ state, tokens, log, rateLimitPerSecond: opts.rateLimitPerSecond ?? 50, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000 });
+	registerAuthApi(router, openApi, state, tokens);
+	registerImApi(router, openApi, state);
+	router.add('POST', '/callback/ws/endpoint', async (ctx) => {
+		let body: unknown;
+		try {
+			body = await ctx.json();
+		} catch {
+			body = {};
+		}
+		const r = gateway.endpoint(body);
+		sendJson(ctx.res, r.status, r.body);
+	});
+	registerControl(router, { state, delivery, gateway, tokens, log, challengeTimeoutMs: opts.challengeTimeoutMs ?? 1000, callbackWaitMs: opts.callbackWaitMs ?? 3000 });
+	registerPage(router);
+
+	const server: Server = createServer((req, res) => {
+		void (async () => {
+			let url: URL;
+			try {
+				url = new URL(req.url ?? '/', 'http://sandbox');
+			} catch {
+				return sendJson(res, 400, { code: 9499, msg: 'Bad Request' });
+			}
+			const found = router.match(req.method ?? 'GET', url.pathname);
+			if (!('handler' in found)) {
+				state.stats.rejected_requests++;
+				if (url.pathname.startsWith('/_sandbox/')) return sendJson(res, found.methodMismatch ? 405 : 404, { ok: false, error: `no route ${req.method} ${url.pathname}` });
+				res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+				return res.end('404 page not found');
+			}
+			try {
+				await found.handler(Router.context(req, res, url, found.params));
+			} catch (error) {
+				if (error instanceof JsonBodyError) {
+					state.stats.rejected_requests++;
+					return sendJson(res, 400, url.pathname.startsWith('/open-apis/') ? { code: 9499, msg: error.message } : { ok: false, error: error.message });
+				}
+				log.warn(`${req.method} ${url.pathname} failed: ${(error as Error).stack ?? error}`);
+				sendJson(res, 500, { code: 500, msg: 'sandbox internal error', error: String((error as Error).message ?? error) });
+			}
+		})();
+	});
+	const sockets = new Set<Socket>();
+	server.on('connection', (s) => {
+		sockets.add(s);
+		s.on('close', () => sockets.delete(s));
+	});
+	server.on('upgrade', (req, socket, head) => {
+		try {
+			gateway.handleUpgrade(req, socket, head);
+		} catch (error) {
+			log.warn(`upgrade failed: ${(error as Error).message}`);
+			socket.destroy();
+		}
+	});
+	server.on('clientError', (_err, socket) => {
+		state.stats.rejected_requests++;
+		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+	});
+
+	const host = opts.host ?? '127.0.0.1';
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(opts.port ?? 0, host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const port = (server.address() as AddressInfo).port;
+	baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+	log.info(`Feishu sandbox listening on ${baseUrl}`);
+
+	let closing: Promise<void> | undefined;
+	return {
+		baseUrl,
+		port,
+		close: () =>
+			(closing ??= new Promise<void>((resolve) => {
+				delivery.close();
+				gateway.close();
+				server.close(() => resolve());
+				for (const s of sockets) s.destroy();
+			})),
+	};
+}

@@ -1,0 +1,260 @@
+// Everything the sandbox remembers: apps, users, chats, messages, uploads, deliveries, recorded calls,
+// faults and counters. Plain data; the modules that speak HTTP/WS read and write it.
+import { newThreadId, stableHex } from './ids';
+
+export type DeliveryConfig = { mode: 'long_connection' } | { mode: 'webhook'; url: string };
+
+export interface SandboxAppConfig {
+	appId: string;
+	appSecret: string;
+	encryptKey?: string;
+	verificationToken?: string;
+	botName?: string;
+	botOpenId?: string;
+	delivery?: DeliveryConfig;
+}
+
+export interface AppRecord {
+	appId: string;
+	appSecret: string;
+	encryptKey: string;
+	verificationToken: string;
+	botName: string;
+	botOpenId: string;
+	delivery: DeliveryConfig;
+}
+
+export interface UserRecord {
+	openId: string;
+	unionId: string;
+	userId: string;
+	name: string;
+	email: string;
+}
+
+export interface ChatRecord {
+	chatId: string;
+	chatType: 'p2p' | 'group' | 'topic_group';
+	name: string;
+	appId: string;
+	/** The user of a p2p chat. */
+	userOpenId?: string;
+	createdAt: number;
+}
+
+export interface MentionRecord {
+	key: string;
+	id: { open_id: string; union_id: string; user_id: string };
+	name: string;
+	tenant_key: string;
+}
+
+export interface MessageRecord {
+	messageId: string;
+	chatId: string;
+	appId: string;
+	msgType: string;
+	content: string;
+	from: 'user' | 'bot';
+	sender: { id: string; id_type: 'open_id' | 'app_id'; sender_type: 'user' | 'app'; tenant_key: string };
+	parentId?: string;
+	rootId?: string;
+	threadId?: string;
+	upperMessageId?: string;
+	mentions: MentionRecord[];
+	createTime: number;
+	updateTime: number;
+	updated: boolean;
+	deleted: boolean;
+}
+
+export interface UploadRecord {
+	key: string;
+	appId: string;
+	kind: 'image' | 'file';
+	fileType?: string;
+	fileName: string;
+	contentType: string;
+	data: Buffer;
+	createdAt: number;
+}
+
+export interface DeliveryAttempt {
+	connection_id?: string;
+	at: number;
+	acked: boolean;
+	ack_code?: number;
+	ack_latency_ms?: number;
+	http_status?: number;
+	error?: string;
+	fragments?: number;
+}
+
+export interface DeliveryRecord {
+	event_id: string;
+	event_type: string;
+	app_id: string;
+	transport: 'long_connection' | 'webhook';
+	callback: boolean;
+	attempts: DeliveryAttempt[];
+	acked: boolean;
+	redelivered: boolean;
+	answer?: unknown;
+	created_at: number;
+	/** Why it stopped without an ack (redeliveries exhausted, no connection...). */
+	gave_up?: string;
+}
+
+export interface ApiCallRecord {
+	app_id?: string;
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	body: unknown;
+	status: number;
+	code: number;
+	log_id: string;
+	at: number;
+}
+
+export interface Faults {
+	refuseNextUpgrade?: { status: number; autherrcode?: string; msg?: string };
+	failNextApi?: { count: number; code: number; httpStatus: number; msg?: string };
+	latencyMs: number;
+	redelivery: boolean;
+	fragmentBytes?: number;
+	silentDrop: boolean;
+}
+
+export const TENANT_KEY = '736588c9260f175d';
+
+export const DEMO_APP: SandboxAppConfig = {
+	appId: 'cli_a1b2c3d4e5f60718',
+	appSecret: 'sandbox-app-secret',
+	encryptKey: 'sandbox-encrypt-key',
+	verificationToken: 'sandbox-verification-token',
+	botName: 'Sandbox Bot',
+	botOpenId: 'ou_sandbox_bot_0000000000000000000',
+	delivery: { mode: 'long_connection' },
+};
+
+export const DEFAULT_USER_NAME = 'Alice';
+
+function newFaults(): Faults {
+	return { latencyMs: 0, redelivery: true, silentDrop: false };
+}
+
+export class SandboxState {
+	readonly apps = new Map<string, AppRecord>();
+	readonly users = new Map<string, UserRecord>(); // by open_id
+	readonly chats = new Map<string, ChatRecord>();
+	readonly messages = new Map<string, MessageRecord>();
+	readonly uploads = new Map<string, UploadRecord>();
+	readonly deliveries: DeliveryRecord[] = [];
+	readonly calls: ApiCallRecord[] = [];
+	/** Faults per app id; '*' applies to every app. */
+	readonly faults = new Map<string, Faults>();
+	readonly stats = {
+		token_fetches: {} as Record<string, number>,
+		endpoint_fetches: {} as Record<string, number>,
+		malformed_frames: 0,
+		unmatched_acks: 0,
+		rejected_requests: 0,
+		refused_upgrades: 0,
+		events_sent: 0,
+		frames_sent: 0,
+		pings: 0,
+		webhook_posts: 0,
+	};
+	/** uuid idempotency: `${appId}:${uuid}` -> message id and when. */
+	readonly uuids = new Map<string, { messageId: string; at: number }>();
+
+	upsertApp(config: SandboxAppConfig): AppRecord {
+		const prev = this.apps.get(config.appId);
+		const app: AppRecord = {
+			appId: config.appId,
+			appSecret: config.appSecret ?? prev?.appSecret,
+			encryptKey: config.encryptKey ?? prev?.encryptKey ?? '',
+			verificationToken: config.verificationToken ?? prev?.verificationToken ?? '',
+			botName: config.botName ?? prev?.botName ?? 'Sandbox Bot',
+			botOpenId: config.botOpenId ?? prev?.botOpenId ?? `ou_${stableHex(`bot:${config.appId}`)}`,
+			delivery: config.delivery ?? prev?.delivery ?? { mode: 'long_connection' },
+		};
+		this.apps.set(app.appId, app);
+		return app;
+	}
+
+	firstApp(): AppRecord | undefined {
+		return this.apps.values().next().value;
+	}
+
+	faultsFor(appId: string): Faults {
+		let f = this.faults.get(appId);
+		if (!f) {
+			f = newFaults();
+			this.faults.set(appId, f);
+		}
+		return f;
+	}
+
+	/** A user by any of its ids; unknown well-formed ids create a user (the sandbox tenant has everyone). */
+	userBy(idType: 'open_id' | 'user_id' | 'union_id' | 'email', id: string, name?: string): UserRecord {
+		for (const u of this.users.values()) {
+			if (
+				(idType === 'open_id' && u.openId === id) ||
+				(idType === 'user_id' && u.userId === id) ||
+				(idType === 'union_id' && u.unionId === id) ||
+				(idType === 'email' && u.email === id)
+			) {
+				if (name && u.name !== name) u.name = name;
+				return u;
+			}
+		}
+		const seed = `${idType}:${id}`;
+		const user: UserRecord = {
+			openId: idType === 'open_id' ? id : `ou_${stableHex(`open:${seed}`)}`,
+			unionId: idType === 'union_id' ? id : `on_${stableHex(`union:${seed}`)}`,
+			userId: idType === 'user_id' ? id : stableHex(`user:${seed}`, 8),
+			name: name ?? (idType === 'email' ? id.split('@')[0] : `User ${id.slice(-4)}`),
+			email: idType === 'email' ? id : `${stableHex(`mail:${seed}`, 8)}@sandbox.example`,
+		};
+		this.users.set(user.openId, user);
+		return user;
+	}
+
+	defaultUser(): UserRecord {
+		return this.userBy('open_id', `ou_${stableHex('sandbox-default-user')}`, DEFAULT_USER_NAME);
+	}
+
+	/** The p2p chat between an app's bot and a user (created on first use). */
+	p2pChat(appId: string, user: UserRecord): ChatRecord {
+		const chatId = `oc_${stableHex(`p2p:${appId}:${user.openId}`)}`;
+		let chat = this.chats.get(chatId);
+		if (!chat) {
+			chat = { chatId, chatType: 'p2p', name: user.name, appId, userOpenId: user.openId, createdAt: Date.now() };
+			this.chats.set(chatId, chat);
+		}
+		return chat;
+	}
+
+	chatMessages(chatId: string): MessageRecord[] {
+		return [...this.messages.values()].filter((m) => m.chatId === chatId).sort((a, b) => a.createTime - b.createTime);
+	}
+
+	/** Thread id for a reply in thread: the root's thread, created once. */
+	threadFor(root: MessageRecord): string {
+		if (!root.threadId) root.threadId = newThreadId();
+		return root.threadId;
+	}
+
+	reset(): void {
+		this.users.clear();
+		this.chats.clear();
+		this.messages.clear();
+		this.uploads.clear();
+		this.deliveries.length = 0;
+		this.calls.length = 0;
+		this.faults.clear();
+		this.uuids.clear();
+	}
+}

@@ -1,0 +1,114 @@
+// Sandbox-specific gateway behaviour, driven frame by frame with a raw client: endpoint errors, ping/pong
+// with ClientConfig, cluster mode, redelivery, the connection limit and malformed frames.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { ackFrame, encodeFrame, getHeader } from '../../lib/feishu/frames';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { control, getEndpoint, RawClient, waitFor } from './helpers';
+
+let sb: Sandbox;
+before(async () => {
+	sb = await startSandbox({ port: 0, quiet: true, ackTimeoutMs: 300, maxRedeliveries: 2, maxConnectionsPerApp: 3, clientConfig: { PingInterval: 7, ReconnectNonce: 1 } });
+});
+after(() => sb.close());
+
+test('endpoint: PascalCase credentials get a ws URL with device_id/service_id and the ClientConfig; bad ones get 1000040346', async () => {
+	const ok = await getEndpoint(sb.baseUrl);
+	assert.equal(ok.code, 0);
+	const url = new URL(ok.data.URL);
+	assert.equal(url.protocol, 'ws:');
+	assert.match(url.searchParams.get('device_id') ?? '', /^\d+$/);
+	assert.match(url.searchParams.get('service_id') ?? '', /^\d+$/);
+	assert.ok(url.searchParams.get('ticket'));
+	assert.notEqual(url.search.indexOf('device_id'), 1, 'device_id must not be the first query key');
+	assert.deepEqual(ok.data.ClientConfig, { PingInterval: 7, ReconnectCount: -1, ReconnectInterval: 120, ReconnectNonce: 1 });
+	const bad = await getEndpoint(sb.baseUrl, 'cli_0000000000000000', 'x');
+	assert.equal(bad.code, 1000040346);
+	const wrong = await getEndpoint(sb.baseUrl, undefined, 'wrong-secret');
+	assert.equal(wrong.code, 1000040346);
+});
+
+test('ping gets a pong carrying the ClientConfig; a used ticket is refused', async () => {
+	const ep = await getEndpoint(sb.baseUrl);
+	const c = await RawClient.connect(sb.baseUrl);
+	c.ping();
+	const pong = await waitFor('pong', () => c.frames.find((f) => getHeader(f, 'type') === 'pong'));
+	assert.equal(pong.method, 0);
+	assert.deepEqual(JSON.parse(Buffer.from(pong.payload!).toString()), { PingInterval: 7, ReconnectCount: -1, ReconnectInterval: 120, ReconnectNonce: 1 });
+	c.close();
+	// reuse a ticket twice: the second dial is refused with a retryable 514
+	const first = new WebSocket(ep.data.URL);
+	await new Promise((r) => first.once('open', r));
+	const status = await new Promise<number>((resolve) => {
+		const second = new WebSocket(ep.data.URL);
+		second.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+		second.on('error', () => undefined);
+	});
+	assert.equal(status, 514);
+	first.terminate();
+});
+
+test('cluster mode: each event goes to exactly one of two connections, and an unacked event is redelivered', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const a = await RawClient.connect(sb.baseUrl);
+	const b = await RawClient.connect(sb.baseUrl);
+	const autoAck = (c: RawClient) => c.ws.on('message', () => {
+		const f = c.frames[c.frames.length - 1];
+		if (getHeader(f, 'type') === 'event') c.ws.send(encodeFrame(ackFrame(f)));
+	});
+	autoAck(a);
+	autoAck(b);
+	const ids: string[] = [];
+	for (let i = 0; i < 20; i++) ids.push((await control(sb.baseUrl, 'POST', 'events', { event_type: 'custom.event', event: { i } })).event_id);
+	await waitFor('all acked', async () => (await control(sb.baseUrl, 'GET', 'deliveries')).deliveries.filter((d: any) => d.acked).length === 20);
+	const seen = [...a.events(), ...b.events()].map((f) => JSON.parse(Buffer.from(f.payload!).toString()).header.event_id);
+	assert.equal(seen.length, 20, 'no event may be broadcast to both connections');
+	assert.deepEqual([...seen].sort(), [...ids].sort());
+	assert.ok(a.events().length > 0 && b.events().length > 0, 'both connections should get some of 20 events');
+	a.close();
+	b.close();
+
+	// no ack at all: delivered 1 + maxRedeliveries (2) times, then given up
+	const silent = await RawClient.connect(sb.baseUrl);
+	const { event_id } = await control(sb.baseUrl, 'POST', 'events', { event_type: 'custom.event', event: {} });
+	await waitFor('given up', async () => (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0].gave_up, 4000);
+	const d = (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0];
+	assert.equal(d.attempts.length, 3);
+	assert.equal(d.redelivered, true);
+	assert.equal(d.acked, false);
+	assert.equal(silent.events().length, 3, 'the same event arrives three times');
+	const eventIds = new Set(silent.events().map((f) => JSON.parse(Buffer.from(f.payload!).toString()).header.event_id));
+	assert.deepEqual([...eventIds], [event_id]);
+	silent.close();
+});
+
+test('connection limit: the (max+1)th upgrade gets 514 with Handshake-Autherrcode 1000040350', async () => {
+	await waitFor('previous closed', async () => (await control(sb.baseUrl, 'GET', 'stats')).connections_open === 0);
+	const clients = [await RawClient.connect(sb.baseUrl), await RawClient.connect(sb.baseUrl), await RawClient.connect(sb.baseUrl)];
+	const ep = await getEndpoint(sb.baseUrl);
+	const res = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve) => {
+		const ws = new WebSocket(ep.data.URL);
+		ws.on('unexpected-response', (_req, r) => resolve({ status: r.statusCode ?? 0, headers: r.headers }));
+		ws.on('error', () => undefined);
+	});
+	assert.equal(res.status, 514);
+	assert.equal(res.headers['handshake-autherrcode'], '1000040350');
+	assert.equal(res.headers['handshake-status'], '514');
+	assert.ok(res.headers['handshake-msg']);
+	for (const c of clients) c.close();
+});
+
+test('malformed client frames are counted, not fatal; the connection keeps working', async () => {
+	const before = (await control(sb.baseUrl, 'GET', 'stats')).malformed_frames;
+	const c = await RawClient.connect(sb.baseUrl);
+	c.ws.send(Buffer.from([0xff, 0xff, 0xff]));
+	c.ws.send('not a frame');
+	c.ws.send(Buffer.from([0x08, 0x01])); // valid varint but required fields missing
+	c.ping();
+	await waitFor('pong after garbage', () => c.frames.find((f) => getHeader(f, 'type') === 'pong'));
+	const after = (await control(sb.baseUrl, 'GET', 'stats')).malformed_frames;
+	assert.equal(after - before, 3);
+	assert.equal(c.closed, false);
+	c.close();
+});

@@ -1,0 +1,70 @@
+// Shared helpers for the sandbox tests: control-API calls, polling, a raw gateway client and a quiet
+// logger for the official SDK.
+import WebSocket from 'ws';
+import { decodeFrame, encodeFrame, pingFrame, getHeader, type Frame } from '../../lib/feishu/frames';
+import { DEMO_APP } from '../../sandbox/server';
+
+export const APP = DEMO_APP;
+
+export async function control<T = any>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+	const res = await fetch(`${baseUrl}/_sandbox/${path}`, {
+		method,
+		headers: body === undefined ? {} : { 'content-type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const json = (await res.json()) as T;
+	if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(json)}`);
+	return json;
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await fn();
+		if (v) return v;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
+
+export const quietLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, trace: () => undefined };
+
+export async function getEndpoint(baseUrl: string, appId = APP.appId, appSecret = APP.appSecret): Promise<any> {
+	const res = await fetch(`${baseUrl}/callback/ws/endpoint`, { method: 'POST', headers: { 'content-type': 'application/json', locale: 'zh' }, body: JSON.stringify({ AppID: appId, AppSecret: appSecret }) });
+	return res.json();
+}
+
+/** A bare-bones gateway client driven frame by frame (for sandbox-specific checks). */
+export class RawClient {
+	readonly frames: Frame[] = [];
+	serviceId = 0;
+	ws!: WebSocket;
+	closed = false;
+
+	static async connect(baseUrl: string): Promise<RawClient> {
+		const c = new RawClient();
+		const ep = await getEndpoint(baseUrl);
+		const url = new URL(ep.data.URL);
+		c.serviceId = Number(url.searchParams.get('service_id'));
+		c.ws = new WebSocket(ep.data.URL);
+		c.ws.on('message', (d) => c.frames.push(decodeFrame(d as Buffer)));
+		c.ws.on('close', () => (c.closed = true));
+		await new Promise<void>((resolve, reject) => {
+			c.ws.once('open', () => resolve());
+			c.ws.once('error', reject);
+		});
+		return c;
+	}
+
+	ping(): void {
+		this.ws.send(encodeFrame(pingFrame(this.serviceId)));
+	}
+
+	events(): Frame[] {
+		return this.frames.filter((f) => getHeader(f, 'type') === 'event');
+	}
+
+	close(): void {
+		this.ws.terminate();
+	}
+}
