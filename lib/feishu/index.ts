@@ -2,3 +2,12 @@
 // n8n nodes import only from this index; the build bundles it once as dist/lib/feishu.js.
 export * from './frames';
 export * from './crypto';
+export * from './envelope';
+export * from './dedupe';
+export * from './fragments';
+export * from './gatewayErrors';
+export * from './gatewayLog';
+export * from './gatewayStats';
+export * from './gatewayEndpoint';
+export * from './gatewayClient';
+export * from './connectionHub';

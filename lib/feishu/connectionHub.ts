@@ -1,0 +1,217 @@
+// One long connection per (baseUrl, appId) per process, shared by every subscriber (each active
+// workflow, the editor's test listener). Feishu gives each event to one random connection of an app
+// (feishu-protocol.md §9.2), so separate connections per workflow would steal each other's events.
+// The hub dedupes once per app, then fans every event out to all subscribers.
+import { EventDeduper, type EventDeduperOptions } from './dedupe';
+import type { FeishuEnvelope } from './envelope';
+import { GatewayClient, type GatewayClientOptions, type GatewayEventContext } from './gatewayClient';
+import type { GatewayCredentials } from './gatewayEndpoint';
+import type { FeishuGatewayError } from './gatewayErrors';
+import { type GatewayLogger, silentGatewayLogger } from './gatewayLog';
+import type { GatewayStats } from './gatewayStats';
+
+export interface HubSubscriber {
+	/** For callbacks: resolve to the answer (undefined = no answer). Errors are logged, never fatal. */
+	onEvent(envelope: FeishuEnvelope, context?: GatewayEventContext): void | Promise<unknown>;
+	/** The connection is lost for good; the subscription is over. */
+	onFatal(error: Error): void;
+}
+
+export interface SubscribeOptions {
+	logger?: GatewayLogger;
+	/** Used by the connection's first subscriber; default 2500 ms, always below 3 s. */
+	callbackBudgetMs?: number;
+	/** Extra GatewayClient options for the connection's first subscriber (tests, tuning). */
+	gateway?: Pick<GatewayClientOptions, 'overrides' | 'livenessTimeoutMs' | 'httpTimeoutMs' | 'handshakeTimeoutMs' | 'fragments'>;
+	dedupe?: EventDeduperOptions;
+}
+
+export interface HubSubscription {
+	unsubscribe(): Promise<void>;
+}
+
+interface AppConnection {
+	key: string;
+	creds: GatewayCredentials;
+	client: GatewayClient;
+	starting: Promise<void>;
+	subscribers: Set<HubSubscriber>;
+	deduper: EventDeduper;
+	logger: GatewayLogger;
+	duplicates: number;
+}
+
+const connections = new Map<string, AppConnection>();
+
+function connectionKey(creds: GatewayCredentials): string {
+	return `${creds.baseUrl.replace(/\/+$/, '')}|${creds.appId}`;
+}
+
+/**
+ * Subscribes to an app's events over the shared long connection. The first subscriber opens it;
+ * concurrent first subscribers share that attempt and all reject if it fails (FeishuGatewayError
+ * with Feishu's code/msg); the last unsubscribe closes it.
+ */
+export async function subscribeToApp(
+	creds: GatewayCredentials,
+	subscriber: HubSubscriber,
+	opts: SubscribeOptions = {},
+): Promise<HubSubscription> {
+	const key = connectionKey(creds);
+	let conn = connections.get(key);
+	if (!conn) {
+		conn = openConnection(key, creds, opts);
+	} else if (conn.creds.appSecret !== creds.appSecret) {
+		// Two credentials for one app id: the newest is most likely the valid one (a rotated secret).
+		conn.logger.warn('Feishu app subscribed with a different app secret; using the newest for reconnects', {
+			appId: creds.appId,
+		});
+		conn.creds = { ...conn.creds, appSecret: creds.appSecret };
+		conn.client.updateCredentials({ appSecret: creds.appSecret });
+	}
+	// Added before the connection is up so no event that arrives right after open is missed.
+	conn.subscribers.add(subscriber);
+	try {
+		await conn.starting;
+	} catch (error) {
+		conn.subscribers.delete(subscriber);
+		if (connections.get(key) === conn) connections.delete(key);
+		throw error;
+	}
+	const joined = conn;
+	let active = true;
+	return {
+		async unsubscribe() {
+			if (!active) return;
+			active = false;
+			joined.subscribers.delete(subscriber);
+			if (joined.subscribers.size > 0) return;
+			// Removed at once so a new subscriber opens a fresh connection instead of joining a closing one.
+			if (connections.get(key) === joined) connections.delete(key);
+			await joined.client.close();
+		},
+	};
+}
+
+function openConnection(key: string, creds: GatewayCredentials, opts: SubscribeOptions): AppConnection {
+	const logger = opts.logger ?? silentGatewayLogger;
+	const conn = {
+		key,
+		creds: { ...creds },
+		subscribers: new Set<HubSubscriber>(),
+		deduper: new EventDeduper(opts.dedupe),
+		logger,
+		duplicates: 0,
+	} as AppConnection;
+	conn.client = new GatewayClient({
+		...opts.gateway,
+		credentials: conn.creds,
+		logger,
+		callbackBudgetMs: opts.callbackBudgetMs,
+		onEvent: (envelope, context) => dispatch(conn, envelope, context),
+		onFatal: (error) => onFatal(conn, error),
+	});
+	conn.starting = conn.client.start();
+	// Each subscriber awaits `starting` itself; this only keeps a rejection from being "unhandled".
+	conn.starting.catch(() => undefined);
+	connections.set(key, conn);
+	return conn;
+}
+
+function dispatch(conn: AppConnection, envelope: FeishuEnvelope, context: GatewayEventContext): unknown {
+	// Without an id (some legacy payloads) there is nothing safe to dedupe on: deliver.
+	if (envelope.eventId !== undefined && conn.deduper.seen(envelope.eventId)) {
+		conn.duplicates++;
+		conn.logger.debug('Dropped a redelivered Feishu event', { appId: conn.creds.appId, eventId: envelope.eventId });
+		return undefined;
+	}
+	const results: Promise<unknown>[] = [];
+	for (const subscriber of [...conn.subscribers]) {
+		try {
+			const result: unknown = subscriber.onEvent(envelope, context);
+			if (result && typeof (result as Promise<unknown>).then === 'function') {
+				results.push(
+					Promise.resolve(result).catch((error) => {
+						logSubscriberError(conn, envelope, error);
+						return undefined;
+					}),
+				);
+			} else if (result !== undefined) {
+				results.push(Promise.resolve(result));
+			}
+		} catch (error) {
+			logSubscriberError(conn, envelope, error);
+		}
+	}
+	if (!context.isCallback || results.length === 0) return undefined;
+	return firstAnswer(results);
+}
+
+/** The first non-undefined answer of any subscriber; undefined once all have settled without one. */
+function firstAnswer(results: Promise<unknown>[]): Promise<unknown> {
+	return new Promise((resolve) => {
+		let pending = results.length;
+		for (const result of results) {
+			void result.then((answer) => {
+				if (answer !== undefined) resolve(answer);
+				else if (--pending === 0) resolve(undefined);
+			});
+		}
+	});
+}
+
+function logSubscriberError(conn: AppConnection, envelope: FeishuEnvelope, error: unknown): void {
+	conn.logger.error('Feishu event subscriber failed', {
+		appId: conn.creds.appId,
+		eventId: envelope.eventId,
+		eventType: envelope.eventType,
+		error: error instanceof Error ? error.message : String(error),
+	});
+}
+
+function onFatal(conn: AppConnection, error: FeishuGatewayError): void {
+	if (connections.get(conn.key) === conn) connections.delete(conn.key);
+	const subscribers = [...conn.subscribers];
+	conn.subscribers.clear();
+	for (const subscriber of subscribers) {
+		try {
+			subscriber.onFatal(error);
+		} catch (callbackError) {
+			conn.logger.error('Feishu subscriber onFatal failed', { appId: conn.creds.appId, error: String(callbackError) });
+		}
+	}
+}
+
+export interface HubAppStats {
+	appId: string;
+	baseUrl: string;
+	subscribers: number;
+	connected: boolean;
+	deviceId?: string;
+	duplicatesDropped: number;
+	gateway: GatewayStats;
+}
+
+export function hubStats(): { apps: HubAppStats[] } {
+	return {
+		apps: [...connections.values()].map((conn) => {
+			const gateway = conn.client.stats();
+			return {
+				appId: conn.creds.appId,
+				baseUrl: conn.creds.baseUrl,
+				subscribers: conn.subscribers.size,
+				connected: gateway.connected,
+				deviceId: gateway.deviceId,
+				duplicatesDropped: conn.duplicates,
+				gateway,
+			};
+		}),
+	};
+}
+
+/** Closes every connection (process shutdown, tests). Subscribers are not notified. */
+export async function closeAllConnections(): Promise<void> {
+	const all = [...connections.values()];
+	connections.clear();
+	await Promise.all(all.map((conn) => conn.client.close()));
+}

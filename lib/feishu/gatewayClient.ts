@@ -1,0 +1,562 @@
+// One long connection to Feishu's event gateway (feishu-protocol.md §1-§5, §10): endpoint discovery,
+// pbbp2 frames, ping/pong, fragment reassembly, acks, reconnects and a liveness watchdog.
+// Acks never wait for the consumer: events are acked as soon as they parse; only callbacks
+// (card actions...) wait for the consumer's answer, bounded by a budget under Feishu's 3 s.
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { type FeishuEnvelope, isCallbackEventType, parseEnvelope } from './envelope';
+import { FragmentAssembler, type FragmentAssemblerOptions } from './fragments';
+import { ackFrame, decodeFrame, encodeFrame, type Frame, FrameMethod, getHeader, pingFrame } from './frames';
+import {
+	DEFAULT_GATEWAY_TIMINGS,
+	fetchGatewayEndpoint,
+	type GatewayCredentials,
+	type GatewayEndpoint,
+	type GatewayTimings,
+	parseClientConfig,
+} from './gatewayEndpoint';
+import { classifyHandshakeRefusal, FeishuGatewayError } from './gatewayErrors';
+import { type GatewayLogger, redactGatewayUrl, redactSecrets, silentGatewayLogger } from './gatewayLog';
+import { type GatewayStats, LatencySample } from './gatewayStats';
+
+export interface GatewayEventContext {
+	/** The frame's `type` header: `event`, or `card` (treated like an event). */
+	frameType: string;
+	/** True when Feishu expects an answer in the ack (card actions, link previews). */
+	isCallback: boolean;
+}
+
+/** For callbacks the returned value (or promise) is the answer; undefined means "no answer". */
+export type GatewayEventHandler = (envelope: FeishuEnvelope, context: GatewayEventContext) => unknown;
+
+export interface GatewayClientOptions {
+	credentials: GatewayCredentials;
+	onEvent: GatewayEventHandler;
+	/** The connection is lost for good (after start() resolved): refused, banned, retries exhausted. */
+	onFatal?: (error: FeishuGatewayError) => void;
+	logger?: GatewayLogger;
+	/** How long a callback waits for an answer before acking `{}`. Default 2500, capped at 2900. */
+	callbackBudgetMs?: number;
+	/** Timings that win over Feishu's ClientConfig (tests, or operators who know better). */
+	overrides?: Partial<GatewayTimings>;
+	/** The watchdog fires after max(3 x ping interval, this) without any inbound frame. */
+	livenessTimeoutMs?: number;
+	/** Endpoint request timeout. Default 15 000 (as the node SDK). */
+	httpTimeoutMs?: number;
+	/** WebSocket opening handshake timeout. Default 15 000. */
+	handshakeTimeoutMs?: number;
+	fragments?: FragmentAssemblerOptions;
+}
+
+const MAX_CALLBACK_BUDGET_MS = 2900;
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+type State = GatewayStats['state'];
+
+function toGatewayError(error: unknown, stage: FeishuGatewayError['stage']): FeishuGatewayError {
+	if (error instanceof FeishuGatewayError) return error;
+	const message = error instanceof Error ? error.message : String(error);
+	return new FeishuGatewayError(`Feishu long connection failed: ${message}`, { retryable: true, stage, cause: error });
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+	return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+}
+
+export class GatewayClient {
+	private readonly opts: GatewayClientOptions;
+	private readonly logger: GatewayLogger;
+	private readonly fragments: FragmentAssembler;
+	private readonly callbackBudgetMs: number;
+	private credentials: GatewayCredentials;
+	private serverTimings: Partial<GatewayTimings> = {};
+	private timings: GatewayTimings;
+	private state: State = 'idle';
+	/** Bumped by close(), fatal errors and each reconnect loop: anything from an older one stops. */
+	private generation = 0;
+	private ws: WebSocket | undefined;
+	private serviceId = 0;
+	private deviceId: string | undefined;
+	private lastInboundAt = 0;
+	private pingTimer: NodeJS.Timeout | undefined;
+	private watchdogTimer: NodeJS.Timeout | undefined;
+	private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+	private endpointAbort: AbortController | undefined;
+	private closing: Promise<void> | undefined;
+	private readonly ackLatency = new LatencySample();
+	private readonly counters = {
+		connects: 0,
+		reconnects: 0,
+		reconnectAttempts: 0,
+		framesIn: 0,
+		events: 0,
+		callbacks: 0,
+		acks: 0,
+		acksDropped: 0,
+		malformed: 0,
+		ignored: 0,
+		pings: 0,
+		pongs: 0,
+		handlerErrors: 0,
+		callbackTimeouts: 0,
+		watchdogTerminations: 0,
+	};
+	private lastError: string | undefined;
+
+	constructor(opts: GatewayClientOptions) {
+		this.opts = opts;
+		this.credentials = { ...opts.credentials };
+		this.logger = opts.logger ?? silentGatewayLogger;
+		this.fragments = new FragmentAssembler(opts.fragments);
+		const budget = opts.callbackBudgetMs ?? 2500;
+		this.callbackBudgetMs = Math.max(0, Math.min(MAX_CALLBACK_BUDGET_MS, Number.isFinite(budget) ? budget : 2500));
+		this.timings = { ...DEFAULT_GATEWAY_TIMINGS, ...opts.overrides };
+	}
+
+	/**
+	 * Connects once. Resolves when the socket is open; rejects with FeishuGatewayError (Feishu's code
+	 * and msg when it gave any) if that first attempt fails, retryable or not. After that, lost
+	 * connections are retried in the background and only fatal ones reach `onFatal`.
+	 */
+	async start(): Promise<void> {
+		if (this.state !== 'idle') throw new Error('GatewayClient.start() can only be called once');
+		this.state = 'connecting';
+		const gen = ++this.generation;
+		try {
+			await this.connectOnce(gen);
+		} catch (error) {
+			const err = toGatewayError(error, 'endpoint');
+			this.lastError = err.message;
+			// close() may have run meanwhile (TS cannot see that across the await).
+			if ((this.state as State) !== 'closed') {
+				this.state = 'closed';
+				this.generation++;
+				this.teardownSocket();
+			}
+			throw err;
+		}
+	}
+
+	/** Stops everything: no socket, timer or request is left behind once this resolves. */
+	close(): Promise<void> {
+		if (!this.closing) {
+			this.state = 'closed';
+			this.generation++;
+			this.closing = this.teardownSocket();
+		}
+		return this.closing;
+	}
+
+	/** A newer secret for the same app (used from the next endpoint call on). */
+	updateCredentials(creds: Partial<GatewayCredentials>): void {
+		this.credentials = { ...this.credentials, ...creds };
+	}
+
+	get connected(): boolean {
+		return this.state === 'connected' && this.ws?.readyState === WebSocket.OPEN;
+	}
+
+	stats(): GatewayStats {
+		return {
+			state: this.state,
+			connected: this.connected,
+			deviceId: this.deviceId,
+			...this.counters,
+			ackLatencyMs: this.ackLatency.summary(),
+			fragmentsExpired: this.fragments.expired,
+			lastError: this.lastError,
+		};
+	}
+
+	/** Current effective timings (ClientConfig merged with overrides), for diagnostics and tests. */
+	currentTimings(): GatewayTimings & { watchdogMs: number } {
+		return { ...this.timings, watchdogMs: this.watchdogMs() };
+	}
+
+	// ---- connecting ----
+
+	private async connectOnce(gen: number): Promise<void> {
+		const abort = new AbortController();
+		this.endpointAbort = abort;
+		let endpoint: GatewayEndpoint;
+		try {
+			endpoint = await fetchGatewayEndpoint(this.credentials, { timeoutMs: this.opts.httpTimeoutMs, signal: abort.signal });
+		} finally {
+			if (this.endpointAbort === abort) this.endpointAbort = undefined;
+		}
+		this.assertCurrent(gen);
+		this.applyTimings(endpoint.timings);
+		await this.dial(endpoint, gen);
+	}
+
+	private assertCurrent(gen: number): void {
+		if (gen !== this.generation) {
+			throw new FeishuGatewayError('Feishu long connection was closed before it connected', {
+				retryable: false,
+				stage: 'connection',
+			});
+		}
+	}
+
+	private dial(endpoint: GatewayEndpoint, gen: number): Promise<void> {
+		return new Promise((resolve, reject) => {
+			const ws = new WebSocket(endpoint.url, {
+				handshakeTimeout: this.opts.handshakeTimeoutMs ?? 15_000,
+				perMessageDeflate: false,
+				followRedirects: false,
+				maxPayload: MAX_FRAME_BYTES,
+			});
+			this.ws = ws;
+			let opened = false;
+			let refusal: FeishuGatewayError | undefined;
+			let socketError: Error | undefined;
+			// Feishu answers a refused upgrade with Handshake-* headers on a non-101 response (§1).
+			ws.on('unexpected-response', (_req, res) => {
+				refusal = classifyHandshakeRefusal(res.statusCode ?? 0, res.headers);
+				res.resume();
+				ws.terminate();
+			});
+			ws.on('error', (error) => {
+				socketError = error;
+			});
+			ws.on('open', () => {
+				opened = true;
+				if (gen !== this.generation || this.ws !== ws) {
+					ws.terminate();
+					reject(toGatewayError(new Error('closed while connecting'), 'handshake'));
+					return;
+				}
+				this.onOpen(ws, endpoint);
+				resolve();
+			});
+			ws.on('message', (data, isBinary) => {
+				if (this.ws === ws) this.onMessage(ws, data as Buffer, isBinary);
+			});
+			ws.on('close', (code) => {
+				if (!opened) {
+					if (this.ws === ws) this.ws = undefined;
+					if (refusal) return reject(refusal);
+					if (gen !== this.generation) return reject(toGatewayError(new Error('closed while connecting'), 'handshake'));
+					const reason = redactSecrets(socketError?.message ?? `socket closed (${code})`, [this.credentials.appSecret]);
+					return reject(
+						new FeishuGatewayError(`Could not open Feishu's long connection: ${reason}`, {
+							retryable: true,
+							stage: 'handshake',
+							cause: socketError,
+						}),
+					);
+				}
+				if (this.ws === ws) this.onSocketLost(code, socketError);
+			});
+		});
+	}
+
+	private onOpen(ws: WebSocket, endpoint: GatewayEndpoint): void {
+		this.serviceId = endpoint.serviceId;
+		this.deviceId = endpoint.deviceId;
+		this.state = 'connected';
+		this.counters.connects++;
+		this.lastInboundAt = Date.now();
+		this.logger.info('Feishu long connection open', {
+			appId: this.credentials.appId,
+			url: redactGatewayUrl(endpoint.url),
+			deviceId: endpoint.deviceId,
+		});
+		// Ping at once, then every PingInterval (§4.1); the first pong brings the server's config.
+		this.sendPing(ws);
+		this.schedulePing(ws);
+		this.armWatchdog(ws, this.watchdogMs());
+	}
+
+	private onSocketLost(code: number, error: Error | undefined): void {
+		this.clearConnectionTimers();
+		this.ws = undefined;
+		if (this.state === 'closed') return;
+		const reason = error ? redactSecrets(error.message, [this.credentials.appSecret]) : `close code ${code}`;
+		this.lastError = `connection lost: ${reason}`;
+		this.logger.warn('Feishu long connection lost; reconnecting', { appId: this.credentials.appId, deviceId: this.deviceId, reason });
+		void this.reconnectLoop();
+	}
+
+	/** §4.5: first attempt after random [0, nonce), then every interval; count < 0 = forever. */
+	private async reconnectLoop(): Promise<void> {
+		const gen = ++this.generation;
+		this.state = 'reconnecting';
+		let attempts = 0;
+		let wait = Math.random() * this.timings.reconnectNonceMs;
+		for (;;) {
+			if (!(await this.sleep(wait)) || gen !== this.generation) return;
+			const cap = this.timings.reconnectCount;
+			if (cap >= 0 && attempts >= cap) {
+				this.fail(
+					new FeishuGatewayError(`Feishu long connection lost; gave up after ${attempts} reconnect attempts (${this.lastError})`, {
+						retryable: false,
+						stage: 'reconnect',
+					}),
+				);
+				return;
+			}
+			attempts++;
+			this.counters.reconnectAttempts++;
+			try {
+				await this.connectOnce(gen);
+				this.counters.reconnects++;
+				this.logger.info('Feishu long connection re-established', { appId: this.credentials.appId, attempts });
+				return;
+			} catch (error) {
+				if (gen !== this.generation) return;
+				const err = toGatewayError(error, 'reconnect');
+				this.lastError = err.message;
+				if (!err.retryable) {
+					this.fail(err);
+					return;
+				}
+				this.logger.warn('Feishu long connection reconnect failed; will retry', {
+					appId: this.credentials.appId,
+					attempts,
+					error: err.message,
+				});
+			}
+			wait = this.timings.reconnectIntervalMs;
+		}
+	}
+
+	private fail(error: FeishuGatewayError): void {
+		if (this.state === 'closed') return;
+		this.state = 'closed';
+		this.generation++;
+		this.lastError = error.message;
+		this.logger.error('Feishu long connection stopped', { appId: this.credentials.appId, error: error.message });
+		void this.teardownSocket();
+		try {
+			this.opts.onFatal?.(error);
+		} catch (callbackError) {
+			this.logger.error('onFatal handler threw', { error: String(callbackError) });
+		}
+	}
+
+	private teardownSocket(): Promise<void> {
+		this.endpointAbort?.abort();
+		this.endpointAbort = undefined;
+		this.clearConnectionTimers();
+		for (const sleeper of [...this.sleepers]) sleeper.wake();
+		this.fragments.clear();
+		const ws = this.ws;
+		this.ws = undefined;
+		if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+		return new Promise((resolve) => {
+			ws.once('close', () => resolve());
+			ws.terminate();
+		});
+	}
+
+	/** Resolves true after `ms`, or false early if the client closes meanwhile. */
+	private sleep(ms: number): Promise<boolean> {
+		if (this.state === 'closed') return Promise.resolve(false);
+		return new Promise((resolve) => {
+			const sleeper = {
+				timer: setTimeout(() => {
+					this.sleepers.delete(sleeper);
+					resolve(this.state !== 'closed');
+				}, Math.max(0, ms)),
+				wake: () => {
+					clearTimeout(sleeper.timer);
+					this.sleepers.delete(sleeper);
+					resolve(false);
+				},
+			};
+			this.sleepers.add(sleeper);
+		});
+	}
+
+	// ---- timings, ping and watchdog ----
+
+	private applyTimings(fromServer: Partial<GatewayTimings>): void {
+		this.serverTimings = { ...this.serverTimings, ...fromServer };
+		this.timings = { ...DEFAULT_GATEWAY_TIMINGS, ...this.serverTimings, ...this.opts.overrides };
+	}
+
+	private watchdogMs(): number {
+		return Math.max(3 * this.timings.pingIntervalMs, this.opts.livenessTimeoutMs ?? 0);
+	}
+
+	private sendPing(ws: WebSocket): void {
+		if (ws.readyState !== WebSocket.OPEN) return;
+		ws.send(encodeFrame(pingFrame(this.serviceId)));
+		this.counters.pings++;
+	}
+
+	// A timeout chain rather than an interval, so a new PingInterval applies from the next tick.
+	private schedulePing(ws: WebSocket): void {
+		this.pingTimer = setTimeout(() => {
+			this.sendPing(ws);
+			this.schedulePing(ws);
+		}, this.timings.pingIntervalMs);
+	}
+
+	// Sockets can die without a close (sleep/wake, silent network loss: §9.4). Any inbound frame
+	// proves life; after the watchdog window without one, terminate, which triggers a reconnect.
+	private armWatchdog(ws: WebSocket, delayMs: number): void {
+		this.watchdogTimer = setTimeout(() => {
+			const limit = this.watchdogMs();
+			const idle = Date.now() - this.lastInboundAt;
+			if (idle < limit) return this.armWatchdog(ws, limit - idle);
+			this.counters.watchdogTerminations++;
+			this.logger.warn('Feishu long connection silent; terminating it', { appId: this.credentials.appId, idleMs: idle });
+			ws.terminate();
+		}, delayMs);
+	}
+
+	private clearConnectionTimers(): void {
+		if (this.pingTimer) clearTimeout(this.pingTimer);
+		if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
+		this.pingTimer = undefined;
+		this.watchdogTimer = undefined;
+	}
+
+	// ---- inbound frames ----
+
+	private onMessage(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+		const receivedAt = performance.now();
+		this.lastInboundAt = Date.now();
+		this.counters.framesIn++;
+		if (!isBinary) return this.malformed('text WebSocket message');
+		let frame: Frame;
+		try {
+			frame = decodeFrame(data);
+		} catch (error) {
+			return this.malformed((error as Error).message);
+		}
+		const type = getHeader(frame, 'type');
+		if (frame.method === FrameMethod.control) {
+			if (type === 'pong') this.onPong(frame);
+			else if (type !== 'ping') this.counters.ignored++;
+			return;
+		}
+		if (frame.method !== FrameMethod.data) return this.malformed(`unknown frame method ${frame.method}`);
+		if (type !== 'event' && type !== 'card') {
+			this.counters.ignored++;
+			return;
+		}
+		this.onData(ws, frame, type, receivedAt);
+	}
+
+	private onPong(frame: Frame): void {
+		this.counters.pongs++;
+		if (!frame.payload || frame.payload.length === 0) return;
+		try {
+			this.applyTimings(parseClientConfig(JSON.parse(Buffer.from(frame.payload).toString('utf8'))));
+		} catch {
+			this.malformed('pong payload is not JSON');
+		}
+	}
+
+	private onData(ws: WebSocket, frame: Frame, frameType: string, receivedAt: number): void {
+		let assembled;
+		try {
+			assembled = this.fragments.add(frame);
+		} catch (error) {
+			return this.malformed((error as Error).message);
+		}
+		if (!assembled.complete) return;
+		// From here on the frame is well-formed, so it is always acked (with 200): an unusable payload
+		// would otherwise be redelivered by Feishu again and again.
+		let envelope: FeishuEnvelope;
+		try {
+			envelope = parseEnvelope(JSON.parse(assembled.payload.toString('utf8')));
+		} catch (error) {
+			this.malformed(`payload: ${(error as Error).message}`);
+			this.ack(ws, assembled.frame, receivedAt);
+			return;
+		}
+		const isCallback = frameType === 'card' || isCallbackEventType(envelope.eventType);
+		const context: GatewayEventContext = { frameType, isCallback };
+		if (!isCallback) {
+			this.counters.events++;
+			this.ack(ws, assembled.frame, receivedAt);
+			this.invoke(envelope, context);
+			return;
+		}
+		this.counters.callbacks++;
+		void this.answerCallback(ws, assembled.frame, receivedAt, envelope, context);
+	}
+
+	private invoke(envelope: FeishuEnvelope, context: GatewayEventContext): unknown {
+		try {
+			const result = this.opts.onEvent(envelope, context);
+			if (isPromiseLike(result)) {
+				return Promise.resolve(result).catch((error) => {
+					this.handlerError(error, envelope);
+					return undefined;
+				});
+			}
+			return result;
+		} catch (error) {
+			this.handlerError(error, envelope);
+			return undefined;
+		}
+	}
+
+	// Callbacks: the answer travels in the ack, so wait for it, but never past the budget (Feishu
+	// shows the user error 200340 after 3 s). No answer, a late one or a failure all ack `{}`.
+	private async answerCallback(
+		ws: WebSocket,
+		frame: Frame,
+		receivedAt: number,
+		envelope: FeishuEnvelope,
+		context: GatewayEventContext,
+	): Promise<void> {
+		const timedOut = Symbol('timeout');
+		let budget: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+		const deadline = new Promise<typeof timedOut>((resolve) => {
+			budget = {
+				timer: setTimeout(() => {
+					this.sleepers.delete(budget!);
+					resolve(timedOut);
+				}, this.callbackBudgetMs),
+				wake: () => {
+					clearTimeout(budget!.timer);
+					this.sleepers.delete(budget!);
+					resolve(timedOut);
+				},
+			};
+			this.sleepers.add(budget);
+		});
+		const answer = await Promise.race([Promise.resolve(this.invoke(envelope, context)), deadline]);
+		budget?.wake();
+		if (answer === timedOut) this.counters.callbackTimeouts++;
+		this.ack(ws, frame, receivedAt, answer === timedOut || answer === undefined ? {} : answer);
+	}
+
+	private ack(ws: WebSocket, frame: Frame, receivedAt: number, data?: unknown): void {
+		if (ws.readyState !== WebSocket.OPEN) {
+			this.counters.acksDropped++;
+			return;
+		}
+		const bizRtMs = performance.now() - receivedAt;
+		try {
+			ws.send(encodeFrame(ackFrame(frame, { code: 200, bizRtMs, data })));
+		} catch (error) {
+			// e.g. an answer that cannot be serialised: still ack, without data.
+			this.handlerError(error, undefined);
+			ws.send(encodeFrame(ackFrame(frame, { code: 200, bizRtMs, data: data === undefined ? undefined : {} })));
+		}
+		this.counters.acks++;
+		this.ackLatency.add(performance.now() - receivedAt);
+	}
+
+	private malformed(reason: string): void {
+		this.counters.malformed++;
+		this.logger.debug('Ignored malformed frame from Feishu', { appId: this.credentials.appId, reason });
+	}
+
+	private handlerError(error: unknown, envelope: FeishuEnvelope | undefined): void {
+		this.counters.handlerErrors++;
+		this.logger.error('Feishu event handler failed', {
+			appId: this.credentials.appId,
+			eventId: envelope?.eventId,
+			eventType: envelope?.eventType,
+			error: error instanceof Error ? error.message : String(error),
+		});
+	}
+}
