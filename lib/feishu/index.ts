@@ -2,6 +2,16 @@
 // n8n nodes import only from this index; the build bundles it once as dist/lib/feishu.js.
 export * from './frames';
 export * from './crypto';
+export * from './errors';
+export * from './domains';
+export * from './logger';
+export * from './multipart';
+export * from './tokenCache';
+export * from './apiClient';
+export * from './messageContent';
+export * from './messages';
+export * from './events';
+export * from './webhook';
 export * from './envelope';
 export * from './dedupe';
 export * from './fragments';

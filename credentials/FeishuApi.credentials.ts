@@ -1,0 +1,115 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+import { getTenantAccessToken, resolveBaseUrl } from '../lib/feishu';
+
+// Base URL expression shared by the test request; mirrors resolveBaseUrl().
+const BASE_URL_EXPRESSION =
+	'={{ $credentials.domain === "lark" ? "https://open.larksuite.com" : $credentials.domain === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "https://open.feishu.cn" }}';
+
+export class FeishuApi implements ICredentialType {
+	name = 'feishuApi';
+
+	displayName = 'Feishu API';
+
+	icon: Icon = { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' };
+
+	documentationUrl = 'https://open.feishu.cn/document/server-docs/getting-started/api-access-token/app-access-token-development-guide';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'cli_a1b2c3d4e5f60718',
+			description: 'From the app\'s "Credentials & Basic Info" page in the Feishu / Lark developer console',
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Domain',
+			name: 'domain',
+			type: 'options',
+			options: [
+				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
+				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
+				{ name: 'Custom Base URL', value: 'custom' },
+			],
+			default: 'feishu',
+			description: 'Feishu for China, Lark for the international edition, or a custom URL (e.g. the local sandbox)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'http://127.0.0.1:9800',
+			displayOptions: { show: { domain: ['custom'] } },
+		},
+		{
+			displayName: 'Encrypt Key',
+			name: 'encryptKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Only for the webhook trigger when event encryption is on ("Events & Callbacks" > "Encryption Strategy")',
+		},
+		{
+			displayName: 'Verification Token',
+			name: 'verificationToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Only for the webhook trigger: checked against the token Feishu puts in every event',
+		},
+	];
+
+	// The tenant token comes from the process-wide cache in lib/feishu, shared by every node and
+	// execution, so it is fetched once and refreshed before it expires; a failed fetch throws Feishu's
+	// own message (e.g. "app secret invalid"), which is what the Test button shows.
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const creds = {
+			appId: String(credentials.appId ?? '').trim(),
+			appSecret: String(credentials.appSecret ?? '').trim(),
+			baseUrl: resolveBaseUrl(String(credentials.domain ?? 'feishu'), String(credentials.baseUrl ?? '')),
+		};
+		let token: string;
+		try {
+			token = await getTenantAccessToken(creds);
+		} catch (error) {
+			// A plain Error: n8n's credential test shows error.cause.code when there is one, which
+			// would reduce Feishu's message to a bare number.
+			const e = error as { code?: number; msg?: string; message: string };
+			throw new Error(
+				e.msg !== undefined ? `Feishu refused the app credentials: ${e.msg} (code ${e.code})` : `Could not get a tenant access token: ${e.message}`,
+			);
+		}
+		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${token}` } };
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: BASE_URL_EXPRESSION,
+			url: '/open-apis/auth/v3/tenant_access_token/internal',
+			method: 'POST',
+			body: { app_id: '={{ $credentials.appId }}', app_secret: '={{ $credentials.appSecret }}' },
+		},
+		rules: [
+			{ type: 'responseSuccessBody', properties: { key: 'code', value: 10003, message: 'Invalid App ID (Feishu code 10003)' } },
+			{ type: 'responseSuccessBody', properties: { key: 'code', value: 10014, message: 'Invalid App Secret (Feishu code 10014)' } },
+		],
+	};
+}

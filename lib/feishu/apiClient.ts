@@ -1,0 +1,248 @@
+// One request function for every Open API call: base URL, tenant token, JSON or multipart body,
+// Feishu's `{code, msg, data}` envelope unwrapped, errors carrying code/msg/HTTP status/log id, and
+// the retry rules (invalid token: refresh + retry once; rate limit: wait for the reset header; 5xx:
+// bounded backoff; other 4xx: never). The HTTP transport is pluggable so n8n nodes can route the
+// same requests through n8n's own request helpers (proxy, logging).
+import axios from 'axios';
+import type { FeishuAppCredentials } from './domains';
+import { FeishuApiError, RATE_LIMIT_CODE, TOKEN_INVALID_CODES } from './errors';
+import { type FeishuLogger, silentLogger } from './logger';
+import { encodeMultipart, type MultipartValue } from './multipart';
+import { getTenantAccessToken, invalidateTenantAccessToken } from './tokenCache';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface TransportRequest {
+	method: HttpMethod;
+	url: string; // absolute, without query
+	query?: Record<string, string>;
+	headers: Record<string, string>;
+	body?: Buffer | object;
+	timeoutMs: number;
+}
+
+export interface TransportResponse {
+	status: number;
+	headers: Record<string, string | string[] | undefined>; // lower-case names
+	body: Buffer;
+}
+
+export interface HttpTransport {
+	/** True when the transport sets the Authorization header itself (n8n's credential authenticate). */
+	readonly appliesAuth?: boolean;
+	send(req: TransportRequest): Promise<TransportResponse>;
+}
+
+export interface FeishuRequest {
+	method: HttpMethod;
+	path: string; // e.g. /open-apis/im/v1/messages
+	query?: Record<string, string | number | boolean | undefined>;
+	body?: unknown; // JSON
+	form?: Record<string, MultipartValue | undefined>; // multipart instead of JSON
+	responseType?: 'json' | 'buffer';
+	auth?: 'tenant' | 'none';
+}
+
+/** What a `responseType: 'buffer'` request resolves to. */
+export interface FeishuBinary {
+	data: Buffer;
+	contentType?: string;
+	fileName?: string;
+}
+
+export interface FeishuApiClientOptions {
+	transport?: HttpTransport;
+	logger?: FeishuLogger;
+	/** Retries after a 5xx or a network error (default 2). */
+	maxRetries?: number;
+	/** Retries after a rate-limit answer (default 3). */
+	maxRateLimitRetries?: number;
+	/** Longest wait for a rate-limit reset; a longer reset fails at once (default 10 000 ms). */
+	maxRateLimitWaitMs?: number;
+	/** First 5xx backoff, doubled per attempt (default 300 ms). */
+	retryBaseDelayMs?: number;
+	timeoutMs?: number;
+}
+
+export function axiosTransport(): HttpTransport {
+	return {
+		async send(req) {
+			const res = await axios.request({
+				method: req.method,
+				url: req.url,
+				params: req.query,
+				headers: req.headers,
+				data: req.body,
+				timeout: req.timeoutMs,
+				responseType: 'arraybuffer',
+				validateStatus: () => true,
+				maxBodyLength: Infinity,
+				maxContentLength: Infinity,
+			});
+			const headers: Record<string, string | string[] | undefined> = {};
+			for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = v as string | string[];
+			return { status: res.status, headers, body: Buffer.from(res.data as ArrayBuffer) };
+		},
+	};
+}
+
+let sharedAxiosTransport: HttpTransport | undefined;
+
+function header(res: TransportResponse, name: string): string | undefined {
+	const v = res.headers[name];
+	return Array.isArray(v) ? v[0] : v;
+}
+
+function parseJson(res: TransportResponse): Record<string, unknown> | undefined {
+	const text = res.body.toString('utf8').trim();
+	if (!text.startsWith('{')) return undefined;
+	try {
+		return JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		return undefined;
+	}
+}
+
+function fileNameFrom(disposition?: string): string | undefined {
+	if (!disposition) return undefined;
+	const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(disposition);
+	if (star) {
+		try {
+			return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+		} catch {
+			/* fall through to the plain form */
+		}
+	}
+	const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
+	return plain?.[1];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class FeishuApiClient {
+	readonly creds: FeishuAppCredentials;
+	private readonly transport: HttpTransport;
+	private readonly logger: FeishuLogger;
+	private readonly opts: Required<Omit<FeishuApiClientOptions, 'transport' | 'logger'>>;
+
+	constructor(creds: FeishuAppCredentials, opts: FeishuApiClientOptions = {}) {
+		this.creds = { ...creds, baseUrl: creds.baseUrl.replace(/\/+$/, '') };
+		this.transport = opts.transport ?? (sharedAxiosTransport ??= axiosTransport());
+		this.logger = opts.logger ?? silentLogger;
+		this.opts = {
+			maxRetries: opts.maxRetries ?? 2,
+			maxRateLimitRetries: opts.maxRateLimitRetries ?? 3,
+			maxRateLimitWaitMs: opts.maxRateLimitWaitMs ?? 10_000,
+			retryBaseDelayMs: opts.retryBaseDelayMs ?? 300,
+			timeoutMs: opts.timeoutMs ?? 30_000,
+		};
+	}
+
+	/** Performs one API call and resolves to the envelope's `data` (or the top-level fields when there is none). */
+	async request<T = any>(req: FeishuRequest): Promise<T> {
+		const label = `${req.method} ${req.path}`;
+		const query: Record<string, string> = {};
+		for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined && v !== '') query[k] = String(v);
+		const headers: Record<string, string> = {};
+		let body: Buffer | object | undefined;
+		if (req.form) {
+			const encoded = encodeMultipart(req.form);
+			body = encoded.body;
+			headers['Content-Type'] = encoded.contentType;
+		} else if (req.body !== undefined) {
+			body = req.body as object;
+			headers['Content-Type'] = 'application/json; charset=utf-8';
+		}
+
+		let tokenRetried = false;
+		let serverRetries = 0;
+		let rateRetries = 0;
+		for (;;) {
+			let token: string | undefined;
+			if (req.auth !== 'none') {
+				// Also fetched when the transport authenticates, to know which token to invalidate.
+				token = await getTenantAccessToken(this.creds);
+				if (!this.transport.appliesAuth) headers.Authorization = `Bearer ${token}`;
+			}
+
+			let res: TransportResponse;
+			try {
+				res = await this.transport.send({
+					method: req.method,
+					url: `${this.creds.baseUrl}${req.path}`,
+					query: Object.keys(query).length ? query : undefined,
+					headers: { ...headers },
+					body,
+					timeoutMs: this.opts.timeoutMs,
+				});
+			} catch (error) {
+				if (error instanceof FeishuApiError) throw error;
+				if (serverRetries < this.opts.maxRetries && isTransientNetworkError(error)) {
+					const delay = this.opts.retryBaseDelayMs * 2 ** serverRetries++;
+					this.logger.warn(`Feishu ${label}: ${(error as Error).message}; retrying in ${delay} ms`);
+					await sleep(delay);
+					continue;
+				}
+				throw error;
+			}
+
+			const logId = header(res, 'x-tt-logid');
+			const json = parseJson(res);
+			const code = typeof json?.code === 'number' ? json.code : undefined;
+
+			if (req.responseType === 'buffer' && res.status >= 200 && res.status < 300 && code === undefined) {
+				return {
+					data: res.body,
+					contentType: header(res, 'content-type'),
+					fileName: fileNameFrom(header(res, 'content-disposition')),
+				} as T;
+			}
+
+			if (code !== undefined && TOKEN_INVALID_CODES.has(code) && token !== undefined && !tokenRetried) {
+				tokenRetried = true;
+				this.logger.info(`Feishu ${label}: token rejected (${code}); refreshing and retrying once`, { logId });
+				invalidateTenantAccessToken(this.creds, token);
+				continue;
+			}
+
+			if (res.status === 429 || code === RATE_LIMIT_CODE) {
+				const resetSec = Number(header(res, 'x-ogw-ratelimit-reset'));
+				const waitMs = Number.isFinite(resetSec) && resetSec >= 0 ? resetSec * 1000 : 1000;
+				if (rateRetries < this.opts.maxRateLimitRetries && waitMs <= this.opts.maxRateLimitWaitMs) {
+					rateRetries++;
+					this.logger.warn(`Feishu ${label}: rate limited; waiting ${waitMs} ms`, { logId });
+					await sleep(waitMs);
+					continue;
+				}
+			} else if (res.status >= 500 && serverRetries < this.opts.maxRetries) {
+				const delay = this.opts.retryBaseDelayMs * 2 ** serverRetries++;
+				this.logger.warn(`Feishu ${label}: HTTP ${res.status}; retrying in ${delay} ms`, { logId });
+				await sleep(delay);
+				continue;
+			}
+
+			if (code === undefined) {
+				if (res.status >= 200 && res.status < 300) throw new FeishuApiError(-1, 'response is not Feishu JSON', { httpStatus: res.status, logId, request: label });
+				const text = res.body.toString('utf8').slice(0, 200).trim();
+				throw new FeishuApiError(-1, `HTTP ${res.status}${text ? `: ${text}` : ''}`, { httpStatus: res.status, logId, request: label });
+			}
+			if (code !== 0) {
+				const msg = typeof json?.msg === 'string' ? json.msg : 'unknown error';
+				throw new FeishuApiError(code, msg, { httpStatus: res.status, logId, request: label });
+			}
+			const { code: _c, msg: _m, data, ...rest } = json as Record<string, unknown>;
+			return (data !== undefined ? data : rest) as T;
+		}
+	}
+
+	/** The bot's own identity (`GET /open-apis/bot/v3/info`, whose result sits in `bot`). */
+	async getBotInfo(): Promise<{ open_id: string; app_name: string; activate_status?: number; avatar_url?: string }> {
+		const res = await this.request<{ bot: { open_id: string; app_name: string } }>({ method: 'GET', path: '/open-apis/bot/v3/info' });
+		return res.bot;
+	}
+}
+
+function isTransientNetworkError(error: unknown): boolean {
+	const code = (error as { code?: string })?.code;
+	return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'EPIPE';
+}

@@ -1,0 +1,101 @@
+// The one place where the action node meets the wire layer: builds a FeishuApiClient whose requests
+// go through n8n's httpRequestWithAuthentication (so n8n's proxy and logging apply and the
+// credential's authenticate() adds the cached tenant token), and turns wire errors into n8n errors.
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import {
+	FeishuApiClient,
+	FeishuApiError,
+	FeishuValidationError,
+	resolveBaseUrl,
+	type FeishuLogger,
+	type HttpTransport,
+} from '../../lib/feishu';
+
+export const CREDENTIAL_TYPE = 'feishuApi';
+
+function n8nTransport(ctx: IExecuteFunctions): HttpTransport {
+	return {
+		appliesAuth: true,
+		async send(req) {
+			const options: IHttpRequestOptions = {
+				method: req.method,
+				url: req.url,
+				qs: req.query,
+				headers: req.headers,
+				body: req.body as IHttpRequestOptions['body'],
+				encoding: 'arraybuffer',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: req.timeoutMs,
+				json: false,
+			};
+			const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as {
+				statusCode: number;
+				headers: Record<string, unknown>;
+				body: unknown;
+			};
+			const headers: Record<string, string | string[] | undefined> = {};
+			for (const [k, v] of Object.entries(res.headers ?? {})) {
+				headers[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : v === undefined ? undefined : String(v);
+			}
+			return { status: res.statusCode, headers, body: toBuffer(res.body) };
+		},
+	};
+}
+
+function toBuffer(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	if (typeof body === 'string') return Buffer.from(body, 'utf8');
+	if (body === undefined || body === null) return Buffer.alloc(0);
+	return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+function loggerFor(ctx: IExecuteFunctions): FeishuLogger {
+	const log = ctx.logger;
+	return {
+		debug: (m, meta) => log.debug(m, meta as IDataObject),
+		info: (m, meta) => log.info(m, meta as IDataObject),
+		warn: (m, meta) => log.warn(m, meta as IDataObject),
+		error: (m, meta) => log.error(m, meta as IDataObject),
+	};
+}
+
+export async function getFeishuClient(ctx: IExecuteFunctions): Promise<FeishuApiClient> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const creds = {
+		appId: String(credentials.appId ?? '').trim(),
+		appSecret: String(credentials.appSecret ?? '').trim(),
+		baseUrl: resolveBaseUrl(String(credentials.domain ?? 'feishu'), String(credentials.baseUrl ?? '')),
+	};
+	return new FeishuApiClient(creds, { transport: n8nTransport(ctx), logger: loggerFor(ctx) });
+}
+
+/** Feishu's error fields, for "Continue on fail" output items. */
+export function errorJson(error: unknown): IDataObject {
+	if (error instanceof FeishuApiError) {
+		return { error: error.message, code: error.code, msg: error.msg, log_id: error.logId, http_status: error.httpStatus };
+	}
+	if (error instanceof FeishuValidationError) return { error: error.message, field: error.field };
+	const e = error as { message?: string; description?: string };
+	return { error: e.message ?? String(error), ...(e.description ? { description: e.description } : {}) };
+}
+
+/** Wraps an error for n8n: Feishu errors keep code, msg and log_id; validation errors name the field. */
+export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (error instanceof FeishuApiError) {
+		return new NodeApiError(ctx.getNode(), { code: error.code, msg: error.msg, log_id: error.logId ?? null } as JsonObject, {
+			itemIndex,
+			message: `Feishu error ${error.code}: ${error.msg}`,
+			description: `log_id: ${error.logId ?? 'n/a'}${error.httpStatus ? ` · HTTP ${error.httpStatus}` : ''}. Quote the log_id to Feishu support; look the code up at https://open.feishu.cn/search?q=${error.code}`,
+			httpCode: error.httpStatus ? String(error.httpStatus) : undefined,
+		});
+	}
+	if (error instanceof FeishuValidationError) {
+		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: `Check the "${error.field}" field` });
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}

@@ -1,0 +1,56 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { cardSourceFields } from './CardDescription';
+
+const show = { show: { resource: ['callback'], operation: ['respondToCardAction'] } };
+
+export const callbackOperations: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['callback'] } },
+		options: [
+			{
+				name: 'Respond to Card Action',
+				value: 'respondToCardAction',
+				action: 'Respond to a card action',
+				description: 'Answer the card click that started this workflow with a toast and/or a new card (within 3 s)',
+			},
+		],
+		default: 'respondToCardAction',
+	},
+];
+
+export const callbackFields: INodeProperties[] = [
+	{
+		displayName: 'Toast Type',
+		name: 'toastType',
+		type: 'options',
+		options: [
+			{ name: 'None', value: 'none' },
+			{ name: 'Info', value: 'info' },
+			{ name: 'Success', value: 'success' },
+			{ name: 'Warning', value: 'warning' },
+			{ name: 'Error', value: 'error' },
+		],
+		default: 'success',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Toast Text',
+		name: 'toastContent',
+		type: 'string',
+		default: 'Done',
+		displayOptions: { show: { resource: ['callback'], toastType: ['info', 'success', 'warning', 'error'] } },
+	},
+	{
+		displayName: 'Update the Card',
+		name: 'respondWithCard',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to replace the clicked card with a new one',
+		displayOptions: show,
+	},
+	cardSourceFields[2],
+];

@@ -1,0 +1,126 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+// The card builder, used by Send/Reply (interactive), Update Card and Respond to Card Action. Each
+// context gets its own "Card Source" selector; the fields below depend on it alone, since n8n drops
+// a parameter from the node's values while it is hidden.
+
+const cardSourceOptions = [
+	{ name: 'Simple Builder', value: 'builder', description: 'Title, colour, markdown body and buttons' },
+	{ name: 'Card JSON', value: 'json', description: 'Raw card JSON, e.g. from the Feishu card builder' },
+	{ name: 'Card Template', value: 'template', description: 'A template ID from the Feishu card builder, with variables' },
+];
+
+export const cardSourceFields: INodeProperties[] = [
+	{
+		displayName: 'Card Source',
+		name: 'cardSource',
+		type: 'options',
+		options: cardSourceOptions,
+		default: 'builder',
+		displayOptions: { show: { resource: ['message'], operation: ['send', 'reply'], msgType: ['interactive'] } },
+	},
+	{
+		displayName: 'Card Source',
+		name: 'cardSource',
+		type: 'options',
+		options: cardSourceOptions,
+		default: 'builder',
+		displayOptions: { show: { resource: ['message'], operation: ['updateCard'] } },
+	},
+	{
+		displayName: 'Card Source',
+		name: 'cardSource',
+		type: 'options',
+		options: cardSourceOptions,
+		default: 'builder',
+		displayOptions: { show: { resource: ['callback'], respondWithCard: [true] } },
+	},
+];
+
+const colours = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey'];
+
+export const cardFields: INodeProperties[] = [
+	{
+		displayName: 'Card Title',
+		name: 'cardTitle',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { cardSource: ['builder'] } },
+	},
+	{
+		displayName: 'Header Colour',
+		name: 'cardTemplate',
+		type: 'options',
+		options: colours.map((c) => ({ name: c[0].toUpperCase() + c.slice(1), value: c })),
+		default: 'blue',
+		displayOptions: { show: { cardSource: ['builder'] } },
+	},
+	{
+		displayName: 'Markdown Body',
+		name: 'cardMarkdown',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		description: 'Card markdown: **bold**, [link](https://…), <at id=ou_xxx></at>, line breaks',
+		displayOptions: { show: { cardSource: ['builder'] } },
+	},
+	{
+		displayName: 'Buttons',
+		name: 'cardButtons',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		placeholder: 'Add Button',
+		displayOptions: { show: { cardSource: ['builder'] } },
+		options: [
+			{
+				displayName: 'Button',
+				name: 'button',
+				values: [
+					{ displayName: 'Text', name: 'text', type: 'string', default: '' },
+					{
+						displayName: 'Value (JSON)',
+						name: 'value',
+						type: 'json',
+						default: '{}',
+						description: 'Sent back as action.value in the card.action.trigger callback',
+					},
+					{ displayName: 'URL', name: 'url', type: 'string', default: '', description: 'Open this link instead of calling back' },
+					{
+						displayName: 'Style',
+						name: 'type',
+						type: 'options',
+						options: [
+							{ name: 'Default', value: 'default' },
+							{ name: 'Primary', value: 'primary' },
+							{ name: 'Danger', value: 'danger' },
+						],
+						default: 'default',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Card JSON',
+		name: 'cardJson',
+		type: 'json',
+		default: '{\n  "header": { "title": { "tag": "plain_text", "content": "Hello" } },\n  "elements": [ { "tag": "markdown", "content": "**Hi** there" } ]\n}',
+		displayOptions: { show: { cardSource: ['json'] } },
+	},
+	{
+		displayName: 'Template ID',
+		name: 'templateId',
+		type: 'string',
+		default: '',
+		placeholder: 'AAqk1234abcd',
+		displayOptions: { show: { cardSource: ['template'] } },
+	},
+	{
+		displayName: 'Template Variables (JSON)',
+		name: 'templateVariables',
+		type: 'json',
+		default: '{}',
+		displayOptions: { show: { cardSource: ['template'] } },
+	},
+];

@@ -1,0 +1,185 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { cardFields, cardSourceFields } from './CardDescription';
+import { contentFields } from './ContentDescription';
+
+const show = (...operation: string[]) => ({ show: { resource: ['message'], operation } });
+
+export const messageOperations: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['message'] } },
+		options: [
+			{ name: 'Download Resource', value: 'downloadResource', action: 'Download an image or file from a message', description: 'Save an image or file of a received message as binary data' },
+			{ name: 'Edit', value: 'edit', action: 'Edit a message', description: 'Change the content of a sent text or rich-text message' },
+			{ name: 'Forward', value: 'forward', action: 'Forward a message' },
+			{ name: 'Get', value: 'get', action: 'Get a message' },
+			{ name: 'Recall', value: 'recall', action: 'Recall a message', description: 'Withdraw a message the bot sent' },
+			{ name: 'Reply', value: 'reply', action: 'Reply to a message' },
+			{ name: 'Send', value: 'send', action: 'Send a message', description: 'Send a message to a chat or a user' },
+			{ name: 'Update Card', value: 'updateCard', action: 'Update a card message', description: 'Replace the card of a sent card message' },
+			{ name: 'Upload File', value: 'uploadFile', action: 'Upload a file', description: 'Upload binary data as a file and get its file_key' },
+			{ name: 'Upload Image', value: 'uploadImage', action: 'Upload an image', description: 'Upload binary data as an image and get its image_key' },
+		],
+		default: 'send',
+	},
+];
+
+const receiveIdTypeOptions = [
+	{ name: 'Chat ID', value: 'chat_id' },
+	{ name: 'Email', value: 'email' },
+	{ name: 'Open ID', value: 'open_id' },
+	{ name: 'Union ID', value: 'union_id' },
+	{ name: 'User ID', value: 'user_id' },
+];
+
+export const messageFields: INodeProperties[] = [
+	{
+		displayName: 'Send To',
+		name: 'receiveIdType',
+		type: 'options',
+		options: receiveIdTypeOptions,
+		default: 'chat_id',
+		description: 'What kind of ID the recipient is',
+		displayOptions: show('send', 'forward'),
+	},
+	{
+		displayName: 'Recipient ID',
+		name: 'receiveId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'oc_… / ou_… / name@example.com',
+		description: 'A group chat_id, or the user\'s open_id, user_id, union_id or email',
+		displayOptions: show('send', 'forward'),
+	},
+	{
+		displayName: 'Message ID',
+		name: 'messageId',
+		type: 'string',
+		default: '={{ $json.message_id }}',
+		required: true,
+		placeholder: 'om_…',
+		description: 'Defaults to the message that started the workflow (the Feishu Trigger\'s message_id)',
+		displayOptions: show('reply', 'edit', 'updateCard', 'recall', 'get', 'forward', 'downloadResource'),
+	},
+	...contentFields,
+	...cardSourceFields.slice(0, 2),
+	{
+		displayName: 'Resource Key',
+		name: 'resourceKey',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'img_v3_… / file_v3_…',
+		description: 'The image_key or file_key in the received message\'s content',
+		displayOptions: show('downloadResource'),
+	},
+	{
+		displayName: 'Resource Type',
+		name: 'resourceType',
+		type: 'options',
+		options: [
+			{ name: 'Image', value: 'image' },
+			{ name: 'File (Also Audio and Video)', value: 'file' },
+		],
+		default: 'image',
+		displayOptions: show('downloadResource'),
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		hint: 'The name of the output binary field to put the file in',
+		displayOptions: show('downloadResource'),
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		hint: 'The name of the input binary field containing the file to upload',
+		displayOptions: show('uploadImage', 'uploadFile'),
+	},
+	{
+		displayName: 'File Type',
+		name: 'fileType',
+		type: 'options',
+		options: [
+			{ name: 'Auto (From File Name)', value: '' },
+			{ name: 'Audio (Opus)', value: 'opus' },
+			{ name: 'Excel', value: 'xls' },
+			{ name: 'Other (Stream)', value: 'stream' },
+			{ name: 'PDF', value: 'pdf' },
+			{ name: 'PowerPoint', value: 'ppt' },
+			{ name: 'Video (Mp4)', value: 'mp4' },
+			{ name: 'Word', value: 'doc' },
+		],
+		default: '',
+		displayOptions: show('uploadFile'),
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show('send', 'reply', 'forward', 'uploadFile'),
+		options: [
+			{
+				displayName: 'Duration (Ms)',
+				name: 'durationMs',
+				type: 'number',
+				default: 0,
+				description: 'Length of an audio or video upload, in milliseconds',
+				displayOptions: { show: { '/operation': ['uploadFile'] } },
+			},
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				description: 'Overrides the binary data\'s file name',
+				displayOptions: { show: { '/operation': ['uploadFile'] } },
+			},
+			{
+				displayName: 'Idempotency Key (UUID)',
+				name: 'uuid',
+				type: 'string',
+				default: '',
+				description: 'Feishu sends a message with the same key at most once per hour',
+				displayOptions: { show: { '/operation': ['send', 'reply', 'forward'] } },
+			},
+			{
+				displayName: 'Mention All',
+				name: 'mentionAll',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to @mention everyone in the group (text messages)',
+				displayOptions: { show: { '/operation': ['send', 'reply'] } },
+			},
+			{
+				displayName: 'Mention User IDs',
+				name: 'mentionUserIds',
+				type: 'string',
+				default: '',
+				placeholder: 'ou_xxx, ou_yyy',
+				description: 'Comma-separated open_ids to @mention before the text (text messages)',
+				displayOptions: { show: { '/operation': ['send', 'reply'] } },
+			},
+			{
+				displayName: 'Reply in Thread',
+				name: 'replyInThread',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to reply as a thread (topic) instead of in the main chat',
+				displayOptions: { show: { '/operation': ['reply'] } },
+			},
+		],
+	},
+];
+
+export { cardFields };
