@@ -1,0 +1,45 @@
+// Helpers for the Open API tests: a quiet in-process sandbox per test file and its control API.
+import { DEMO_APP, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import type { FeishuAppCredentials } from '../../lib/feishu';
+
+export const APP = DEMO_APP;
+
+export async function sandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+	return startSandbox({ port: 0, quiet: true, ...opts });
+}
+
+export function credsFor(sb: Sandbox, appSecret = APP.appSecret, appId = APP.appId): FeishuAppCredentials {
+	return { appId, appSecret, baseUrl: sb.baseUrl };
+}
+
+export async function control<T = any>(sb: Sandbox, method: string, path: string, body?: unknown): Promise<T> {
+	const res = await fetch(`${sb.baseUrl}/_sandbox/${path}`, {
+		method,
+		headers: body === undefined ? {} : { 'content-type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const json = (await res.json()) as T;
+	if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(json)}`);
+	return json;
+}
+
+export interface RecordedCall {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	body: any;
+	status: number;
+	code: number;
+	log_id: string;
+}
+
+/** Open API calls the sandbox recorded, without the token endpoint. */
+export async function apiCalls(sb: Sandbox): Promise<RecordedCall[]> {
+	const { calls } = await control<{ calls: RecordedCall[] }>(sb, 'GET', 'calls');
+	return calls.filter((c) => !c.path.includes('/auth/v3/'));
+}
+
+export async function tokenFetches(sb: Sandbox, appId = APP.appId): Promise<number> {
+	const stats = await control<{ token_fetches: Record<string, number> }>(sb, 'GET', 'stats');
+	return stats.token_fetches[appId] ?? 0;
+}
