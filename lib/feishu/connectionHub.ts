@@ -190,6 +190,8 @@ export interface HubAppStats {
 	deviceId?: string;
 	duplicatesDropped: number;
 	gateway: GatewayStats;
+	/** Effective timings (Feishu's ClientConfig, validated, plus overrides). */
+	timings: ReturnType<GatewayClient['currentTimings']>;
 }
 
 export function hubStats(): { apps: HubAppStats[] } {
@@ -204,6 +206,7 @@ export function hubStats(): { apps: HubAppStats[] } {
 				deviceId: gateway.deviceId,
 				duplicatesDropped: conn.duplicates,
 				gateway,
+				timings: conn.client.currentTimings(),
 			};
 		}),
 	};
