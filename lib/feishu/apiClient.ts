@@ -113,8 +113,15 @@ function fileNameFrom(disposition?: string): string | undefined {
 			/* fall through to the plain form */
 		}
 	}
-	const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
-	return plain?.[1];
+	const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition)?.[1];
+	if (plain && /%[0-9a-f]{2}/i.test(plain)) {
+		try {
+			return decodeURIComponent(plain);
+		} catch {
+			/* not percent-encoded after all */
+		}
+	}
+	return plain;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -227,7 +234,12 @@ export class FeishuApiClient {
 				throw new FeishuApiError(-1, `HTTP ${res.status}${text ? `: ${text}` : ''}`, { httpStatus: res.status, logId, request: label });
 			}
 			if (code !== 0) {
-				const msg = typeof json?.msg === 'string' ? json.msg : 'unknown error';
+				let msg = typeof json?.msg === 'string' ? json.msg : 'unknown error';
+				// Parameter errors (99992402) list the offending fields under error.field_violations.
+				const violations = (json?.error as { field_violations?: { field?: string; description?: string }[] } | undefined)?.field_violations;
+				if (Array.isArray(violations) && violations.length) {
+					msg += `: ${violations.map((v) => `${v.field ?? '?'}: ${v.description ?? 'invalid'}`).join('; ')}`;
+				}
 				throw new FeishuApiError(code, msg, { httpStatus: res.status, logId, request: label });
 			}
 			const { code: _c, msg: _m, data, ...rest } = json as Record<string, unknown>;

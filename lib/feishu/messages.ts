@@ -40,7 +40,7 @@ function checkReceiveIdType(t: string): ReceiveIdType {
 
 const seg = (id: string) => encodeURIComponent(id);
 
-export function sendMessage(
+export async function sendMessage(
 	client: FeishuApiClient,
 	p: { receiveIdType: ReceiveIdType | string; receiveId: string; msgType: string; content: unknown; uuid?: string },
 ): Promise<FeishuMessage> {
@@ -55,7 +55,7 @@ export function sendMessage(
 	});
 }
 
-export function replyMessage(
+export async function replyMessage(
 	client: FeishuApiClient,
 	p: { messageId: string; msgType: string; content: unknown; replyInThread?: boolean; uuid?: string },
 ): Promise<FeishuMessage> {
@@ -74,19 +74,19 @@ export function replyMessage(
 }
 
 /** Edits a sent text or post message (PUT; Feishu allows only these two types). */
-export function editMessage(client: FeishuApiClient, p: { messageId: string; msgType: 'text' | 'post' | string; content: unknown }): Promise<FeishuMessage> {
+export async function editMessage(client: FeishuApiClient, p: { messageId: string; msgType: 'text' | 'post' | string; content: unknown }): Promise<FeishuMessage> {
 	if (p.msgType !== 'text' && p.msgType !== 'post') throw new FeishuValidationError('msg_type', 'only text and post messages can be edited');
 	const id = requireId('message_id', p.messageId);
 	return client.request({ method: 'PUT', path: `${MESSAGES}/${seg(id)}`, body: { msg_type: p.msgType, content: serializeContent(p.msgType, p.content) } });
 }
 
 /** Replaces the card of a sent interactive message (PATCH). */
-export function updateCard(client: FeishuApiClient, p: { messageId: string; card: unknown }): Promise<Record<string, unknown>> {
+export async function updateCard(client: FeishuApiClient, p: { messageId: string; card: unknown }): Promise<Record<string, unknown>> {
 	const id = requireId('message_id', p.messageId);
 	return client.request({ method: 'PATCH', path: `${MESSAGES}/${seg(id)}`, body: { content: serializeContent('interactive', p.card) } });
 }
 
-export function recallMessage(client: FeishuApiClient, p: { messageId: string }): Promise<Record<string, unknown>> {
+export async function recallMessage(client: FeishuApiClient, p: { messageId: string }): Promise<Record<string, unknown>> {
 	const id = requireId('message_id', p.messageId);
 	return client.request({ method: 'DELETE', path: `${MESSAGES}/${seg(id)}` });
 }
@@ -100,7 +100,7 @@ export async function getMessage(client: FeishuApiClient, p: { messageId: string
 	return data.items!.length > 1 ? { ...item, children: data.items!.slice(1) } : item;
 }
 
-export function forwardMessage(
+export async function forwardMessage(
 	client: FeishuApiClient,
 	p: { messageId: string; receiveIdType: ReceiveIdType | string; receiveId: string; uuid?: string },
 ): Promise<FeishuMessage> {
@@ -114,7 +114,7 @@ export function forwardMessage(
 }
 
 /** Downloads an image or file attached to a received message (the message-resource API, not im/v1/images). */
-export function downloadMessageResource(
+export async function downloadMessageResource(
 	client: FeishuApiClient,
 	p: { messageId: string; fileKey: string; type: 'image' | 'file' | string },
 ): Promise<FeishuBinary> {

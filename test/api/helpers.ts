@@ -43,3 +43,22 @@ export async function tokenFetches(sb: Sandbox, appId = APP.appId): Promise<numb
 	const stats = await control<{ token_fetches: Record<string, number> }>(sb, 'GET', 'stats');
 	return stats.token_fetches[appId] ?? 0;
 }
+
+/** A user message in a chat (creates the chat); returns its ids. */
+export async function userSays(sb: Sandbox, chatId: string, body: Record<string, unknown>): Promise<{ message_id: string; event_id: string; chat_id: string }> {
+	return control(sb, 'POST', `chats/${chatId}/messages`, { chat_type: 'group', ...body });
+}
+
+export async function chatMessages(sb: Sandbox, chatId: string): Promise<any[]> {
+	return (await control<{ messages: any[] }>(sb, 'GET', `chats/${chatId}/messages`)).messages;
+}
+
+/** A valid 1x1 PNG (the sandbox, like Feishu, checks the image format). */
+export function tinyPng(): Buffer {
+	return Buffer.from(
+		'89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+			'1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5d1c0' +
+			'5d0000000049454e44ae426082',
+		'hex',
+	);
+}

@@ -110,7 +110,7 @@ test('multipart encoding parses back to the same fields and bytes', async () => 
 		file_name: 'report.bin',
 	});
 	const fields: Record<string, string> = {};
-	let file: { name: string; filename: string; mime: string; data: Buffer } | undefined;
+	let file: { name: string; filename?: string; mime: string; data: Buffer } | undefined;
 	const order: string[] = [];
 	await new Promise<void>((resolve, reject) => {
 		const bb = busboy({ headers: { 'content-type': contentType } });

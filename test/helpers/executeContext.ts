@@ -1,0 +1,175 @@
+// A small but real n8n execution context for running a node's execute() outside n8n: parameters are
+// resolved like n8n does (defaults, displayOptions, `={{ $json.x }}` expressions), credentials go
+// through the credential type's own authenticate(), and httpRequestWithAuthentication performs the
+// request with axios the way n8n-core's httpRequest does (qs, encoding, returnFullResponse,
+// ignoreHttpStatusErrors). Covers the IExecuteFunctions members our nodes use, nothing more.
+import axios from 'axios';
+import type {
+	IBinaryData,
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeProperties,
+	INodeType,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+export interface RunOptions {
+	node: INodeType;
+	parameters: IDataObject;
+	items?: INodeExecutionData[];
+	credentialType?: ICredentialType;
+	credentials?: ICredentialDataDecryptedObject;
+	continueOnFail?: boolean;
+	name?: string;
+}
+
+export interface RunResult {
+	output?: INodeExecutionData[][];
+	error?: Error;
+	responses: IDataObject[]; // everything passed to sendResponse
+	requests: IHttpRequestOptions[]; // every request after authenticate()
+}
+
+function displayed(prop: { displayOptions?: INodeProperties['displayOptions'] }, values: IDataObject, root: IDataObject): boolean {
+	const get = (key: string) => (key.startsWith('/') ? root[key.slice(1)] : values[key]);
+	const show = prop.displayOptions?.show ?? {};
+	for (const [key, allowed] of Object.entries(show)) {
+		if (!Array.isArray(allowed) || !allowed.includes(get(key) as never)) return false;
+	}
+	const hide = prop.displayOptions?.hide ?? {};
+	for (const [key, denied] of Object.entries(hide)) {
+		if (Array.isArray(denied) && denied.includes(get(key) as never)) return false;
+	}
+	return true;
+}
+
+/** Node parameters as n8n computes them: given values or defaults, for displayed parameters only. */
+export function resolveParameters(properties: INodeProperties[], given: IDataObject): IDataObject {
+	const values: IDataObject = {};
+	for (const prop of properties) {
+		if (prop.name in values || !displayed(prop, values, values)) continue;
+		values[prop.name] = prop.name in given ? given[prop.name] : (prop.default as IDataObject[string]);
+	}
+	return values;
+}
+
+function evaluate(value: unknown, json: IDataObject): unknown {
+	if (typeof value === 'string' && value.startsWith('=')) {
+		const src = value.slice(1);
+		const whole = /^\s*\{\{([\s\S]*?)\}\}\s*$/.exec(src);
+		const run = (expr: string) => new Function('$json', `return (${expr});`)(json);
+		if (whole) return run(whole[1]);
+		return src.replace(/\{\{([\s\S]*?)\}\}/g, (_, expr: string) => String(run(expr) ?? ''));
+	}
+	if (Array.isArray(value)) return value.map((v) => evaluate(v, json));
+	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, json)]));
+	return value;
+}
+
+/** The request n8n-core's httpRequest would make, done with axios. */
+async function n8nHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
+	const res = await axios.request({
+		method: options.method ?? 'GET',
+		url: options.url,
+		baseURL: options.baseURL,
+		params: options.qs,
+		headers: { 'User-Agent': 'n8n', ...(options.headers as Record<string, string>) },
+		data: options.method === 'GET' ? undefined : options.body,
+		responseType: (options.encoding as 'arraybuffer' | 'json' | undefined) ?? 'json',
+		timeout: options.timeout,
+		validateStatus: options.ignoreHttpStatusErrors ? () => true : undefined,
+		maxBodyLength: Infinity,
+		maxContentLength: Infinity,
+	});
+	if (options.returnFullResponse) return { body: res.data, headers: res.headers, statusCode: res.status, statusMessage: res.statusText };
+	return res.data;
+}
+
+export async function runNode(opts: RunOptions): Promise<RunResult> {
+	const node: INode = {
+		id: 'test-node',
+		name: opts.name ?? 'Feishu',
+		type: `n8n-nodes-feishu-bot.${opts.node.description.name}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: opts.parameters as INode['parameters'],
+	};
+	const items: INodeExecutionData[] = opts.items ?? [{ json: {} }];
+	const responses: IDataObject[] = [];
+	const requests: IHttpRequestOptions[] = [];
+	const properties = opts.node.description.properties;
+	const resolved = resolveParameters(properties, opts.parameters);
+	const log = () => undefined;
+
+	const ctx = {
+		getInputData: () => items,
+		getNode: () => node,
+		continueOnFail: () => opts.continueOnFail === true,
+		getMode: () => 'manual',
+		logger: { debug: log, info: log, warn: log, error: log },
+		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
+			if (!(name in resolved)) {
+				if (fallback !== undefined) return fallback;
+				throw new NodeOperationError(node, `Could not get parameter "${name}"`);
+			}
+			return evaluate(resolved[name], items[itemIndex]?.json ?? {});
+		},
+		async getCredentials(type: string) {
+			if (!opts.credentials || opts.credentialType?.name !== type) throw new NodeOperationError(node, `Node does not have credentials of type ${type}`);
+			return opts.credentials;
+		},
+		sendResponse(data: IDataObject) {
+			responses.push(data);
+		},
+		helpers: {
+			async httpRequestWithAuthentication(this: IExecuteFunctions, type: string, options: IHttpRequestOptions) {
+				try {
+					const credentialType = opts.credentialType;
+					if (!credentialType || credentialType.name !== type || !opts.credentials) throw new Error(`no ${type} credentials`);
+					let authed = options;
+					if (typeof credentialType.authenticate === 'function') authed = await credentialType.authenticate(opts.credentials, { ...options });
+					requests.push(authed);
+					return await n8nHttpRequest(authed);
+				} catch (error) {
+					if (error instanceof NodeApiError) throw error;
+					throw new NodeApiError(node, error as never);
+				}
+			},
+			assertBinaryData(itemIndex: number, field: string): IBinaryData {
+				const b = items[itemIndex]?.binary?.[field];
+				if (!b) throw new NodeOperationError(node, `This operation expects the node's input data to contain a binary file '${field}', but none was found`, { itemIndex });
+				return b;
+			},
+			async getBinaryDataBuffer(itemIndex: number, field: string): Promise<Buffer> {
+				return Buffer.from(ctx.helpers.assertBinaryData(itemIndex, field).data, 'base64');
+			},
+			async prepareBinaryData(data: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> {
+				const ext = fileName?.includes('.') ? fileName.split('.').pop() : undefined;
+				return {
+					data: data.toString('base64'),
+					mimeType: mimeType ?? 'application/octet-stream',
+					fileName,
+					fileExtension: ext,
+					fileSize: `${data.length} B`,
+				};
+			},
+		},
+	};
+
+	try {
+		const output = await opts.node.execute!.call(ctx as unknown as IExecuteFunctions);
+		return { output: output as INodeExecutionData[][], responses, requests };
+	} catch (error) {
+		return { error: error as Error, responses, requests };
+	}
+}
+
+/** An n8n binary item from raw bytes. */
+export function binaryItem(data: Buffer, fileName: string, mimeType: string, json: IDataObject = {}): INodeExecutionData {
+	return { json, binary: { data: { data: data.toString('base64'), mimeType, fileName } } };
+}
