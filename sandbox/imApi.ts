@@ -1,12 +1,296 @@
-// IM endpoints (filled in step 2).
+// IM Open API (shared docs §8.2-§8.4): send, reply, edit, card update, recall, get, forward, image and
+// file upload, resource download, and bot info. Message objects are shaped like Feishu's.
+import busboy from 'busboy';
+import { validateContent, invalid } from './content';
+import type { ApiContext, OpenApi } from './openApi';
+import { ApiError } from './openApi';
 import type { Router } from './http';
-import type { OpenApi } from './openApi';
-import type { SandboxState } from './state';
+import { newFileKey, newImageKey, newMessageId } from './ids';
+import { TENANT_KEY, type AppRecord, type ChatRecord, type MessageRecord, type SandboxState } from './state';
+
+const RECEIVE_ID_TYPES = ['open_id', 'user_id', 'union_id', 'email', 'chat_id'] as const;
+const UUID_WINDOW_MS = 60 * 60_000;
+const FILE_TYPES = ['opus', 'mp4', 'pdf', 'doc', 'xls', 'ppt', 'stream'];
+const IMAGE_LIMIT = 10 * 1024 * 1024;
+const FILE_LIMIT = 30 * 1024 * 1024;
+
+export function apiMessage(m: MessageRecord): Record<string, unknown> {
+	return {
+		message_id: m.messageId,
+		...(m.rootId ? { root_id: m.rootId } : {}),
+		...(m.parentId ? { parent_id: m.parentId } : {}),
+		...(m.threadId ? { thread_id: m.threadId } : {}),
+		msg_type: m.msgType,
+		create_time: String(m.createTime),
+		update_time: String(m.updateTime),
+		deleted: m.deleted,
+		updated: m.updated,
+		chat_id: m.chatId,
+		sender: m.sender,
+		body: { content: m.deleted ? JSON.stringify({ text: 'This message was recalled' }) : m.content },
+		...(m.mentions.length ? { mentions: m.mentions.map((x) => ({ key: x.key, id: x.id.open_id, id_type: 'open_id', name: x.name, tenant_key: x.tenant_key })) } : {}),
+		...(m.upperMessageId ? { upper_message_id: m.upperMessageId } : {}),
+	};
+}
+
+function fieldViolation(field: string, description: string): ApiError {
+	return new ApiError(400, 99992402, 'field validation failed', {}, { field_violations: [{ field, description }] });
+}
 
 export function registerImApi(router: Router, api: OpenApi, state: SandboxState): void {
+	const botSender = (app: AppRecord) => ({ id: app.appId, id_type: 'app_id' as const, sender_type: 'app' as const, tenant_key: TENANT_KEY });
+
+	const findMessage = (id: string): MessageRecord => {
+		const m = state.messages.get(id);
+		if (!m) throw invalid(`message_id "${id}" not found`);
+		return m;
+	};
+	const ownMessage = (app: AppRecord, id: string, action: string): MessageRecord => {
+		const m = findMessage(id);
+		if (m.deleted) throw new ApiError(400, 230011, 'The message is recalled.');
+		if (m.from !== 'bot' || m.appId !== app.appId) throw new ApiError(400, 230027, `Lack of necessary permissions: the bot can only ${action} messages it sent.`);
+		return m;
+	};
+
+	const resolveChat = (app: AppRecord, idType: string | null, receiveId: unknown): ChatRecord => {
+		if (!idType) throw fieldViolation('receive_id_type', 'receive_id_type is required');
+		if (!(RECEIVE_ID_TYPES as readonly string[]).includes(idType)) throw fieldViolation('receive_id_type', `receive_id_type must be one of ${RECEIVE_ID_TYPES.join(', ')}`);
+		if (typeof receiveId !== 'string' || !receiveId) throw fieldViolation('receive_id', 'receive_id is required');
+		switch (idType) {
+			case 'chat_id': {
+				if (!receiveId.startsWith('oc_')) throw invalid(`invalid receive_id "${receiveId}" for receive_id_type chat_id`);
+				const chat = state.chats.get(receiveId);
+				if (!chat) throw new ApiError(400, 230002, 'Bot/User can NOT be out of the chat.');
+				return chat;
+			}
+			case 'open_id':
+				if (!receiveId.startsWith('ou_')) throw invalid(`invalid receive_id "${receiveId}" for receive_id_type open_id`);
+				return state.p2pChat(app.appId, state.userBy('open_id', receiveId));
+			case 'union_id':
+				if (!receiveId.startsWith('on_')) throw invalid(`invalid receive_id "${receiveId}" for receive_id_type union_id`);
+				return state.p2pChat(app.appId, state.userBy('union_id', receiveId));
+			case 'email':
+				if (!/^[^@\s]+@[^@\s]+$/.test(receiveId)) throw invalid(`invalid receive_id "${receiveId}" for receive_id_type email`);
+				return state.p2pChat(app.appId, state.userBy('email', receiveId));
+			default:
+				return state.p2pChat(app.appId, state.userBy('user_id', receiveId));
+		}
+	};
+
+	/** uuid idempotency: the same uuid from the same app within 1 h returns the first message. */
+	const idempotent = (app: AppRecord, uuid: unknown, create: () => MessageRecord): MessageRecord => {
+		if (uuid !== undefined && (typeof uuid !== 'string' || uuid.length > 50)) throw invalid('uuid must be a string of at most 50 characters');
+		if (typeof uuid === 'string' && uuid) {
+			const key = `${app.appId}:${uuid}`;
+			const prev = state.uuids.get(key);
+			if (prev && Date.now() - prev.at < UUID_WINDOW_MS) {
+				const m = state.messages.get(prev.messageId);
+				if (m) return m;
+			}
+			const m = create();
+			state.uuids.set(key, { messageId: m.messageId, at: Date.now() });
+			return m;
+		}
+		return create();
+	};
+
+	const store = (m: Omit<MessageRecord, 'messageId' | 'createTime' | 'updateTime' | 'updated' | 'deleted' | 'from'>): MessageRecord => {
+		const now = Date.now();
+		const message: MessageRecord = { ...m, messageId: newMessageId(), from: 'bot', createTime: now, updateTime: now, updated: false, deleted: false };
+		state.messages.set(message.messageId, message);
+		return message;
+	};
+
 	api.route(router, 'GET', '/open-apis/bot/v3/info', (ctx) => ({
 		msg: 'ok',
-		extra: { bot: { activate_status: 2, app_name: ctx.app.botName, avatar_url: '', ip_white_list: [], open_id: ctx.app.botOpenId } },
+		extra: { bot: { activate_status: 2, app_name: ctx.app.botName, avatar_url: `https://sandbox.invalid/avatar/${ctx.app.appId}.png`, ip_white_list: [], open_id: ctx.app.botOpenId } },
 	}));
-	void state;
+
+	api.route(router, 'POST', '/open-apis/im/v1/messages', async (ctx) => {
+		api.rateLimit(ctx.app, 'im.message.create');
+		const b = await ctx.json();
+		const chat = resolveChat(ctx.app, ctx.query.get('receive_id_type'), b.receive_id);
+		const stored = validateContent(state, ctx.app, b.msg_type, b.content);
+		const m = idempotent(ctx.app, b.uuid, () => store({ chatId: chat.chatId, appId: ctx.app.appId, msgType: b.msg_type, content: stored.content, mentions: stored.mentions, sender: botSender(ctx.app) }));
+		return { data: apiMessage(m) };
+	});
+
+	api.route(router, 'POST', '/open-apis/im/v1/messages/:message_id/reply', async (ctx) => {
+		api.rateLimit(ctx.app, 'im.message.reply');
+		const b = await ctx.json();
+		const parent = findMessage(ctx.params.message_id);
+		if (parent.deleted) throw new ApiError(400, 230011, 'The message is recalled.');
+		const stored = validateContent(state, ctx.app, b.msg_type, b.content);
+		if (b.reply_in_thread !== undefined && typeof b.reply_in_thread !== 'boolean') throw invalid('reply_in_thread must be a boolean');
+		const m = idempotent(ctx.app, b.uuid, () => {
+			const rootId = parent.rootId ?? parent.messageId;
+			const root = state.messages.get(rootId) ?? parent;
+			const chat = state.chats.get(parent.chatId);
+			const inThread = b.reply_in_thread === true || !!parent.threadId || chat?.chatType === 'topic_group';
+			return store({
+				chatId: parent.chatId,
+				appId: ctx.app.appId,
+				msgType: b.msg_type,
+				content: stored.content,
+				mentions: stored.mentions,
+				sender: botSender(ctx.app),
+				rootId,
+				// In a thread every reply answers the root (Feishu docs, message intro).
+				parentId: inThread ? rootId : parent.messageId,
+				threadId: inThread ? state.threadFor(root) : undefined,
+			});
+		});
+		return { data: apiMessage(m) };
+	});
+
+	api.route(router, 'PUT', '/open-apis/im/v1/messages/:message_id', async (ctx) => {
+		const b = await ctx.json();
+		const m = ownMessage(ctx.app, ctx.params.message_id, 'edit');
+		if (m.msgType !== 'text' && m.msgType !== 'post') throw invalid(`only text and post messages can be edited, this one is "${m.msgType}"`);
+		if (b.msg_type !== m.msgType) throw invalid(`msg_type must stay "${m.msgType}" when editing`);
+		const stored = validateContent(state, ctx.app, b.msg_type, b.content);
+		m.content = stored.content;
+		m.mentions = stored.mentions;
+		m.updateTime = Date.now();
+		m.updated = true;
+		return { data: apiMessage(m) };
+	});
+
+	api.route(router, 'PATCH', '/open-apis/im/v1/messages/:message_id', async (ctx) => {
+		const b = await ctx.json();
+		const m = ownMessage(ctx.app, ctx.params.message_id, 'update');
+		if (m.msgType !== 'interactive') throw invalid(`only interactive (card) messages can be updated with PATCH, this one is "${m.msgType}"`);
+		const stored = validateContent(state, ctx.app, 'interactive', b.content);
+		m.content = stored.content;
+		m.updateTime = Date.now();
+		m.updated = true;
+		return { data: {} };
+	});
+
+	api.route(router, 'DELETE', '/open-apis/im/v1/messages/:message_id', (ctx) => {
+		const m = ownMessage(ctx.app, ctx.params.message_id, 'recall');
+		m.deleted = true;
+		m.updateTime = Date.now();
+		return { data: {} };
+	});
+
+	api.route(router, 'GET', '/open-apis/im/v1/messages/:message_id', (ctx) => {
+		const m = findMessage(ctx.params.message_id);
+		return { data: { items: [apiMessage(m)] } };
+	});
+
+	api.route(router, 'POST', '/open-apis/im/v1/messages/:message_id/forward', async (ctx) => {
+		const b = await ctx.json();
+		const src = findMessage(ctx.params.message_id);
+		if (src.deleted) throw new ApiError(400, 230011, 'The message is recalled.');
+		const chat = resolveChat(ctx.app, ctx.query.get('receive_id_type'), b.receive_id);
+		const m = idempotent(ctx.app, ctx.query.get('uuid') ?? b.uuid, () =>
+			store({ chatId: chat.chatId, appId: ctx.app.appId, msgType: src.msgType, content: src.content, mentions: src.mentions, sender: botSender(ctx.app) }),
+		);
+		return { data: apiMessage(m) };
+	});
+
+	api.route(router, 'POST', '/open-apis/im/v1/images', async (ctx) => {
+		const form = await readMultipart(ctx, IMAGE_LIMIT);
+		const imageType = form.fields.image_type;
+		if (imageType !== 'message' && imageType !== 'avatar') throw new ApiError(400, 234001, 'Invalid request param: image_type must be "message" or "avatar".');
+		const file = form.files.image;
+		if (!file) throw new ApiError(400, 234001, 'Invalid request param: the "image" file field is missing.');
+		if (file.truncated) throw new ApiError(400, 234006, 'The file size exceeds the limit (10 MB).');
+		if (file.data.length === 0) throw new ApiError(400, 234010, 'File size can\'t be 0.');
+		if (!looksLikeImage(file.data)) throw new ApiError(400, 234011, 'Can\'t recognize the image format.');
+		const key = newImageKey();
+		state.uploads.set(key, { key, appId: ctx.app.appId, kind: 'image', fileName: file.filename || 'image', contentType: file.mimeType || 'image/png', data: file.data, createdAt: Date.now() });
+		return { data: { image_key: key } };
+	});
+
+	api.route(router, 'POST', '/open-apis/im/v1/files', async (ctx) => {
+		const form = await readMultipart(ctx, FILE_LIMIT);
+		const fileType = form.fields.file_type;
+		if (!FILE_TYPES.includes(fileType)) throw new ApiError(400, 234001, `Invalid request param: file_type must be one of ${FILE_TYPES.join(', ')}.`);
+		const fileName = form.fields.file_name;
+		if (!fileName) throw new ApiError(400, 234001, 'Invalid request param: file_name is required.');
+		const file = form.files.file;
+		if (!file) throw new ApiError(400, 234001, 'Invalid request param: the "file" field is missing.');
+		if (file.truncated) throw new ApiError(400, 234006, 'The file size exceeds the limit (30 MB).');
+		if (file.data.length === 0) throw new ApiError(400, 234010, 'File size can\'t be 0.');
+		const key = newFileKey();
+		state.uploads.set(key, { key, appId: ctx.app.appId, kind: 'file', fileType, fileName, contentType: file.mimeType || 'application/octet-stream', data: file.data, createdAt: Date.now() });
+		return { data: { file_key: key } };
+	});
+
+	api.route(router, 'GET', '/open-apis/im/v1/messages/:message_id/resources/:file_key', (ctx) => {
+		const type = ctx.query.get('type');
+		if (type !== 'image' && type !== 'file') throw new ApiError(400, 234001, 'Invalid request param: type must be "image" or "file".');
+		const m = findMessage(ctx.params.message_id);
+		const key = ctx.params.file_key;
+		if (!m.content.includes(`"${key}"`)) throw new ApiError(400, 234003, 'File not in msg.');
+		const upload = state.uploads.get(key);
+		const fileName = upload?.fileName ?? (type === 'image' ? `${key}.png` : 'file.txt');
+		const data = upload?.data ?? placeholder(type, key);
+		const contentType = upload?.contentType ?? (type === 'image' ? 'image/png' : 'text/plain');
+		return { raw: data, contentType, headers: { 'content-disposition': `attachment; filename="${encodeURIComponent(fileName)}"` } };
+	});
+}
+
+interface MultipartResult {
+	fields: Record<string, string>;
+	files: Record<string, { filename: string; mimeType: string; data: Buffer; truncated: boolean }>;
+}
+
+function readMultipart(ctx: ApiContext, limit: number): Promise<MultipartResult> {
+	const type = String(ctx.req.headers['content-type'] ?? '');
+	if (!type.toLowerCase().startsWith('multipart/form-data')) {
+		return Promise.reject(new ApiError(400, 234001, 'Invalid request param: the body must be multipart/form-data.'));
+	}
+	return new Promise((resolve, reject) => {
+		const out: MultipartResult = { fields: {}, files: {} };
+		let bb: busboy.Busboy;
+		try {
+			bb = busboy({ headers: ctx.req.headers, limits: { fileSize: limit } });
+		} catch (e) {
+			reject(new ApiError(400, 234001, `Invalid request param: ${(e as Error).message}`));
+			return;
+		}
+		bb.on('field', (name, value) => (out.fields[name] = value));
+		bb.on('file', (name, stream, info) => {
+			const chunks: Buffer[] = [];
+			const file = { filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.alloc(0), truncated: false };
+			stream.on('data', (c: Buffer) => chunks.push(c));
+			stream.on('limit', () => (file.truncated = true));
+			stream.on('end', () => {
+				file.data = Buffer.concat(chunks);
+				out.files[name] = file;
+			});
+		});
+		bb.on('close', () => {
+			const summary: Record<string, unknown> = { ...out.fields };
+			for (const [k, f] of Object.entries(out.files)) summary[k] = { filename: f.filename, bytes: f.data.length, mime_type: f.mimeType };
+			ctx.recordBody = { multipart: summary };
+			resolve(out);
+		});
+		bb.on('error', (e) => reject(new ApiError(400, 234001, `Invalid request param: malformed multipart body (${(e as Error).message})`)));
+		ctx.req.pipe(bb);
+	});
+}
+
+function looksLikeImage(b: Buffer): boolean {
+	const sig = (bytes: number[], at = 0) => bytes.every((x, i) => b[at + i] === x);
+	return (
+		sig([0x89, 0x50, 0x4e, 0x47]) || // png
+		sig([0xff, 0xd8, 0xff]) || // jpeg
+		sig([0x47, 0x49, 0x46, 0x38]) || // gif
+		(sig([0x52, 0x49, 0x46, 0x46]) && sig([0x57, 0x45, 0x42, 0x50], 8)) || // webp
+		sig([0x42, 0x4d]) || // bmp
+		sig([0x49, 0x49, 0x2a, 0x00]) ||
+		sig([0x4d, 0x4d, 0x00, 0x2a]) || // tiff
+		sig([0x00, 0x00, 0x01, 0x00]) // ico
+	);
+}
+
+// A 1x1 PNG for images a simulated user "sent" without uploading anything.
+const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+function placeholder(type: string, key: string): Buffer {
+	return type === 'image' ? PIXEL_PNG : Buffer.from(`sandbox file ${key}\n`);
 }

@@ -22,6 +22,8 @@ export class ApiError extends Error {
 		readonly code: number,
 		msg: string,
 		readonly headers: Record<string, string> = {},
+		/** Extra fields for the `error` object (e.g. field_violations). */
+		readonly detail: Record<string, unknown> = {},
 	) {
 		super(msg);
 	}
@@ -58,7 +60,7 @@ export class OpenApi {
 	private error(ctx: RouteContext, app: AppRecord | undefined, logId: string, e: ApiError, recordBody: unknown): void {
 		if (e.httpStatus !== 200) this.d.state.stats.rejected_requests++;
 		this.d.log.warn(`${ctx.req.method} ${ctx.path} -> ${e.httpStatus} code ${e.code}: ${e.message}`);
-		this.respond(ctx, app, logId, e.httpStatus, { code: e.code, msg: e.message, error: { log_id: logId } }, e.headers, recordBody);
+		this.respond(ctx, app, logId, e.httpStatus, { code: e.code, msg: e.message, error: { ...e.detail, log_id: logId } }, e.headers, recordBody);
 	}
 
 	/** Registers an authenticated Open API route. */

@@ -1,0 +1,149 @@
+// Conformance: the OFFICIAL Feishu SDK (@larksuiteoapi/node-sdk) driven against the sandbox. If the
+// official client works here, our code tested against the sandbox will work against Feishu.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as lark from '@larksuiteoapi/node-sdk';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { APP, control, quietLogger, waitFor } from './helpers';
+
+let sb: Sandbox;
+before(async () => {
+	sb = await startSandbox({ port: 0, quiet: true, ackTimeoutMs: 1500, clientConfig: { PingInterval: 1, ReconnectNonce: 0, ReconnectInterval: 0.2, ReconnectCount: -1 } });
+});
+after(() => sb.close());
+
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+function sdkClient(): lark.Client {
+	return new lark.Client({ appId: APP.appId, appSecret: APP.appSecret, domain: sb.baseUrl, disableTokenCache: false, loggerLevel: lark.LoggerLevel.error, logger: quietLogger });
+}
+
+async function startWsClient(handlers: Record<string, (data: any) => unknown>, extra: { onReconnected?: () => void } = {}) {
+	const dispatcher = new lark.EventDispatcher({ loggerLevel: lark.LoggerLevel.error, logger: quietLogger }).register(handlers as any);
+	let ready!: () => void;
+	const readyP = new Promise<void>((r) => (ready = r));
+	const ws = new lark.WSClient({
+		appId: APP.appId,
+		appSecret: APP.appSecret,
+		domain: sb.baseUrl,
+		loggerLevel: lark.LoggerLevel.error,
+		logger: quietLogger,
+		onReady: () => ready(),
+		onReconnected: extra.onReconnected,
+	});
+	await ws.start({ eventDispatcher: dispatcher });
+	await readyP;
+	return ws;
+}
+
+test('WSClient receives whole and fragmented (shuffled) events and acks them', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const received: any[] = [];
+	const ws = await startWsClient({ 'im.message.receive_v1': (d) => void received.push(d) });
+	try {
+		const whole = await control(sb.baseUrl, 'POST', 'chats/oc_conf/messages', { text: 'hello @Sandbox Bot', chat_type: 'group', mention_bot: true });
+		const big = 'x'.repeat(5000);
+		const frag = await control(sb.baseUrl, 'POST', 'chats/oc_conf/messages', { text: big, fragment: 4, shuffle_fragments: true });
+		await waitFor('two events', () => received.length === 2);
+		const byId = new Map(received.map((d) => [d.event_id, d]));
+		const w = byId.get(whole.event_id);
+		assert.equal(w.event_type, 'im.message.receive_v1');
+		assert.equal(w.message.message_id, whole.message_id);
+		assert.equal(w.message.chat_type, 'group');
+		assert.equal(JSON.parse(w.message.content).text, 'hello @_user_1');
+		assert.equal(w.message.mentions[0].key, '@_user_1');
+		assert.equal(w.message.mentions[0].id.open_id, APP.botOpenId);
+		assert.equal(JSON.parse(byId.get(frag.event_id).message.content).text, big, 'fragments reassembled in seq order');
+		await waitFor('acks recorded', async () => (await control(sb.baseUrl, 'GET', 'deliveries')).deliveries.every((d: any) => d.acked));
+		const deliveries = (await control(sb.baseUrl, 'GET', 'deliveries')).deliveries;
+		const fragDelivery = deliveries.find((d: any) => d.event_id === frag.event_id);
+		assert.equal(fragDelivery.attempts[0].fragments, 4);
+		assert.equal(fragDelivery.attempts[0].ack_code, 200);
+		assert.equal(fragDelivery.redelivered, false);
+	} finally {
+		ws.close({ force: true });
+	}
+});
+
+test('WSClient card.action.trigger handler answer comes back to the sandbox (toast + card update)', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const clicks: any[] = [];
+	const ws = await startWsClient({
+		'card.action.trigger': (d) => {
+			clicks.push(d);
+			return { toast: { type: 'success', content: `got ${d.action.value.choice}` }, card: { type: 'raw', data: { elements: [{ tag: 'markdown', content: 'Approved' }] } } };
+		},
+	});
+	try {
+		await control(sb.baseUrl, 'POST', 'chats/oc_card/messages', { text: 'show me a card' });
+		const sent = await client.im.message.create({
+			params: { receive_id_type: 'chat_id' },
+			data: { receive_id: 'oc_card', msg_type: 'interactive', content: JSON.stringify({ elements: [{ tag: 'action', actions: [{ tag: 'button', text: { tag: 'plain_text', content: 'Approve' }, value: { choice: 'yes' } }] }] }) },
+		});
+		const messageId = sent.data!.message_id!;
+		const click = await control(sb.baseUrl, 'POST', `cards/${messageId}/click`, { value: { choice: 'yes' } });
+		assert.deepEqual(click.answer.toast, { type: 'success', content: 'got yes' });
+		assert.equal(click.card_updated, true);
+		assert.equal(clicks[0].context.open_message_id, messageId);
+		assert.equal(clicks[0].context.open_chat_id, 'oc_card');
+		assert.match(clicks[0].operator.open_id, /^ou_/);
+		assert.equal(clicks[0].action.tag, 'button');
+		assert.ok(clicks[0].token);
+		const stored = (await control(sb.baseUrl, 'GET', 'chats/oc_card/messages')).messages.find((m: any) => m.message_id === messageId);
+		assert.deepEqual(stored.content, { elements: [{ tag: 'markdown', content: 'Approved' }] });
+	} finally {
+		ws.close({ force: true });
+	}
+});
+
+test('WSClient reconnects after the sandbox drops the connection and keeps receiving', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const received: any[] = [];
+	let reconnected = 0;
+	const ws = await startWsClient({ 'im.message.receive_v1': (d) => void received.push(d) }, { onReconnected: () => reconnected++ });
+	try {
+		const first = (await control(sb.baseUrl, 'GET', `connections?app_id=${APP.appId}`)).connections.filter((c: any) => c.open);
+		assert.equal(first.length, 1);
+		await control(sb.baseUrl, 'POST', 'faults', { drop_connections: true });
+		await waitFor('reconnected', () => reconnected > 0, 5000);
+		const open = (await control(sb.baseUrl, 'GET', `connections?app_id=${APP.appId}`)).connections.filter((c: any) => c.open);
+		assert.equal(open.length, 1);
+		assert.notEqual(open[0].device_id, first[0].device_id, 'a reconnect fetches a new URL with a new device_id');
+		const { event_id } = await control(sb.baseUrl, 'POST', 'chats/oc_re/messages', { text: 'after reconnect' });
+		await waitFor('event after reconnect', () => received.find((d) => d.event_id === event_id));
+	} finally {
+		ws.close({ force: true });
+	}
+});
+
+test('Client sends, replies, uploads an image and downloads it again', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const { message_id: userMsg } = await control(sb.baseUrl, 'POST', 'chats/oc_client/messages', { text: 'ping' });
+	const sent = await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_client', msg_type: 'text', content: JSON.stringify({ text: 'pong' }) } });
+	assert.equal(sent.code, 0);
+	assert.equal(sent.data?.chat_id, 'oc_client');
+	const reply = await client.im.message.reply({ path: { message_id: userMsg }, data: { msg_type: 'text', content: JSON.stringify({ text: 'threaded' }), reply_in_thread: true } });
+	assert.equal(reply.data?.parent_id, userMsg);
+	assert.ok(reply.data?.thread_id);
+	const img = await client.im.image.create({ data: { image_type: 'message', image: PNG } });
+	const imageKey = img!.image_key!;
+	assert.match(imageKey, /^img_/);
+	const withImage = await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_client', msg_type: 'image', content: JSON.stringify({ image_key: imageKey }) } });
+	const res = await client.im.messageResource.get({ path: { message_id: withImage.data!.message_id!, file_key: imageKey }, params: { type: 'image' } });
+	const chunks: Buffer[] = [];
+	for await (const c of res.getReadableStream()) chunks.push(c as Buffer);
+	assert.deepEqual(Buffer.concat(chunks), PNG);
+	const messages = (await control(sb.baseUrl, 'GET', 'chats/oc_client/messages')).messages;
+	assert.deepEqual(messages.map((m: any) => m.from), ['user', 'bot', 'bot', 'bot']);
+	const calls = (await control(sb.baseUrl, 'GET', 'calls')).calls;
+	// The SDK's token cache is process-wide, so an earlier test may already have fetched the token.
+	assert.ok(calls.filter((c: any) => c.path.includes('tenant_access_token')).length <= 1, 'the SDK caches the token');
+	assert.ok(calls.filter((c: any) => c.path.startsWith('/open-apis/im/')).every((c: any) => c.code === 0 && c.status === 200));
+});
+
+void createServer;
+export type { Server, AddressInfo };
