@@ -1,0 +1,64 @@
+// Feishu Trigger: one event pipeline (lib/feishu events.ts), two transports. This file only
+// orchestrates: read the settings, then start the long connection (trigger) or handle a request
+// (webhook). Both methods exist on every instance; each returns at once in the other mode.
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { CONNECTION_MODE, triggerProperties, triggerWebhooks } from './FeishuTriggerDescription';
+import { startLongConnection } from './longConnection';
+import { readTriggerSettings } from './TriggerSettings';
+import { handleFeishuWebhook } from './webhookRequest';
+
+export class FeishuTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Feishu Trigger',
+		name: 'feishuTrigger',
+		icon: { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		description: 'Starts the workflow on Feishu / Lark events: messages, card actions and more',
+		eventTriggerDescription: 'Waiting for you to message the bot in Feishu',
+		activationMessage: 'The workflow now receives Feishu events.',
+		defaults: { name: 'Feishu Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'feishuApi', required: true }],
+		webhooks: triggerWebhooks,
+		properties: triggerProperties,
+	};
+
+	// Feishu has no API to register a request URL: the user pastes it in the developer console, so
+	// there is nothing to check, create or delete here.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		const mode = this.getNodeParameter('connectionMode', CONNECTION_MODE.longConnection) as string;
+		// n8n activates a node's trigger and its webhooks alike; in webhook mode the webhook does the work.
+		if (mode !== CONNECTION_MODE.longConnection) return {};
+		return await startLongConnection(this, await readTriggerSettings(this));
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleFeishuWebhook(this, await readTriggerSettings(this));
+	}
+}

@@ -1,0 +1,167 @@
+// What the editor shows for the Feishu Trigger: connection mode, the Feishu console setup for each
+// mode, the events to listen to, message filters and timing options.
+import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
+import { ANY_EVENT, COMMON_EVENT_TYPES } from '../../lib/feishu';
+
+export const CONNECTION_MODE = { longConnection: 'longConnection', webhook: 'webhook' } as const;
+export type ConnectionMode = (typeof CONNECTION_MODE)[keyof typeof CONNECTION_MODE];
+
+const webhookOnly = { show: { connectionMode: [CONNECTION_MODE.webhook] } };
+const longConnectionOnly = { show: { connectionMode: [CONNECTION_MODE.longConnection] } };
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Connection Mode',
+		name: 'connectionMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Long Connection (Recommended)',
+				value: CONNECTION_MODE.longConnection,
+				description: 'n8n opens a WebSocket to Feishu: no public URL needed',
+			},
+			{
+				name: 'Webhook',
+				value: CONNECTION_MODE.webhook,
+				description: 'Feishu POSTs events to this node\'s URL (needs a public HTTPS address)',
+			},
+		],
+		default: CONNECTION_MODE.longConnection,
+	},
+	{
+		displayName:
+			'In the Feishu developer console open "Events & Callbacks": under Event Configuration choose "Receive events through persistent connection" and add the events below; for card actions do the same under Callback Configuration and add card.action.trigger. Then publish a version of the app. All workflows using the same app share one connection.',
+		name: 'longConnectionNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: longConnectionOnly,
+	},
+	{
+		displayName:
+			'In the Feishu developer console open "Events & Callbacks": under Event Configuration choose "Send events to developer server" and paste this node\'s Production URL (above) as the Request URL (for card actions also under Callback Configuration). Copy the Encrypt Key and Verification Token shown there into the credential so every request is verified. Activate the workflow before saving the URL in Feishu: it checks the URL at once.',
+		name: 'webhookNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: webhookOnly,
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: [
+			...COMMON_EVENT_TYPES.map((e) => ({ name: e.name, value: e.value, description: e.description })),
+			{ name: 'Any Event', value: ANY_EVENT, description: 'Every event the app receives' },
+		],
+		default: ['im.message.receive_v1'],
+		description: 'Events that start the workflow. Each must also be added to the app in the Feishu console.',
+	},
+	{
+		displayName: 'Custom Event Types',
+		name: 'customEventTypes',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. approval_instance, calendar.calendar.event.changed_v4',
+		description: 'More event types by name, separated by commas: any event Feishu sends works, even ones not listed above',
+	},
+	{
+		displayName: 'Message Filters',
+		name: 'messageFilters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		description: 'Applied to received messages (im.message.receive_v1) only; other events always pass',
+		options: [
+			{
+				displayName: 'Chat Type',
+				name: 'chatType',
+				type: 'options',
+				options: [
+					{ name: 'Any', value: 'any' },
+					{ name: 'Direct Messages (P2P)', value: 'p2p' },
+					{ name: 'Groups', value: 'group' },
+				],
+				default: 'any',
+			},
+			{
+				displayName: 'Ignore Messages From Bots',
+				name: 'ignoreBotMessages',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to skip messages sent by bots or apps (sender type "app"), which avoids bot-to-bot loops',
+			},
+			{
+				displayName: 'Message Types',
+				name: 'messageTypes',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Audio', value: 'audio' },
+					{ name: 'Card (Interactive)', value: 'interactive' },
+					{ name: 'File', value: 'file' },
+					{ name: 'Image', value: 'image' },
+					{ name: 'Location', value: 'location' },
+					{ name: 'Media (Video)', value: 'media' },
+					{ name: 'Merged Forward', value: 'merge_forward' },
+					{ name: 'Rich Text (Post)', value: 'post' },
+					{ name: 'Shared Chat', value: 'share_chat' },
+					{ name: 'Shared User', value: 'share_user' },
+					{ name: 'Sticker', value: 'sticker' },
+					{ name: 'System', value: 'system' },
+					{ name: 'Text', value: 'text' },
+				],
+				default: [],
+				description: 'Only these message types start the workflow; none selected means all',
+			},
+			{
+				displayName: 'Only When Bot Is Mentioned in Groups',
+				name: 'onlyWhenMentioned',
+				type: 'boolean',
+				default: false,
+				description: 'Whether group messages must @mention the bot; direct messages always pass',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Card Answer Budget (Ms)',
+				name: 'callbackBudgetMs',
+				type: 'number',
+				typeOptions: { minValue: 100, maxValue: 2900 },
+				default: 2500,
+				description:
+					'How long a card action waits for the workflow\'s "Respond to Card Action" before Feishu gets an empty answer. Feishu gives up after 3 s.',
+			},
+			{
+				displayName: 'Replay Window (Seconds)',
+				name: 'replayWindowSeconds',
+				type: 'number',
+				typeOptions: { minValue: 10 },
+				default: 300,
+				description: 'Webhook mode: requests whose signed timestamp is older or newer than this are rejected',
+				displayOptions: { show: { '/connectionMode': [CONNECTION_MODE.webhook] } },
+			},
+		],
+	},
+];
+
+// Registered only in webhook mode (an empty method registers nothing), so the editor's "listen for
+// test event" opens the long connection instead of waiting for a webhook call. responseNode: a card
+// action's answer comes from the workflow; every other request is answered by webhook() on receipt.
+export const triggerWebhooks: IWebhookDescription[] = [
+	{
+		name: 'default',
+		httpMethod: `={{ $parameter["connectionMode"] === "${CONNECTION_MODE.webhook}" ? "POST" : "" }}`,
+		responseMode: 'responseNode',
+		path: 'webhook',
+		ndvHideMethod: true,
+		ndvHideUrl: `={{ $parameter["connectionMode"] !== "${CONNECTION_MODE.webhook}" }}`,
+	},
+];
+
+export const triggerProperties = properties;

@@ -1,0 +1,84 @@
+// Reads and validates the trigger's parameters and credential once, for either transport.
+import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { type EventFilters, type FeishuAppCredentials, parseEventTypeList, resolveBaseUrl } from '../../lib/feishu';
+import { CONNECTION_MODE, type ConnectionMode } from './FeishuTriggerDescription';
+
+export const DEFAULT_CALLBACK_BUDGET_MS = 2500;
+/** Feishu shows its timeout error after 3 s; leave room for the network. */
+export const MAX_CALLBACK_BUDGET_MS = 2900;
+
+export interface TriggerSettings {
+	connectionMode: ConnectionMode;
+	creds: FeishuAppCredentials;
+	encryptKey?: string;
+	verificationToken?: string;
+	filters: EventFilters;
+	callbackBudgetMs: number;
+	replayWindowSeconds: number;
+}
+
+/** The part of ITriggerFunctions / IWebhookFunctions the settings need. */
+export interface SettingsSource {
+	getNodeParameter(name: string, fallback?: unknown): unknown;
+	getCredentials(type: string): Promise<ICredentialDataDecryptedObject>;
+	getNode(): INode;
+}
+
+function clamp(value: unknown, min: number, max: number, fallback: number): number {
+	const n = Number(value);
+	if (!Number.isFinite(n)) return fallback;
+	return Math.min(max, Math.max(min, Math.round(n)));
+}
+
+function optionalString(value: unknown): string | undefined {
+	const s = typeof value === 'string' ? value.trim() : '';
+	return s === '' ? undefined : s;
+}
+
+export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerSettings> {
+	const node = ctx.getNode();
+	const connectionMode = ctx.getNodeParameter('connectionMode', CONNECTION_MODE.longConnection) as ConnectionMode;
+	const eventTypes = [
+		...((ctx.getNodeParameter('events', []) as string[]) ?? []),
+		...parseEventTypeList(ctx.getNodeParameter('customEventTypes', '')),
+	];
+	if (eventTypes.length === 0) {
+		throw new NodeOperationError(node, 'Select at least one event, or enter a custom event type');
+	}
+	const messageFilters = (ctx.getNodeParameter('messageFilters', {}) ?? {}) as {
+		chatType?: 'any' | 'p2p' | 'group';
+		ignoreBotMessages?: boolean;
+		messageTypes?: string[];
+		onlyWhenMentioned?: boolean;
+	};
+	const options = (ctx.getNodeParameter('options', {}) ?? {}) as { callbackBudgetMs?: number; replayWindowSeconds?: number };
+
+	const credentials = await ctx.getCredentials('feishuApi');
+	const appId = String(credentials.appId ?? '').trim();
+	const appSecret = String(credentials.appSecret ?? '').trim();
+	if (!appId || !appSecret) throw new NodeOperationError(node, 'The Feishu credential needs an App ID and an App Secret');
+	let baseUrl: string;
+	try {
+		baseUrl = resolveBaseUrl(String(credentials.domain ?? 'feishu'), String(credentials.baseUrl ?? ''));
+	} catch (error) {
+		throw new NodeOperationError(node, (error as Error).message);
+	}
+
+	return {
+		connectionMode,
+		creds: { appId, appSecret, baseUrl },
+		encryptKey: optionalString(credentials.encryptKey),
+		verificationToken: optionalString(credentials.verificationToken),
+		filters: {
+			eventTypes: [...new Set(eventTypes)],
+			chatType: messageFilters.chatType ?? 'any',
+			// Default on: a bot answering bots is how loops start.
+			ignoreBotMessages: messageFilters.ignoreBotMessages ?? true,
+			messageTypes: messageFilters.messageTypes ?? [],
+			onlyWhenBotMentionedInGroups: messageFilters.onlyWhenMentioned ?? false,
+		},
+		callbackBudgetMs: clamp(options.callbackBudgetMs, 100, MAX_CALLBACK_BUDGET_MS, DEFAULT_CALLBACK_BUDGET_MS),
+		replayWindowSeconds: clamp(options.replayWindowSeconds, 10, 24 * 3600, 300),
+	};
+}

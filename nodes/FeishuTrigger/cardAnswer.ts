@@ -1,0 +1,50 @@
+// The answer to a card action (card.action.trigger) comes from the workflow: the Feishu node's
+// "Respond to Card Action" calls sendResponse, which resolves the response promise the trigger
+// passed to emit. Feishu waits at most 3 s, so the trigger waits only a budget, then answers empty.
+import type { IDataObject } from 'n8n-workflow';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The answer body from what sendResponse gave: either the answer itself ({toast, card}) or an n8n
+ * full HTTP response ({body, headers, statusCode}, the shape webhook mode needs).
+ */
+export function unwrapCardAnswer(response: unknown): IDataObject | undefined {
+	if (!isObject(response)) return undefined;
+	if ('body' in response && ('statusCode' in response || 'headers' in response)) {
+		const body = response.body;
+		if (typeof body === 'string') {
+			try {
+				const parsed: unknown = JSON.parse(body);
+				return isObject(parsed) ? (parsed as IDataObject) : undefined;
+			} catch {
+				return undefined;
+			}
+		}
+		return isObject(body) ? (body as IDataObject) : undefined;
+	}
+	return response as IDataObject;
+}
+
+/** Resolves to the answer, or undefined once `budgetMs` passed or `signal` aborted. Never rejects. */
+export function answerWithinBudget(answer: Promise<unknown>, budgetMs: number, signal?: AbortSignal): Promise<IDataObject | undefined> {
+	return new Promise((resolve) => {
+		let done = false;
+		const finish = (value: IDataObject | undefined) => {
+			if (done) return;
+			done = true;
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', onAbort);
+			resolve(value);
+		};
+		const onAbort = () => finish(undefined);
+		const timer = setTimeout(() => finish(undefined), budgetMs);
+		signal?.addEventListener('abort', onAbort);
+		answer.then(
+			(value) => finish(unwrapCardAnswer(value)),
+			() => finish(undefined),
+		);
+	});
+}

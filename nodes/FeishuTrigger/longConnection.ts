@@ -1,0 +1,122 @@
+// Long-connection mode: subscribe to the app's shared connection (lib/feishu connectionHub), run the
+// event pipeline on every event and emit the ones this trigger wants. The hub has already acked the
+// frame and dropped redeliveries; for card actions it waits for the answer this returns.
+// Lifecycle as n8n's Kafka Trigger v2: a failed start fails the activation with Feishu's message, a
+// connection lost for good later goes to emitError, and close awaits an in-flight start.
+import type { IDataObject, IDeferredPromise, IExecuteResponsePromiseData, INodeExecutionData, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import {
+	type FeishuEnvelope,
+	type HubSubscription,
+	isCallbackEventType,
+	matchesEventType,
+	needsBotIdentity,
+	processEvent,
+	subscribeToApp,
+	type BotIdentity,
+} from '../../lib/feishu';
+import { cachedBotIdentity, getBotIdentity } from './botIdentity';
+import { answerWithinBudget } from './cardAnswer';
+import type { TriggerSettings } from './TriggerSettings';
+
+// n8n-workflow >= 1.1xx adds a 4th parameter: a key n8n refuses to run twice. Older n8n ignores it.
+type EmitWithKey = (
+	data: INodeExecutionData[][],
+	responsePromise?: IDeferredPromise<IExecuteResponsePromiseData>,
+	donePromise?: IDeferredPromise<IRun>,
+	deduplicationKey?: string,
+) => void;
+
+export function deduplicationKeyOf(settings: TriggerSettings, envelope: FeishuEnvelope): string | undefined {
+	return envelope.eventId === undefined ? undefined : `feishu:${settings.creds.appId}:${envelope.eventId}`;
+}
+
+export async function startLongConnection(ctx: ITriggerFunctions, settings: TriggerSettings): Promise<ITriggerResponse> {
+	const manual = ctx.getMode() === 'manual';
+	// Aborted first thing on close, so events and answers still in flight stop at once.
+	const closeController = new AbortController();
+	let subscription: HubSubscription | undefined;
+	let startup: Promise<void> | undefined;
+	let started = false;
+	let manualEmitted = false;
+
+	const emit = (envelope: FeishuEnvelope, json: IDataObject): Promise<IDataObject | undefined> | undefined => {
+		// The editor's test listener runs the workflow once, on the first matching event.
+		if (manual) {
+			if (manualEmitted) return undefined;
+			manualEmitted = true;
+		}
+		const data = [ctx.helpers.returnJsonArray([json])];
+		const key = deduplicationKeyOf(settings, envelope);
+		// Read ctx.emit at call time: in manual mode n8n replaces it after trigger() returns.
+		const emitFn = ctx.emit as EmitWithKey;
+		if (!isCallbackEventType(envelope.eventType)) {
+			emitFn.call(ctx, data, undefined, undefined, key);
+			return undefined;
+		}
+		const response = ctx.helpers.createDeferredPromise<IExecuteResponsePromiseData>();
+		emitFn.call(ctx, data, response, undefined, key);
+		return answerWithinBudget(response.promise, settings.callbackBudgetMs, closeController.signal);
+	};
+
+	const deliver = (envelope: FeishuEnvelope, bot: BotIdentity | undefined) => {
+		if (closeController.signal.aborted) return undefined;
+		const output = processEvent(envelope, settings.filters, bot);
+		return output === undefined ? undefined : emit(envelope, output as IDataObject);
+	};
+
+	const onEvent = (envelope: FeishuEnvelope): Promise<unknown> | undefined => {
+		if (closeController.signal.aborted) return undefined;
+		// Most events of a busy app are not for this trigger: drop them before any work.
+		if (!matchesEventType(envelope.eventType, settings.filters.eventTypes)) return undefined;
+		const known = cachedBotIdentity(settings.creds);
+		if (known || !needsBotIdentity(envelope)) return deliver(envelope, known);
+		return getBotIdentity(settings.creds, ctx.logger).then((bot) => deliver(envelope, bot));
+	};
+
+	const onFatal = (error: Error) => {
+		// Our own close is not a failure; before the start succeeded, subscribeToApp rejects instead.
+		if (closeController.signal.aborted || !started) return;
+		ctx.logger.error('Feishu long connection lost for good', { error: error.message, appId: settings.creds.appId });
+		ctx.emitError(new NodeOperationError(ctx.getNode(), error, { message: `Feishu long connection lost: ${error.message}` }));
+	};
+
+	const start = async () => {
+		startup = (async () => {
+			try {
+				subscription = await subscribeToApp(settings.creds, { onEvent, onFatal }, {
+					logger: ctx.logger,
+					callbackBudgetMs: settings.callbackBudgetMs,
+				});
+				started = true;
+			} catch (error) {
+				throw new NodeOperationError(ctx.getNode(), error as Error, {
+					message: `Could not connect to Feishu: ${(error as Error).message}`,
+				});
+			}
+		})();
+		await startup;
+		// Closed while connecting: the subscription made it after all, so let it go now.
+		if (closeController.signal.aborted) {
+			const current = subscription;
+			subscription = undefined;
+			await current?.unsubscribe();
+		}
+	};
+
+	const closeFunction = async () => {
+		closeController.abort();
+		// An in-flight start must finish so its subscription is released, not leaked. Its failure
+		// was already reported to whoever awaited it.
+		await startup?.catch(() => {});
+		const current = subscription;
+		subscription = undefined;
+		await current?.unsubscribe();
+	};
+
+	if (!manual) {
+		await start();
+		return { closeFunction };
+	}
+	return { closeFunction, manualTriggerFunction: start };
+}
