@@ -1,0 +1,224 @@
+// The Feishu action node's execute() in a real-enough n8n execution context (test/helpers): every
+// operation against the sandbox through httpRequestWithAuthentication + the credential's
+// authenticate(), paired items, "Continue on fail", NodeApiError details, the card-action answer.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { FeishuApi } from '../../credentials/FeishuApi.credentials';
+import type { Sandbox } from '../../sandbox/server';
+import { binaryItem, runNode } from '../helpers/executeContext';
+import { APP, apiCalls, chatMessages, control, sandbox, tinyPng, tokenFetches, userSays } from './helpers';
+
+// 'Feishu.node' alone resolves to the codex file Feishu.node.json at run time: name the .ts file.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Feishu } = require('../../nodes/Feishu/Feishu.node.ts') as typeof import('../../nodes/Feishu/Feishu.node');
+
+let sb: Sandbox;
+const CHAT = 'oc_node_test_chat_0001';
+const node = new Feishu();
+const credentialType = new FeishuApi();
+let credentials: IDataObject;
+
+before(async () => {
+	sb = await sandbox();
+	credentials = { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: `${sb.baseUrl}/`, encryptKey: '', verificationToken: '' };
+	await userSays(sb, CHAT, { text: 'hello' });
+});
+after(async () => {
+	await sb.close();
+});
+
+const run = (parameters: IDataObject, items?: INodeExecutionData[], continueOnFail = false) =>
+	runNode({ node, parameters, items, credentialType, credentials: credentials as never, continueOnFail });
+
+async function lastCall() {
+	const calls = await apiCalls(sb);
+	return calls[calls.length - 1];
+}
+
+test('send text to a chat: output is the message, request authenticated by the credential', async () => {
+	const r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, text: 'from n8n' });
+	assert.ifError(r.error);
+	const out = r.output![0];
+	assert.equal(out.length, 1);
+	assert.match(String(out[0].json.message_id), /^om_/);
+	assert.deepEqual(out[0].json.content, { text: 'from n8n' });
+	assert.deepEqual(out[0].pairedItem, { item: 0 });
+	assert.match(String((r.requests[0].headers as IDataObject).Authorization), /^Bearer \S+/);
+	const call = await lastCall();
+	assert.deepEqual(call.body, { receive_id: CHAT, msg_type: 'text', content: '{"text":"from n8n"}' });
+});
+
+test('text mentions, card builder and template via parameters', async () => {
+	let r = await run({
+		resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, text: 'look',
+		options: { mentionUserIds: 'ou_a, ou_b', mentionAll: true, uuid: 'node-uuid-1' },
+	});
+	assert.ifError(r.error);
+	let call = await lastCall();
+	assert.equal(JSON.parse(call.body.content).text, '<at user_id="all">all</at> <at user_id="ou_a"></at> <at user_id="ou_b"></at> look');
+	assert.equal(call.body.uuid, 'node-uuid-1');
+
+	r = await run({
+		resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'interactive',
+		cardTitle: 'Approve?', cardTemplate: 'green', cardMarkdown: '**deploy**',
+		cardButtons: { button: [{ text: 'Yes', value: '{"ok":true}', url: '', type: 'primary' }] },
+	});
+	assert.ifError(r.error);
+	call = await lastCall();
+	const card = JSON.parse(call.body.content);
+	assert.equal(card.header.template, 'green');
+	assert.deepEqual(card.elements[1].actions[0].value, { ok: true });
+
+	r = await run({
+		resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'interactive',
+		cardSource: 'template', templateId: 'AAqNodeTpl', templateVariables: '{"n":1}',
+	});
+	assert.ifError(r.error);
+	assert.deepEqual(JSON.parse((await lastCall()).body.content), { type: 'template', data: { template_id: 'AAqNodeTpl', template_variable: { n: 1 } } });
+
+	r = await run({
+		resource: 'message', operation: 'send', receiveIdType: 'open_id', receiveId: 'ou_node_user', msgType: 'post',
+		postTitle: 'Hi', postText: 'a\nb',
+	});
+	assert.ifError(r.error);
+	assert.deepEqual(JSON.parse((await lastCall()).body.content), { zh_cn: { title: 'Hi', content: [[{ tag: 'text', text: 'a' }], [{ tag: 'text', text: 'b' }]] } });
+});
+
+test('reply defaults to the triggering message ($json.message_id) and can reply in thread', async () => {
+	const { message_id } = await userSays(sb, CHAT, { text: 'question?' });
+	const triggerItem = { json: { event_type: 'im.message.receive_v1', message_id, chat_id: CHAT, text: 'question?' } };
+	const r = await run({ resource: 'message', operation: 'reply', text: 'answer', options: { replyInThread: true } }, [triggerItem]);
+	assert.ifError(r.error);
+	assert.equal(r.output![0][0].json.parent_id, message_id);
+	const call = await lastCall();
+	assert.equal(call.path, `/open-apis/im/v1/messages/${message_id}/reply`);
+	assert.equal(call.body.reply_in_thread, true);
+});
+
+test('edit, get, forward, update card, recall through the node', async () => {
+	const sent = (await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, text: 'v1' })).output![0][0].json;
+	const item = { json: { message_id: sent.message_id } };
+
+	let r = await run({ resource: 'message', operation: 'edit', text: 'v2' }, [item]);
+	assert.ifError(r.error);
+	assert.equal((await lastCall()).method, 'PUT');
+
+	r = await run({ resource: 'message', operation: 'get' }, [item]);
+	assert.ifError(r.error);
+	assert.deepEqual(r.output![0][0].json.content, { text: 'v2' });
+
+	r = await run({ resource: 'message', operation: 'forward', receiveIdType: 'open_id', receiveId: 'ou_node_user' }, [item]);
+	assert.ifError(r.error);
+	assert.notEqual(r.output![0][0].json.message_id, sent.message_id);
+
+	const card = (await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'interactive', cardTitle: 'c1' })).output![0][0].json;
+	r = await run({ resource: 'message', operation: 'updateCard', messageId: card.message_id, cardSource: 'json', cardJson: '{"elements":[{"tag":"markdown","content":"c2"}]}' });
+	assert.ifError(r.error);
+	assert.deepEqual(r.output![0][0].json, { message_id: card.message_id, updated: true });
+	assert.equal((await lastCall()).method, 'PATCH');
+
+	r = await run({ resource: 'message', operation: 'recall' }, [item]);
+	assert.ifError(r.error);
+	assert.deepEqual(r.output![0][0].json, { message_id: sent.message_id, recalled: true });
+	assert.equal((await chatMessages(sb, CHAT)).find((m) => m.message_id === sent.message_id).deleted, true);
+});
+
+test('upload image and file from binary, send them, download them back: identical bytes', async () => {
+	const png = tinyPng();
+	let r = await run({ resource: 'message', operation: 'uploadImage' }, [binaryItem(png, 'dot.png', 'image/png')]);
+	assert.ifError(r.error);
+	const imageKey = String(r.output![0][0].json.image_key);
+	assert.match(imageKey, /^img_/);
+
+	const bytes = randomBytes(50_000);
+	r = await run({ resource: 'message', operation: 'uploadFile', options: { fileName: 'data.bin' } }, [binaryItem(bytes, 'x.bin', 'application/octet-stream')]);
+	assert.ifError(r.error);
+	const fileKey = String(r.output![0][0].json.file_key);
+
+	const imgMsg = (await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'image', imageKey })).output![0][0].json;
+	const fileMsg = (await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'file', fileKey })).output![0][0].json;
+
+	r = await run({ resource: 'message', operation: 'downloadResource', resourceKey: imageKey, resourceType: 'image' }, [{ json: { message_id: imgMsg.message_id } }]);
+	assert.ifError(r.error);
+	const imgOut = r.output![0][0];
+	assert.ok(Buffer.from(imgOut.binary!.data.data, 'base64').equals(png));
+	assert.equal(imgOut.binary!.data.mimeType, 'image/png');
+
+	r = await run({ resource: 'message', operation: 'downloadResource', resourceKey: fileKey, resourceType: 'file', binaryPropertyName: 'file' }, [{ json: { message_id: fileMsg.message_id } }]);
+	assert.ifError(r.error);
+	const fileOut = r.output![0][0];
+	assert.ok(Buffer.from(fileOut.binary!.file.data, 'base64').equals(bytes));
+	assert.equal(fileOut.json.file_name, 'data.bin');
+	assert.equal((await lastCall()).path, `/open-apis/im/v1/messages/${fileMsg.message_id}/resources/${fileKey}`);
+});
+
+test('continue on fail: per-item errors with Feishu code/log_id or the invalid field; paired items kept', async () => {
+	const items = [{ json: { to: CHAT, t: 'ok' } }, { json: { to: 'oc_unknown_chat_zz', t: 'nope' } }, { json: { to: CHAT, t: '' } }];
+	const r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: '={{ $json.to }}', text: '={{ $json.t }}' }, items, true);
+	assert.ifError(r.error);
+	const out = r.output![0];
+	assert.deepEqual(out.map((o) => o.pairedItem), [{ item: 0 }, { item: 1 }, { item: 2 }]);
+	assert.match(String(out[0].json.message_id), /^om_/);
+	assert.equal(out[1].json.code, 230002);
+	assert.match(String(out[1].json.log_id), /\S+/);
+	assert.equal(out[2].json.field, 'text');
+});
+
+test('without continue on fail: NodeApiError with Feishu code, msg and log_id; validation -> NodeOperationError', async () => {
+	let r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: 'oc_unknown_chat_zz', text: 'x' });
+	assert.ok(r.error instanceof NodeApiError, String(r.error));
+	assert.match(r.error.message, /230002/);
+	assert.match(r.error.message, /out of the chat/);
+	const logId = (await lastCall()).log_id;
+	assert.match(String(r.error.description), new RegExp(logId));
+
+	r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'interactive', cardSource: 'json', cardJson: '{bad' });
+	assert.ok(r.error instanceof NodeOperationError, String(r.error));
+	assert.match(r.error.message, /Card JSON/);
+});
+
+test('invalid token through n8n\'s request path: refreshed once and retried', async () => {
+	await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, text: 'warm' });
+	const fetches = await tokenFetches(sb);
+	await control(sb, 'POST', 'faults', { fail_next_api: { count: 1, code: 99991663, http_status: 400 } });
+	const r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, text: 'after refresh' });
+	assert.ifError(r.error);
+	assert.equal((await tokenFetches(sb)) - fetches, 1);
+	assert.equal(r.requests.length, 2);
+	const calls = await apiCalls(sb);
+	assert.deepEqual(calls.slice(-2).map((c) => c.code), [99991663, 0]);
+});
+
+test('respond to card action: sendResponse gets the toast and the new card', async () => {
+	const r = await run(
+		{ resource: 'callback', operation: 'respondToCardAction', toastType: 'success', toastContent: 'Approved', respondWithCard: true, cardTitle: 'Done', cardTemplate: 'green' },
+		[{ json: { event_type: 'card.action.trigger', action: { value: { ok: true } } } }],
+	);
+	assert.ifError(r.error);
+	assert.equal(r.responses.length, 1);
+	const answer = r.responses[0] as any;
+	assert.deepEqual(answer.toast, { type: 'success', content: 'Approved' });
+	assert.equal(answer.card.type, 'raw');
+	assert.equal(answer.card.data.header.title.content, 'Done');
+	assert.deepEqual(r.output![0][0].pairedItem, { item: 0 });
+	assert.equal(r.requests.length, 0, 'no API call needed');
+});
+
+test('credential: authenticate() shows Feishu\'s message for a wrong secret', async () => {
+	await assert.rejects(
+		credentialType.authenticate({ ...credentials, appSecret: 'wrong' } as never, { url: '/x' }),
+		(e: unknown) => {
+			assert.ok(e instanceof Error);
+			assert.match(e.message, /app secret invalid/);
+			assert.match(e.message, /10014/);
+			assert.equal((e as { code?: unknown }).code, undefined, 'no code property: n8n would show it instead of the message');
+			return true;
+		},
+	);
+	const ok = await credentialType.authenticate(credentials as never, { url: '/x', headers: { A: 'b' } });
+	assert.match(String((ok.headers as IDataObject).Authorization), /^Bearer /);
+	assert.equal((ok.headers as IDataObject).A, 'b');
+});
