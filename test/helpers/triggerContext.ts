@@ -1,0 +1,238 @@
+// Minimal but faithful n8n contexts for driving the Feishu Trigger outside n8n:
+// - ITriggerFunctions: emit/emitError are recorded; manual mode swaps emit after trigger() returns,
+//   as n8n-core's TriggersAndPollers does, so the node must read this.emit at call time.
+// - IWebhookFunctions over a real loopback HTTP server: the request gets rawBody (as n8n's body
+//   parser leaves it), the response gets express's status()/json(), and the webhook() result is
+//   handled the way n8n's webhook helpers do (noWebhookResponse, workflowData, responseNode).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IDeferredPromise,
+	IExecuteResponsePromiseData,
+	INode,
+	INodeExecutionData,
+	INodeProperties,
+	INodeType,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { createDeferredPromise } from 'n8n-workflow';
+
+export interface Emitted {
+	data: INodeExecutionData[][];
+	json: IDataObject;
+	response?: IDeferredPromise<IExecuteResponsePromiseData>;
+	deduplicationKey?: string;
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {}, verbose() {} };
+
+function parametersFor(properties: INodeProperties[], given: IDataObject): IDataObject {
+	const out: IDataObject = {};
+	for (const p of properties) if (p.type !== 'notice') out[p.name] = p.name in given ? given[p.name] : (p.default as IDataObject[string]);
+	return { ...out, ...given };
+}
+
+function baseContext(node: INodeType, parameters: IDataObject, credentials: ICredentialDataDecryptedObject, mode: string, nodeId: string, workflowId: string) {
+	const params = parametersFor(node.description.properties, parameters);
+	const nodeObj: INode = {
+		id: nodeId,
+		name: 'Feishu Trigger',
+		type: 'n8n-nodes-feishu-bot.feishuTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: params as INode['parameters'],
+	};
+	return {
+		getMode: () => mode,
+		getActivationMode: () => 'activate',
+		getNode: () => nodeObj,
+		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),
+		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
+		getCredentials: async () => credentials,
+		logger: silent,
+		helpers: {
+			returnJsonArray: (json: IDataObject | IDataObject[]) => (Array.isArray(json) ? json : [json]).map((j) => ({ json: j })),
+			createDeferredPromise,
+		},
+	};
+}
+
+export interface TriggerHarness {
+	ctx: ITriggerFunctions;
+	emitted: Emitted[];
+	errors: Error[];
+	/** Resolves once `count` items were emitted in total (rejects after `timeoutMs`). */
+	waitForEmits(count: number, timeoutMs?: number): Promise<Emitted[]>;
+	run(): Promise<ITriggerResponse>;
+}
+
+export interface HarnessOptions {
+	node: INodeType;
+	parameters: IDataObject;
+	credentials: ICredentialDataDecryptedObject;
+	mode?: 'trigger' | 'manual';
+	nodeId?: string;
+	workflowId?: string;
+}
+
+export function createTriggerHarness(opts: HarnessOptions): TriggerHarness {
+	const emitted: Emitted[] = [];
+	const errors: Error[] = [];
+	const waiters: (() => void)[] = [];
+	const notify = () => waiters.splice(0).forEach((w) => w());
+	const ctx = {
+		...baseContext(opts.node, opts.parameters, opts.credentials, opts.mode ?? 'trigger', opts.nodeId ?? 'node-1', opts.workflowId ?? 'wf-1'),
+		emit(data: INodeExecutionData[][], response?: IDeferredPromise<IExecuteResponsePromiseData>, _done?: unknown, deduplicationKey?: string) {
+			emitted.push({ data, json: data[0][0].json, response, deduplicationKey });
+			notify();
+		},
+		emitError(error: Error) {
+			errors.push(error);
+			notify();
+		},
+	} as unknown as ITriggerFunctions;
+	return {
+		ctx,
+		emitted,
+		errors,
+		waitForEmits(count, timeoutMs = 5000) {
+			return new Promise((resolve, reject) => {
+				const check = () => {
+					if (emitted.length >= count) {
+						clearTimeout(timer);
+						resolve(emitted.slice());
+						return true;
+					}
+					return false;
+				};
+				const timer = setTimeout(() => reject(new Error(`only ${emitted.length} of ${count} emits after ${timeoutMs} ms`)), timeoutMs);
+				const loop = () => {
+					if (!check()) waiters.push(loop);
+				};
+				loop();
+			});
+		},
+		run: () => (opts.node.trigger as (this: ITriggerFunctions) => Promise<ITriggerResponse>).call(ctx),
+	};
+}
+
+/**
+ * n8n's manual-mode wiring: trigger(), then emit/emitError replaced by the resolver of the
+ * "first emitted data" promise, then manualTriggerFunction().
+ */
+export async function runManual(h: TriggerHarness): Promise<{ response: ITriggerResponse; first: Promise<INodeExecutionData[][]> }> {
+	const response = await h.run();
+	const first = new Promise<INodeExecutionData[][]>((resolve, reject) => {
+		const ctx = h.ctx as unknown as { emit: (d: INodeExecutionData[][]) => void; emitError: (e: Error) => void };
+		const original = ctx.emit;
+		ctx.emit = (data: INodeExecutionData[][], ...rest: unknown[]) => {
+			(original as (...a: unknown[]) => void)(data, ...rest);
+			resolve(data);
+		};
+		ctx.emitError = (error: Error) => reject(error);
+	});
+	await response.manualTriggerFunction?.();
+	return { response, first };
+}
+
+// ---------------------------------------------------------------- webhook side
+
+export interface WebhookRun {
+	status: number;
+	result?: IWebhookResponseData;
+	error?: Error;
+}
+
+export interface WebhookServer {
+	url: string;
+	/** Executions started (workflowData of each webhook() that returned some). */
+	executions: IDataObject[];
+	runs: WebhookRun[];
+	/** What the workflow's "Respond to Card Action" answers (n8n responseNode); undefined = no answer. */
+	cardAnswer: (json: IDataObject) => Promise<IExecuteResponsePromiseData | undefined>;
+	close(): Promise<void>;
+}
+
+export async function startWebhookServer(opts: HarnessOptions & { cardAnswer?: WebhookServer['cardAnswer'] }): Promise<WebhookServer> {
+	const executions: IDataObject[] = [];
+	const runs: WebhookRun[] = [];
+	const state: WebhookServer = {
+		url: '',
+		executions,
+		runs,
+		cardAnswer: opts.cardAnswer ?? (async () => undefined),
+		close: async () => {},
+	};
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => void handle(req, res, Buffer.concat(chunks)));
+	});
+
+	async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: Buffer) {
+		// express's additions, as n8n's webhook server has them
+		const xres = res as http.ServerResponse & { status(c: number): unknown; json(b: unknown): unknown };
+		xres.status = (code: number) => {
+			res.statusCode = code;
+			return xres;
+		};
+		xres.json = (body: unknown) => {
+			res.setHeader('content-type', 'application/json; charset=utf-8');
+			res.end(body === undefined ? '' : JSON.stringify(body));
+			return xres;
+		};
+		const xreq = Object.assign(req, { rawBody, body: safeJson(rawBody) });
+		const ctx = {
+			...baseContext(opts.node, opts.parameters, opts.credentials, opts.mode === 'manual' ? 'manual' : 'webhook', opts.nodeId ?? 'node-1', opts.workflowId ?? 'wf-1'),
+			getRequestObject: () => xreq,
+			getResponseObject: () => xres,
+			getHeaderData: () => req.headers,
+			getBodyData: () => xreq.body,
+			getWebhookName: () => 'default',
+		} as unknown as IWebhookFunctions;
+		const run: WebhookRun = { status: 0 };
+		runs.push(run);
+		try {
+			const result = await (opts.node.webhook as (this: IWebhookFunctions) => Promise<IWebhookResponseData>).call(ctx);
+			run.result = result;
+			const item = result.workflowData?.[0]?.[0]?.json;
+			if (item) executions.push(item);
+			if (result.noWebhookResponse) return;
+			if (item) {
+				// responseNode: the run's "Respond to Card Action" answer, or an empty body when it ends without one
+				const answer = await state.cardAnswer(item);
+				if (!res.headersSent) xres.status(200).json(answer === undefined ? undefined : (answer as IDataObject).body ?? answer);
+				else xres.status(200).json(answer); // n8n would try again; the node must have made it harmless
+				return;
+			}
+			xres.status(200).json(result.webhookResponse ?? { message: 'Webhook call received' });
+		} catch (error) {
+			run.error = error as Error;
+			if (!res.headersSent) xres.status(500).json({ message: (error as Error).message });
+		} finally {
+			run.status = res.statusCode;
+		}
+	}
+
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
+	state.close = () =>
+		new Promise<void>((resolve) => {
+			server.closeAllConnections();
+			server.close(() => resolve());
+		});
+	return state;
+}
+
+function safeJson(raw: Buffer): unknown {
+	try {
+		return JSON.parse(raw.toString('utf8'));
+	} catch {
+		return {};
+	}
+}
