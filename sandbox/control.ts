@@ -33,7 +33,7 @@ export function appJson(app: AppRecord) {
 	};
 }
 
-export function messageJson(m: MessageRecord) {
+export function messageJson(m: MessageRecord, state?: SandboxState) {
 	let content: unknown;
 	try {
 		content = JSON.parse(m.content);
@@ -47,6 +47,7 @@ export function messageJson(m: MessageRecord) {
 		content,
 		body_content: m.content,
 		sender: m.sender,
+		sender_name: m.from === 'user' ? state?.users.get(m.sender.id)?.name : state?.apps.get(m.appId)?.botName,
 		from: m.from,
 		mentions: m.mentions,
 		...(m.parentId ? { parent_id: m.parentId } : {}),
@@ -119,7 +120,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		const chats = [...state.chats.values()].map((c) => {
 			const msgs = state.chatMessages(c.chatId);
 			const last = msgs[msgs.length - 1];
-			return { chat_id: c.chatId, chat_type: c.chatType, name: c.name, app_id: c.appId, user_open_id: c.userOpenId, message_count: msgs.length, last_message: last ? messageJson(last) : null, created_at: c.createdAt };
+			return { chat_id: c.chatId, chat_type: c.chatType, name: c.name, app_id: c.appId, user_open_id: c.userOpenId, message_count: msgs.length, last_message: last ? messageJson(last, state) : null, created_at: c.createdAt };
 		});
 		sendJson(ctx.res, 200, { chats });
 	});
@@ -138,7 +139,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 	});
 
 	router.add('GET', '/_sandbox/chats/:chat_id/messages', (ctx) => {
-		sendJson(ctx.res, 200, { messages: state.chatMessages(ctx.params.chat_id).map(messageJson) });
+		sendJson(ctx.res, 200, { messages: state.chatMessages(ctx.params.chat_id).map((m) => messageJson(m, state)) });
 	});
 
 	router.add('POST', '/_sandbox/cards/:message_id/click', async (ctx) => {
@@ -287,6 +288,14 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		state.reset();
 		d.log.info('reset: chats, messages, deliveries, calls and faults cleared');
 		sendJson(ctx.res, 200, { ok: true });
+	});
+
+	// Uploaded images/files for the chat page (the Open API download needs a token and a message).
+	router.add('GET', '/_sandbox/resources/:key', (ctx) => {
+		const upload = state.uploads.get(ctx.params.key);
+		if (!upload) return bad(ctx, `unknown key ${ctx.params.key}`, 404);
+		ctx.res.writeHead(200, { 'content-type': upload.contentType, 'content-length': upload.data.length });
+		ctx.res.end(upload.data);
 	});
 
 	router.add('GET', '/_sandbox/info', (ctx) => sendJson(ctx.res, 200, { tenant_key: TENANT_KEY, default_user: userJson(state.defaultUser()) }));

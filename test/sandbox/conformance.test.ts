@@ -145,5 +145,82 @@ test('Client sends, replies, uploads an image and downloads it again', async () 
 	assert.ok(calls.filter((c: any) => c.path.startsWith('/open-apis/im/')).every((c: any) => c.code === 0 && c.status === 200));
 });
 
-void createServer;
-export type { Server, AddressInfo };
+const HOOK_APP = { app_id: 'cli_00000000000000aa', app_secret: 'hook-secret', encrypt_key: 'hook-encrypt-key', verification_token: 'hook-verification-token' };
+
+async function startWebhookReceiver(handlers: Record<string, (data: any) => unknown>, withKey = true): Promise<{ url: string; server: Server; requests: { headers: Record<string, unknown> }[] }> {
+	const dispatcher = new lark.EventDispatcher({
+		encryptKey: withKey ? HOOK_APP.encrypt_key : undefined,
+		verificationToken: HOOK_APP.verification_token,
+		loggerLevel: lark.LoggerLevel.error,
+		logger: quietLogger,
+	}).register(handlers as any);
+	const handler = lark.adaptDefault('/webhook/event', dispatcher, { autoChallenge: true });
+	const requests: { headers: Record<string, unknown> }[] = [];
+	const server = createServer((req, res) => {
+		requests.push({ headers: req.headers });
+		handler(req, res);
+	});
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/event`, server, requests };
+}
+
+test('EventDispatcher + adaptDefault(autoChallenge) passes the encrypted challenge and gets signed, encrypted events and card callbacks', async () => {
+	await control(sb.baseUrl, 'POST', 'apps', HOOK_APP);
+	const events: any[] = [];
+	const receiver = await startWebhookReceiver({
+		'im.message.receive_v1': (d) => void events.push(d),
+		'card.action.trigger': (d) => ({ toast: { type: 'info', content: `webhook saw ${d.action.value.n}` } }),
+	});
+	try {
+		const set = await control(sb.baseUrl, 'PUT', `apps/${HOOK_APP.app_id}/delivery`, { mode: 'webhook', url: receiver.url });
+		assert.equal(set.challenge_passed, true, JSON.stringify(set));
+		assert.equal(typeof set.body.challenge, 'string');
+		const { event_id } = await control(sb.baseUrl, 'POST', 'chats/oc_hook/messages', { app_id: HOOK_APP.app_id, text: 'over webhook' });
+		await waitFor('webhook event', () => events.find((e) => e.event_id === event_id));
+		const e = events.find((x) => x.event_id === event_id);
+		assert.equal(JSON.parse(e.message.content).text, 'over webhook');
+		assert.equal(e.token, HOOK_APP.verification_token, 'webhook events carry the verification token');
+		const last = receiver.requests[receiver.requests.length - 1].headers;
+		assert.match(String(last['x-lark-signature']), /^[0-9a-f]{64}$/);
+		assert.ok(last['x-lark-request-timestamp'] && last['x-lark-request-nonce']);
+		const d = (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0];
+		assert.equal(d.transport, 'webhook');
+		assert.equal(d.attempts[0].http_status, 200);
+		// A card click over webhook: the answer is the HTTP response body.
+		const tok: any = await (await fetch(`${sb.baseUrl}/open-apis/auth/v3/tenant_access_token/internal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: HOOK_APP.app_id, app_secret: HOOK_APP.app_secret }) })).json();
+		const card: any = await (
+			await fetch(`${sb.baseUrl}/open-apis/im/v1/messages?receive_id_type=chat_id`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${tok.tenant_access_token}`, 'content-type': 'application/json' },
+				body: JSON.stringify({ receive_id: 'oc_hook', msg_type: 'interactive', content: JSON.stringify({ elements: [{ tag: 'markdown', content: 'x' }] }) }),
+			})
+		).json();
+		const click = await control(sb.baseUrl, 'POST', `cards/${card.data.message_id}/click`, { value: { n: 7 } });
+		assert.deepEqual(click.answer, { toast: { type: 'info', content: 'webhook saw 7' } });
+	} finally {
+		await control(sb.baseUrl, 'PUT', `apps/${HOOK_APP.app_id}/delivery`, { mode: 'long_connection' });
+		receiver.server.close();
+	}
+});
+
+test('a webhook with the wrong Encrypt Key fails the challenge; the delivery mode is not changed', async () => {
+	await control(sb.baseUrl, 'POST', 'apps', HOOK_APP);
+	const dispatcher = new lark.EventDispatcher({ encryptKey: 'some-other-key', loggerLevel: lark.LoggerLevel.error, logger: quietLogger });
+	const handler = lark.adaptDefault('/webhook/event', dispatcher, { autoChallenge: true });
+	const server = createServer((req, res) => {
+		Promise.resolve(handler(req, res)).catch(() => {
+			res.statusCode = 500;
+			res.end();
+		});
+	});
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	try {
+		const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/event`;
+		const set = await control(sb.baseUrl, 'PUT', `apps/${HOOK_APP.app_id}/delivery`, { mode: 'webhook', url });
+		assert.equal(set.challenge_passed, false);
+		assert.equal(set.delivery.mode, 'long_connection');
+	} finally {
+		server.closeAllConnections();
+		server.close();
+	}
+});

@@ -1,0 +1,322 @@
+// The sandbox chat page: plain JS, no build. Talks only to the /_sandbox/ control API.
+(function () {
+	'use strict';
+	const $ = (sel) => document.querySelector(sel);
+	const state = { apps: [], appId: null, chats: [], chatId: null, pendingNew: null, replyTo: null, lastRender: '' };
+
+	async function api(method, path, body) {
+		const res = await fetch('/_sandbox/' + path, {
+			method,
+			headers: body ? { 'content-type': 'application/json' } : {},
+			body: body ? JSON.stringify(body) : undefined,
+		});
+		const json = await res.json().catch(() => ({}));
+		if (!res.ok) throw new Error(json.error || 'HTTP ' + res.status);
+		return json;
+	}
+
+	function esc(s) {
+		return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+	}
+
+	function safeHref(href) {
+		return /^(https?:|mailto:)/i.test(String(href || '')) ? esc(href) : '#';
+	}
+
+	// Feishu's lark_md / markdown subset: **bold**, *italic*, ~~strike~~, `code`, [text](url), <at id=..></at>, newlines.
+	function md(text) {
+		let h = esc(text);
+		h = h.replace(/&lt;at (?:id|user_id|open_id)=(?:&quot;)?([^&\s]+?)(?:&quot;)?&gt;(.*?)&lt;\/at&gt;/g, (_m, id, name) => '<span class="mention-tag">@' + (name || id) + '</span>');
+		h = h.replace(/\*\*(.+?)\*\*/g, '<b>$1</b>').replace(/~~(.+?)~~/g, '<s>$1</s>').replace(/(^|[^*])\*(?!\s)(.+?)\*/g, '$1<i>$2</i>');
+		h = h.replace(/`([^`]+)`/g, '<code>$1</code>');
+		h = h.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, t, u) => '<a target="_blank" rel="noopener" href="' + safeHref(u.replace(/&amp;/g, '&')) + '">' + t + '</a>');
+		return h.replace(/\n/g, '<br>');
+	}
+
+	function withMentions(text, mentions) {
+		let h = esc(text);
+		for (const m of mentions || []) h = h.split(esc(m.key)).join('<span class="mention-tag">@' + esc(m.name) + '</span>');
+		return h.replace(/@_all/g, '<span class="mention-tag">@All</span>');
+	}
+
+	function plainText(t) {
+		if (!t) return '';
+		if (typeof t === 'string') return t;
+		if (t.i18n) return t.i18n.zh_cn || t.i18n.en_us || Object.values(t.i18n)[0] || '';
+		return t.content || '';
+	}
+
+	function textObj(t) {
+		if (!t) return '';
+		return t.tag === 'lark_md' || t.tag === 'markdown' ? md(t.content || '') : esc(plainText(t));
+	}
+
+	function renderPost(c) {
+		const post = c.content ? c : c.zh_cn || c.en_us || Object.values(c)[0] || {};
+		let h = post.title ? '<div class="post-title">' + esc(post.title) + '</div>' : '';
+		for (const para of post.content || []) {
+			h += '<div>' + (para || []).map((el) => {
+				switch (el.tag) {
+					case 'text': return el.style && el.style.includes('bold') ? '<b>' + esc(el.text) + '</b>' : esc(el.text);
+					case 'a': return '<a target="_blank" rel="noopener" href="' + safeHref(el.href) + '">' + esc(el.text) + '</a>';
+					case 'at': return '<span class="mention-tag">@' + esc(el.user_name || el.user_id) + '</span>';
+					case 'img': return '<img src="/_sandbox/resources/' + encodeURIComponent(el.image_key) + '" alt="image">';
+					case 'md': return md(el.text || '');
+					case 'code_block': return '<code>' + esc(el.text) + '</code>';
+					case 'hr': return '<hr>';
+					case 'emotion': return ':' + esc(el.emoji_type) + ':';
+					default: return esc(el.text || '');
+				}
+			}).join('') + '</div>';
+		}
+		return h;
+	}
+
+	function button(b, messageId) {
+		const type = b.type === 'primary' || b.type === 'primary_filled' ? 'primary' : b.type === 'danger' || b.type === 'danger_filled' ? 'danger' : '';
+		const value = b.value || (b.behaviors && (b.behaviors.find((x) => x.type === 'callback') || {}).value) || {};
+		if (b.url || (b.multi_url && b.multi_url.url)) {
+			return '<a target="_blank" rel="noopener" href="' + safeHref(b.url || b.multi_url.url) + '"><button type="button">' + esc(plainText(b.text)) + '</button></a>';
+		}
+		return '<button type="button" class="' + type + '" data-click="' + esc(messageId) + '" data-value="' + esc(JSON.stringify(value)) + '" data-name="' + esc(b.name || '') + '">' + esc(plainText(b.text)) + '</button>';
+	}
+
+	function cardElement(el, messageId) {
+		if (!el || typeof el !== 'object') return '';
+		switch (el.tag) {
+			case 'div': {
+				let h = el.text ? '<div>' + textObj(el.text) + '</div>' : '';
+				if (el.fields) h += '<div class="card-fields">' + el.fields.map((f) => '<div>' + textObj(f.text) + '</div>').join('') + '</div>';
+				if (el.extra && el.extra.tag === 'button') h += '<div class="card-actions">' + button(el.extra, messageId) + '</div>';
+				return h;
+			}
+			case 'markdown': case 'lark_md': return '<div>' + md(el.content || '') + '</div>';
+			case 'plain_text': return '<div>' + esc(el.content) + '</div>';
+			case 'hr': return '<hr>';
+			case 'note': return '<div class="card-note">' + (el.elements || []).map((e) => e.tag === 'img' ? '' : textObj(e)).join(' ') + '</div>';
+			case 'img': return '<img src="/_sandbox/resources/' + encodeURIComponent(el.img_key) + '" alt="' + esc(plainText(el.alt)) + '">';
+			case 'action': return '<div class="card-actions">' + (el.actions || []).map((a) => a.tag === 'button' ? button(a, messageId) : '').join('') + '</div>';
+			case 'button': return '<div class="card-actions">' + button(el, messageId) + '</div>';
+			case 'column_set': return '<div class="columns">' + (el.columns || []).map((col) => '<div>' + (col.elements || []).map((e) => cardElement(e, messageId)).join('') + '</div>').join('') + '</div>';
+			case 'form': return (el.elements || []).map((e) => cardElement(e, messageId)).join('');
+			default: return el.text ? '<div>' + textObj(el.text) + '</div>' : '';
+		}
+	}
+
+	function renderCard(card, messageId) {
+		if (card.type === 'template') return '<div class="card"><div class="card-body">Template card <code>' + esc(card.data && card.data.template_id) + '</code> (templates are not rendered in the sandbox)</div></div>';
+		const header = card.header || {};
+		const title = header.title ? plainText(header.title) : '';
+		const elements = (card.body && card.body.elements) || card.elements || (card.i18n_elements && (card.i18n_elements.zh_cn || card.i18n_elements.en_us || Object.values(card.i18n_elements)[0])) || [];
+		return '<div class="card">' +
+			(title ? '<div class="card-header ' + esc(header.template || 'blue') + '">' + esc(title) + '</div>' : '') +
+			'<div class="card-body">' + elements.map((e) => cardElement(e, messageId)).join('') + '</div></div>';
+	}
+
+	function renderContent(m) {
+		if (m.deleted) return '<div class="bubble recalled">This message was recalled</div>';
+		const c = m.content || {};
+		switch (m.msg_type) {
+			case 'text': return '<div class="bubble">' + withMentions(c.text, m.mentions) + '</div>';
+			case 'post': return '<div class="bubble">' + renderPost(c) + '</div>';
+			case 'interactive': return renderCard(c, m.message_id);
+			case 'image': return '<div class="bubble"><img src="/_sandbox/resources/' + encodeURIComponent(c.image_key) + '" alt="image" onerror="this.replaceWith(document.createTextNode(\'[image ' + esc(c.image_key) + ']\'))"></div>';
+			case 'file': case 'media': case 'audio': return '<div class="bubble">📎 ' + esc(c.file_name || c.file_key) + '</div>';
+			default: return '<div class="bubble"><code>' + esc(m.msg_type) + '</code> ' + esc(JSON.stringify(c)) + '</div>';
+		}
+	}
+
+	function summary(m) {
+		if (!m) return '';
+		if (m.deleted) return 'recalled';
+		const c = m.content || {};
+		if (m.msg_type === 'text') return (c.text || '').replace(/@_user_\d+/g, '@…');
+		if (m.msg_type === 'interactive') return '[card] ' + plainText((c.header || {}).title);
+		if (m.msg_type === 'post') return '[post] ' + (c.title || '');
+		return '[' + m.msg_type + ']';
+	}
+
+	async function loadApps() {
+		const { apps } = await api('GET', 'apps');
+		state.apps = apps;
+		if (!state.appId || !apps.find((a) => a.app_id === state.appId)) state.appId = apps[0] && apps[0].app_id;
+		$('#app-select').innerHTML = apps.map((a) => '<option value="' + esc(a.app_id) + '"' + (a.app_id === state.appId ? ' selected' : '') + '>' + esc(a.bot_name) + ' — ' + esc(a.app_id) + '</option>').join('');
+	}
+
+	async function refreshStatus() {
+		const app = state.apps.find((a) => a.app_id === state.appId);
+		if (!app) return;
+		if (app.delivery.mode === 'webhook') {
+			$('#app-status').innerHTML = '<span class="dot on"></span>Webhook → ' + esc(app.delivery.url);
+			return;
+		}
+		const { connections } = await api('GET', 'connections?app_id=' + encodeURIComponent(app.app_id));
+		const open = connections.filter((c) => c.open).length;
+		$('#app-status').innerHTML = '<span class="dot ' + (open ? 'on' : '') + '"></span>' + (open ? open + ' long connection' + (open > 1 ? 's' : '') + ' open' : 'No client connected (events will wait)');
+	}
+
+	async function refreshChats() {
+		const { chats } = await api('GET', 'chats');
+		state.chats = chats.filter((c) => c.app_id === state.appId);
+		const items = state.chats.slice().sort((a, b) => Number((b.last_message || {}).create_time || b.created_at) - Number((a.last_message || {}).create_time || a.created_at));
+		if (state.pendingNew && !items.find((c) => c.chat_id === state.pendingNew.chat_id)) items.unshift(state.pendingNew);
+		$('#chat-list').innerHTML = items.map((c) => '<li data-chat="' + esc(c.chat_id) + '" class="' + (c.chat_id === state.chatId ? 'active' : '') + '"><div class="name">' + (c.chat_type === 'p2p' ? '👤 ' : '👥 ') + esc(c.name) + '</div><div class="preview">' + esc(summary(c.last_message) || 'no messages yet') + '</div></li>').join('') || '<li class="preview">No conversations yet — press ＋</li>';
+	}
+
+	async function refreshMessages(force) {
+		if (!state.chatId) return;
+		const { messages } = await api('GET', 'chats/' + encodeURIComponent(state.chatId) + '/messages');
+		const chat = state.chats.find((c) => c.chat_id === state.chatId) || state.pendingNew || {};
+		$('#chat-title').textContent = chat.name || state.chatId;
+		$('#chat-meta').textContent = (chat.chat_type === 'group' ? 'Group' : 'Direct message') + ' · ' + state.chatId;
+		const key = JSON.stringify(messages);
+		if (!force && key === state.lastRender) return;
+		state.lastRender = key;
+		const byId = new Map(messages.map((m) => [m.message_id, m]));
+		const box = $('#messages');
+		const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+		box.innerHTML = messages.length ? messages.map((m) => {
+			const isUser = m.from === 'user';
+			const app = state.apps.find((a) => a.app_id === state.appId) || {};
+			const who = isUser ? (m.sender_name || 'User') : app.bot_name || 'Bot';
+			const parent = m.parent_id && byId.get(m.parent_id);
+			return '<div class="msg ' + (isUser ? 'user' : 'bot') + '">' +
+				'<div class="avatar">' + esc(who.slice(0, 1).toUpperCase()) + '</div>' +
+				'<div class="bubble-wrap"><div class="who">' + esc(who) + ' · ' + new Date(Number(m.create_time)).toLocaleTimeString() + '</div>' +
+				(parent ? '<div class="quote">↪ ' + esc(summary(parent)).slice(0, 80) + '</div>' : '') +
+				renderContent(m) +
+				'<div class="tags">' + [m.thread_id ? 'in thread' : '', m.updated ? 'edited' : ''].filter(Boolean).join(' · ') + '</div>' +
+				(isUser || m.deleted ? '' : '<div class="actions"><a data-reply="' + esc(m.message_id) + '">Reply</a></div>') +
+				'</div></div>';
+		}).join('') : '<div class="empty">No messages yet. Say hello to the bot.</div>';
+		if (atBottom || force) box.scrollTop = box.scrollHeight;
+	}
+
+	function toast(text, type) {
+		const t = $('#toast');
+		t.textContent = text;
+		t.className = type || '';
+		t.hidden = false;
+		clearTimeout(toast.timer);
+		toast.timer = setTimeout(() => (t.hidden = true), 2500);
+	}
+
+	function selectChat(chatId) {
+		state.chatId = chatId;
+		state.lastRender = '';
+		state.replyTo = null;
+		$('#reply-bar').hidden = true;
+		const chat = state.chats.find((c) => c.chat_id === chatId) || state.pendingNew;
+		$('#mention-bot').checked = !!chat && chat.chat_type === 'group';
+		refreshChats();
+		refreshMessages(true);
+		$('#text').focus();
+	}
+
+	$('#app-select').addEventListener('change', (e) => {
+		state.appId = e.target.value;
+		state.chatId = null;
+		state.pendingNew = null;
+		refreshAll();
+	});
+
+	$('#new-chat').addEventListener('click', () => {
+		$('#new-chat-form').hidden = !$('#new-chat-form').hidden;
+		$('#new-chat-name').focus();
+	});
+
+	$('#new-chat-form').addEventListener('submit', (e) => {
+		e.preventDefault();
+		const type = $('#new-chat-type').value;
+		const rand = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+		const name = $('#new-chat-name').value.trim() || (type === 'group' ? 'Sandbox group' : $('#sender-name').value || 'Alice');
+		state.pendingNew = { chat_id: 'oc_' + rand, chat_type: type, name, app_id: state.appId, created_at: Date.now() };
+		$('#new-chat-form').hidden = true;
+		$('#new-chat-name').value = '';
+		selectChat(state.pendingNew.chat_id);
+	});
+
+	$('#chat-list').addEventListener('click', (e) => {
+		const li = e.target.closest('li[data-chat]');
+		if (li) selectChat(li.dataset.chat);
+	});
+
+	$('#composer').addEventListener('submit', async (e) => {
+		e.preventDefault();
+		const text = $('#text').value;
+		if (!text.trim()) return;
+		if (!state.chatId) {
+			$('#new-chat-type').value = 'p2p';
+			$('#new-chat-form').dispatchEvent(new Event('submit'));
+		}
+		const chat = state.chats.find((c) => c.chat_id === state.chatId) || state.pendingNew || {};
+		const name = $('#sender-name').value.trim() || 'Alice';
+		try {
+			await api('POST', 'chats/' + encodeURIComponent(state.chatId) + '/messages', {
+				app_id: state.appId,
+				text,
+				chat_type: chat.chat_type || 'p2p',
+				chat_name: chat.name,
+				sender: { name },
+				mention_bot: $('#mention-bot').checked,
+				parent_id: state.replyTo || undefined,
+			});
+			$('#text').value = '';
+			state.replyTo = null;
+			$('#reply-bar').hidden = true;
+			await refreshChats();
+			await refreshMessages(true);
+		} catch (err) {
+			toast('Send failed: ' + err.message, 'error');
+		}
+	});
+
+	$('#messages').addEventListener('click', async (e) => {
+		const reply = e.target.closest('[data-reply]');
+		if (reply) {
+			state.replyTo = reply.dataset.reply;
+			$('#reply-to').textContent = state.replyTo;
+			$('#reply-bar').hidden = false;
+			$('#text').focus();
+			return;
+		}
+		const btn = e.target.closest('button[data-click]');
+		if (!btn) return;
+		btn.disabled = true;
+		try {
+			const r = await api('POST', 'cards/' + encodeURIComponent(btn.dataset.click) + '/click', {
+				value: JSON.parse(btn.dataset.value || '{}'),
+				name: btn.dataset.name || undefined,
+				operator: { name: $('#sender-name').value.trim() || 'Alice' },
+			});
+			if (r.error) toast('Error ' + r.error.code + ': the bot did not answer in time', 'error');
+			else if (r.answer && r.answer.toast) toast(r.answer.toast.content || plainText(r.answer.toast), r.answer.toast.type);
+			else toast('Clicked (' + r.latency_ms + ' ms)', 'info');
+			await refreshMessages(true);
+		} catch (err) {
+			toast('Click failed: ' + err.message, 'error');
+		} finally {
+			btn.disabled = false;
+		}
+	});
+
+	$('#reply-cancel').addEventListener('click', () => {
+		state.replyTo = null;
+		$('#reply-bar').hidden = true;
+	});
+
+	async function refreshAll() {
+		try {
+			await loadApps();
+			await Promise.all([refreshStatus(), refreshChats()]);
+			await refreshMessages(false);
+		} catch (err) {
+			$('#app-status').textContent = 'Sandbox unreachable: ' + err.message;
+		}
+	}
+
+	refreshAll().then(() => {
+		if (!state.chatId && state.chats[0]) selectChat(state.chats[0].chat_id);
+	});
+	setInterval(refreshAll, 1000);
+})();
