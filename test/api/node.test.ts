@@ -8,7 +8,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { FeishuApi } from '../../credentials/FeishuApi.credentials';
 import type { Sandbox } from '../../sandbox/server';
-import { binaryItem, runNode } from '../helpers/executeContext';
+import { binaryItem, resolveParameters, runNode } from '../helpers/executeContext';
 import { APP, apiCalls, chatMessages, control, sandbox, tinyPng, tokenFetches, userSays } from './helpers';
 
 // 'Feishu.node' alone resolves to the codex file Feishu.node.json at run time: name the .ts file.
@@ -221,4 +221,17 @@ test('credential: authenticate() shows Feishu\'s message for a wrong secret', as
 	const ok = await credentialType.authenticate(credentials as never, { url: '/x', headers: { A: 'b' } });
 	assert.match(String((ok.headers as IDataObject).Authorization), /^Bearer /);
 	assert.equal((ok.headers as IDataObject).A, 'b');
+});
+
+test('each operation displays only the parameters it uses (n8n\'s own parameter resolution)', () => {
+	const shown = (parameters: IDataObject) =>
+		Object.keys(resolveParameters({ id: 'n', name: 'F', type: 'x', typeVersion: 1, position: [0, 0], parameters } as never, node.description)).sort();
+	assert.deepEqual(shown({ resource: 'message', operation: 'send' }), ['msgType', 'operation', 'options', 'receiveId', 'receiveIdType', 'resource', 'text']);
+	assert.deepEqual(shown({ resource: 'message', operation: 'send', msgType: 'post' }), ['msgType', 'operation', 'options', 'postInput', 'postLocale', 'postText', 'postTitle', 'receiveId', 'receiveIdType', 'resource']);
+	assert.deepEqual(shown({ resource: 'message', operation: 'send', msgType: 'interactive' }), ['cardButtons', 'cardMarkdown', 'cardSource', 'cardTemplate', 'cardTitle', 'msgType', 'operation', 'options', 'receiveId', 'receiveIdType', 'resource']);
+	assert.deepEqual(shown({ resource: 'message', operation: 'updateCard', cardSource: 'json' }), ['cardJson', 'cardSource', 'messageId', 'operation', 'resource']);
+	assert.deepEqual(shown({ resource: 'message', operation: 'recall' }), ['messageId', 'operation', 'resource']);
+	assert.deepEqual(shown({ resource: 'message', operation: 'downloadResource' }), ['binaryPropertyName', 'messageId', 'operation', 'resource', 'resourceKey', 'resourceType']);
+	assert.deepEqual(shown({ resource: 'callback', operation: 'respondToCardAction' }), ['operation', 'resource', 'respondWithCard', 'toastContent', 'toastType']);
+	assert.deepEqual(shown({ resource: 'callback', operation: 'respondToCardAction', respondWithCard: true, cardSource: 'template' }), ['cardSource', 'operation', 'resource', 'respondWithCard', 'templateId', 'templateVariables', 'toastContent', 'toastType']);
 });

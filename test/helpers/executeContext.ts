@@ -1,8 +1,9 @@
-// A small but real n8n execution context for running a node's execute() outside n8n: parameters are
-// resolved like n8n does (defaults, displayOptions, `={{ $json.x }}` expressions), credentials go
-// through the credential type's own authenticate(), and httpRequestWithAuthentication performs the
-// request with axios the way n8n-core's httpRequest does (qs, encoding, returnFullResponse,
-// ignoreHttpStatusErrors). Covers the IExecuteFunctions members our nodes use, nothing more.
+// A small but real n8n execution context for running a node's execute() outside n8n. Parameters are
+// resolved by n8n-workflow's own getNodeParameters (defaults, displayOptions), `={{ … }}` expressions
+// are evaluated as plain JavaScript over $json, credentials go through the credential type's own
+// authenticate(), and httpRequestWithAuthentication performs the request with axios the way
+// n8n-core's httpRequest does (qs, encoding, returnFullResponse, ignoreHttpStatusErrors).
+// Covers the IExecuteFunctions members our nodes use, nothing more.
 import axios from 'axios';
 import type {
 	IBinaryData,
@@ -13,10 +14,10 @@ import type {
 	IHttpRequestOptions,
 	INode,
 	INodeExecutionData,
-	INodeProperties,
 	INodeType,
+	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 
 export interface RunOptions {
 	node: INodeType;
@@ -35,27 +36,9 @@ export interface RunResult {
 	requests: IHttpRequestOptions[]; // every request after authenticate()
 }
 
-function displayed(prop: { displayOptions?: INodeProperties['displayOptions'] }, values: IDataObject, root: IDataObject): boolean {
-	const get = (key: string) => (key.startsWith('/') ? root[key.slice(1)] : values[key]);
-	const show = prop.displayOptions?.show ?? {};
-	for (const [key, allowed] of Object.entries(show)) {
-		if (!Array.isArray(allowed) || !allowed.includes(get(key) as never)) return false;
-	}
-	const hide = prop.displayOptions?.hide ?? {};
-	for (const [key, denied] of Object.entries(hide)) {
-		if (Array.isArray(denied) && denied.includes(get(key) as never)) return false;
-	}
-	return true;
-}
-
-/** Node parameters as n8n computes them: given values or defaults, for displayed parameters only. */
-export function resolveParameters(properties: INodeProperties[], given: IDataObject): IDataObject {
-	const values: IDataObject = {};
-	for (const prop of properties) {
-		if (prop.name in values || !displayed(prop, values, values)) continue;
-		values[prop.name] = prop.name in given ? given[prop.name] : (prop.default as IDataObject[string]);
-	}
-	return values;
+/** Node parameters as n8n's Workflow computes them on load (n8n-workflow's own getNodeParameters). */
+export function resolveParameters(node: INode, description: INodeTypeDescription): IDataObject {
+	return (NodeHelpers.getNodeParameters(description.properties, node.parameters, true, false, node, description) ?? {}) as IDataObject;
 }
 
 function evaluate(value: unknown, json: IDataObject): unknown {
@@ -102,8 +85,7 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 	const items: INodeExecutionData[] = opts.items ?? [{ json: {} }];
 	const responses: IDataObject[] = [];
 	const requests: IHttpRequestOptions[] = [];
-	const properties = opts.node.description.properties;
-	const resolved = resolveParameters(properties, opts.parameters);
+	const resolved = resolveParameters(node, opts.node.description);
 	const log = () => undefined;
 
 	const ctx = {

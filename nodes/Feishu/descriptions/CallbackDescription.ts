@@ -42,7 +42,7 @@ export const callbackFields: INodeProperties[] = [
 		name: 'toastContent',
 		type: 'string',
 		default: 'Done',
-		displayOptions: { show: { resource: ['callback'], toastType: ['info', 'success', 'warning', 'error'] } },
+		displayOptions: { show: { ...show.show, toastType: ['info', 'success', 'warning', 'error'] } },
 	},
 	{
 		displayName: 'Update the Card',

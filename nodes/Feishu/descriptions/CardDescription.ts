@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 // The card builder, used by Send/Reply (interactive), Update Card and Respond to Card Action. Each
-// context gets its own "Card Source" selector; the fields below depend on it alone, since n8n drops
-// a parameter from the node's values while it is hidden.
+// context gets its own "Card Source" selector and the fields below depend on it alone: n8n checks a
+// parameter defined more than once for display before its value counts, so while every "Card
+// Source" is hidden, so are these fields.
 
 const cardSourceOptions = [
 	{ name: 'Simple Builder', value: 'builder', description: 'Title, colour, markdown body and buttons' },

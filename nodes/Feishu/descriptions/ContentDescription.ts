@@ -4,6 +4,9 @@ import type { INodeProperties } from 'n8n-workflow';
 
 const sendReply = { resource: ['message'], operation: ['send', 'reply'] };
 const withContent = { resource: ['message'], operation: ['send', 'reply', 'edit'] };
+// n8n keeps the default of a hidden parameter when checking what to display (unless its name is
+// defined more than once), so every field names its whole context rather than only its parent.
+const simplePost = { ...withContent, msgType: ['post'], postInput: ['simple'] };
 
 export const contentFields: INodeProperties[] = [
 	{
@@ -63,7 +66,7 @@ export const contentFields: INodeProperties[] = [
 		name: 'postTitle',
 		type: 'string',
 		default: '',
-		displayOptions: { show: { postInput: ['simple'] } },
+		displayOptions: { show: simplePost },
 	},
 	{
 		displayName: 'Body',
@@ -72,7 +75,7 @@ export const contentFields: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		description: 'One paragraph per line; [label](https://…) becomes a link',
-		displayOptions: { show: { postInput: ['simple'] } },
+		displayOptions: { show: simplePost },
 	},
 	{
 		displayName: 'Language',
@@ -84,7 +87,7 @@ export const contentFields: INodeProperties[] = [
 			{ name: 'Japanese (ja_jp)', value: 'ja_jp' },
 		],
 		default: 'zh_cn',
-		displayOptions: { show: { postInput: ['simple'] } },
+		displayOptions: { show: simplePost },
 	},
 	{
 		displayName: 'Post JSON',
@@ -92,7 +95,7 @@ export const contentFields: INodeProperties[] = [
 		type: 'json',
 		default: '{\n  "zh_cn": {\n    "title": "Title",\n    "content": [[{ "tag": "text", "text": "Hello" }]]\n  }\n}',
 		description: 'Locale-keyed post content, as in Feishu\'s send-message docs',
-		displayOptions: { show: { postInput: ['json'] } },
+		displayOptions: { show: { ...withContent, msgType: ['post'], postInput: ['json'] } },
 	},
 	{
 		displayName: 'Image Key',
