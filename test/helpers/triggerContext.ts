@@ -176,7 +176,8 @@ export async function startWebhookServer(opts: HarnessOptions & { cardAnswer?: W
 
 	async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: Buffer) {
 		// express's additions, as n8n's webhook server has them
-		const xres = res as http.ServerResponse & { status(c: number): unknown; json(b: unknown): unknown };
+		type ExpressLike = http.ServerResponse & { status(c: number): ExpressLike; json(b: unknown): ExpressLike };
+		const xres = res as ExpressLike;
 		xres.status = (code: number) => {
 			res.statusCode = code;
 			return xres;
@@ -205,9 +206,10 @@ export async function startWebhookServer(opts: HarnessOptions & { cardAnswer?: W
 			if (result.noWebhookResponse) return;
 			if (item) {
 				// responseNode: the run's "Respond to Card Action" answer, or an empty body when it ends without one
+				// (n8n sends response.body of what sendResponse got; a late write after the node's own
+				// budget answer must be harmless, so it is attempted regardless).
 				const answer = await state.cardAnswer(item);
-				if (!res.headersSent) xres.status(200).json(answer === undefined ? undefined : (answer as IDataObject).body ?? answer);
-				else xres.status(200).json(answer); // n8n would try again; the node must have made it harmless
+				xres.status(200).json(answer === undefined ? undefined : (answer as { body?: unknown }).body);
 				return;
 			}
 			xres.status(200).json(result.webhookResponse ?? { message: 'Webhook call received' });
