@@ -19,7 +19,7 @@ export interface HubSubscriber {
 
 export interface SubscribeOptions {
 	logger?: GatewayLogger;
-	/** Used by the connection's first subscriber; default 2500 ms, always below 3 s. */
+	/** How long callbacks wait for answers; the connection uses the largest of its subscribers'. Default 2500 ms, capped at 2900. */
 	callbackBudgetMs?: number;
 	/** Extra GatewayClient options for the connection's first subscriber (tests, tuning). */
 	gateway?: Pick<GatewayClientOptions, 'overrides' | 'livenessTimeoutMs' | 'httpTimeoutMs' | 'handshakeTimeoutMs' | 'fragments'>;
@@ -35,7 +35,8 @@ interface AppConnection {
 	creds: GatewayCredentials;
 	client: GatewayClient;
 	starting: Promise<void>;
-	subscribers: Set<HubSubscriber>;
+	/** One entry per subscription (the same subscriber object may subscribe twice). */
+	subscribers: Set<{ subscriber: HubSubscriber; budgetMs?: number }>;
 	deduper: EventDeduper;
 	logger: GatewayLogger;
 	duplicates: number;
@@ -70,11 +71,12 @@ export async function subscribeToApp(
 		conn.client.updateCredentials({ appSecret: creds.appSecret });
 	}
 	// Added before the connection is up so no event that arrives right after open is missed.
-	conn.subscribers.add(subscriber);
+	const entry = { subscriber, budgetMs: opts.callbackBudgetMs };
+	conn.subscribers.add(entry);
 	try {
 		await conn.starting;
 	} catch (error) {
-		conn.subscribers.delete(subscriber);
+		conn.subscribers.delete(entry);
 		if (connections.get(key) === conn) connections.delete(key);
 		throw error;
 	}
@@ -84,7 +86,7 @@ export async function subscribeToApp(
 		async unsubscribe() {
 			if (!active) return;
 			active = false;
-			joined.subscribers.delete(subscriber);
+			joined.subscribers.delete(entry);
 			if (joined.subscribers.size > 0) return;
 			// Removed at once so a new subscriber opens a fresh connection instead of joining a closing one.
 			if (connections.get(key) === joined) connections.delete(key);
@@ -98,7 +100,7 @@ function openConnection(key: string, creds: GatewayCredentials, opts: SubscribeO
 	const conn = {
 		key,
 		creds: { ...creds },
-		subscribers: new Set<HubSubscriber>(),
+		subscribers: new Set(),
 		deduper: new EventDeduper(opts.dedupe),
 		logger,
 		duplicates: 0,
@@ -107,7 +109,7 @@ function openConnection(key: string, creds: GatewayCredentials, opts: SubscribeO
 		...opts.gateway,
 		credentials: conn.creds,
 		logger,
-		callbackBudgetMs: opts.callbackBudgetMs,
+		callbackBudgetMs: () => largestBudget(conn),
 		onEvent: (envelope, context) => dispatch(conn, envelope, context),
 		onFatal: (error) => onFatal(conn, error),
 	});
@@ -126,7 +128,7 @@ function dispatch(conn: AppConnection, envelope: FeishuEnvelope, context: Gatewa
 		return undefined;
 	}
 	const results: Promise<unknown>[] = [];
-	for (const subscriber of [...conn.subscribers]) {
+	for (const { subscriber } of [...conn.subscribers]) {
 		try {
 			const result: unknown = subscriber.onEvent(envelope, context);
 			if (result && typeof (result as Promise<unknown>).then === 'function') {
@@ -145,6 +147,15 @@ function dispatch(conn: AppConnection, envelope: FeishuEnvelope, context: Gatewa
 	}
 	if (!context.isCallback || results.length === 0) return undefined;
 	return firstAnswer(results);
+}
+
+/** The largest budget any subscriber asked for (undefined: the client's default). */
+function largestBudget(conn: AppConnection): number | undefined {
+	let largest: number | undefined;
+	for (const { budgetMs: budget } of conn.subscribers) {
+		if (budget !== undefined && Number.isFinite(budget) && (largest === undefined || budget > largest)) largest = budget;
+	}
+	return largest;
 }
 
 /** The first non-undefined answer of any subscriber; undefined once all have settled without one. */
@@ -173,7 +184,7 @@ function onFatal(conn: AppConnection, error: FeishuGatewayError): void {
 	if (connections.get(conn.key) === conn) connections.delete(conn.key);
 	const subscribers = [...conn.subscribers];
 	conn.subscribers.clear();
-	for (const subscriber of subscribers) {
+	for (const { subscriber } of subscribers) {
 		try {
 			subscriber.onFatal(error);
 		} catch (callbackError) {

@@ -35,8 +35,11 @@ export interface GatewayClientOptions {
 	/** The connection is lost for good (after start() resolved): refused, banned, retries exhausted. */
 	onFatal?: (error: FeishuGatewayError) => void;
 	logger?: GatewayLogger;
-	/** How long a callback waits for an answer before acking `{}`. Default 2500, capped at 2900. */
-	callbackBudgetMs?: number;
+	/**
+	 * How long a callback waits for an answer before acking `{}`. Default 2500, capped at 2900.
+	 * A function is asked per callback (the hub uses the largest budget of its subscribers).
+	 */
+	callbackBudgetMs?: number | (() => number | undefined);
 	/** Timings that win over Feishu's ClientConfig (tests, or operators who know better). */
 	overrides?: Partial<GatewayTimings>;
 	/** The watchdog fires after max(3 x ping interval, this) without any inbound frame. */
@@ -48,6 +51,8 @@ export interface GatewayClientOptions {
 	fragments?: FragmentAssemblerOptions;
 }
 
+const DEFAULT_CALLBACK_BUDGET_MS = 2500;
+// Feishu gives callbacks 3 s end to end; keep a margin for the network.
 const MAX_CALLBACK_BUDGET_MS = 2900;
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
@@ -67,7 +72,6 @@ export class GatewayClient {
 	private readonly opts: GatewayClientOptions;
 	private readonly logger: GatewayLogger;
 	private readonly fragments: FragmentAssembler;
-	private readonly callbackBudgetMs: number;
 	private credentials: GatewayCredentials;
 	private serverTimings: Partial<GatewayTimings> = {};
 	private timings: GatewayTimings;
@@ -108,8 +112,6 @@ export class GatewayClient {
 		this.credentials = { ...opts.credentials };
 		this.logger = opts.logger ?? silentGatewayLogger;
 		this.fragments = new FragmentAssembler(opts.fragments);
-		const budget = opts.callbackBudgetMs ?? 2500;
-		this.callbackBudgetMs = Math.max(0, Math.min(MAX_CALLBACK_BUDGET_MS, Number.isFinite(budget) ? budget : 2500));
 		this.timings = { ...DEFAULT_GATEWAY_TIMINGS, ...opts.overrides };
 	}
 
@@ -371,6 +373,13 @@ export class GatewayClient {
 
 	// ---- timings, ping and watchdog ----
 
+	private callbackBudgetMs(): number {
+		const option = this.opts.callbackBudgetMs;
+		const budget = typeof option === 'function' ? option() : option;
+		const ms = typeof budget === 'number' && Number.isFinite(budget) ? budget : DEFAULT_CALLBACK_BUDGET_MS;
+		return Math.max(0, Math.min(MAX_CALLBACK_BUDGET_MS, ms));
+	}
+
 	private applyTimings(fromServer: Partial<GatewayTimings>): void {
 		this.serverTimings = { ...this.serverTimings, ...fromServer };
 		this.timings = { ...DEFAULT_GATEWAY_TIMINGS, ...this.serverTimings, ...this.opts.overrides };
@@ -513,7 +522,7 @@ export class GatewayClient {
 				timer: setTimeout(() => {
 					this.sleepers.delete(budget!);
 					resolve(timedOut);
-				}, this.callbackBudgetMs),
+				}, this.callbackBudgetMs()),
 				wake: () => {
 					clearTimeout(budget!.timer);
 					this.sleepers.delete(budget!);

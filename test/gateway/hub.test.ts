@@ -351,3 +351,36 @@ test('unsubscribing the last subscriber leaves no handles behind', async () => {
 	const after = process.getActiveResourcesInfo().filter((k) => k !== 'TTYWrap');
 	assert.deepEqual(after.sort(), before.sort());
 });
+
+test('callbacks wait for the largest budget among subscribers', async () => {
+	const { message_id } = await sendText(sandbox, 'a card, two listeners');
+	const never = () => new Promise(() => undefined);
+	const a = await subscribeToApp(credsFor(sandbox), { onEvent: never, onFatal() {} }, { callbackBudgetMs: 200 });
+	const b = await subscribeToApp(credsFor(sandbox), { onEvent: never, onFatal() {} }, { callbackBudgetMs: 700 });
+	const result = await control(sandbox, 'POST', `cards/${message_id}/click`, { value: {} });
+	assert.deepEqual(result.answer, {});
+	assert.ok(result.latency_ms >= 700 && result.latency_ms < 2000, `latency ${result.latency_ms}`);
+	await b.unsubscribe();
+	const second = await control(sandbox, 'POST', `cards/${message_id}/click`, { value: {} });
+	assert.ok(second.latency_ms >= 200 && second.latency_ms < 650, `latency after the 700 ms subscriber left: ${second.latency_ms}`);
+	await a.unsubscribe();
+});
+
+test('a rotated app secret from a newer subscriber is used for reconnects', async () => {
+	const c = collector();
+	const first = await subscribeToApp(credsFor(sandbox), c.subscriber);
+	const rotated = 'rotated-app-secret';
+	const second = await subscribeToApp(credsFor(sandbox, rotated), collector().subscriber);
+	await control(sandbox, 'POST', 'apps', { app_id: APP_ID, app_secret: rotated });
+	try {
+		await control(sandbox, 'POST', 'faults', { drop_connections: true });
+		await waitFor('reconnected with the new secret', () => appStats().gateway.reconnects === 1, 10_000);
+		const { event_id } = await sendText(sandbox, 'after rotation');
+		await waitFor('event', () => c.events.some((e) => e.eventId === event_id));
+		assert.equal(c.fatals.length, 0);
+	} finally {
+		await control(sandbox, 'POST', 'apps', { app_id: APP_ID, app_secret: credsFor(sandbox).appSecret });
+	}
+	await first.unsubscribe();
+	await second.unsubscribe();
+});
