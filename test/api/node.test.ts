@@ -141,13 +141,17 @@ test('upload image and file from binary, send them, download them back: identica
 	const imgMsg = (await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'image', imageKey })).output![0][0].json;
 	const fileMsg = (await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'file', fileKey })).output![0][0].json;
 
-	r = await run({ resource: 'message', operation: 'downloadResource', resourceKey: imageKey, resourceType: 'image' }, [{ json: { message_id: imgMsg.message_id } }]);
+	// Defaults: message, key and type from a Feishu Trigger item for a received image message.
+	const triggerItem = { json: { event_type: 'im.message.receive_v1', message_id: imgMsg.message_id, message_type: 'image', content: { image_key: imageKey } } };
+	r = await run({ resource: 'message', operation: 'downloadResource' }, [triggerItem]);
 	assert.ifError(r.error);
 	const imgOut = r.output![0][0];
 	assert.ok(Buffer.from(imgOut.binary!.data.data, 'base64').equals(png));
 	assert.equal(imgOut.binary!.data.mimeType, 'image/png');
 
-	r = await run({ resource: 'message', operation: 'downloadResource', resourceKey: fileKey, resourceType: 'file', binaryPropertyName: 'file' }, [{ json: { message_id: fileMsg.message_id } }]);
+	r = await run({ resource: 'message', operation: 'downloadResource', binaryPropertyName: 'file' }, [
+		{ json: { message_id: fileMsg.message_id, message_type: 'file', content: { file_key: fileKey, file_name: 'data.bin' } } },
+	]);
 	assert.ifError(r.error);
 	const fileOut = r.output![0][0];
 	assert.ok(Buffer.from(fileOut.binary!.file.data, 'base64').equals(bytes));

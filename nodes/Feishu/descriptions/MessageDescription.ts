@@ -71,10 +71,10 @@ export const messageFields: INodeProperties[] = [
 		displayName: 'Resource Key',
 		name: 'resourceKey',
 		type: 'string',
-		default: '',
+		default: '={{ $json.content?.file_key ?? $json.content?.image_key }}',
 		required: true,
 		placeholder: 'img_v3_… / file_v3_…',
-		description: 'The image_key or file_key in the received message\'s content',
+		description: 'The image_key or file_key in the message\'s content; defaults to the one in the Feishu Trigger\'s message',
 		displayOptions: show('downloadResource'),
 	},
 	{
@@ -85,7 +85,8 @@ export const messageFields: INodeProperties[] = [
 			{ name: 'Image', value: 'image' },
 			{ name: 'File (Also Audio and Video)', value: 'file' },
 		],
-		default: 'image',
+		default: '={{ $json.message_type === "image" ? "image" : "file" }}',
+		description: 'Defaults to "image" for an image message from the Feishu Trigger, else "file"',
 		displayOptions: show('downloadResource'),
 	},
 	{
