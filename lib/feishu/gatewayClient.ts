@@ -183,6 +183,9 @@ export class GatewayClient {
 		let endpoint: GatewayEndpoint;
 		try {
 			endpoint = await fetchGatewayEndpoint(this.credentials, { timeoutMs: this.opts.httpTimeoutMs, signal: abort.signal });
+		} catch (error) {
+			this.assertCurrent(gen); // aborted by close(): say so rather than "could not reach"
+			throw error;
 		} finally {
 			if (this.endpointAbort === abort) this.endpointAbort = undefined;
 		}

@@ -222,6 +222,7 @@ test('close() during start, during a reconnect wait and twice leaves nothing run
 	await a.c.close();
 	const err = await starting.catch((e: unknown) => e);
 	assert.ok(err instanceof FeishuGatewayError);
+	assert.match(err.message, /closed before it connected/);
 
 	const b = client({ overrides: { reconnectNonceMs: 5000 } });
 	await b.c.start();
