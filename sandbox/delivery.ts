@@ -150,6 +150,7 @@ export class DeliveryEngine {
 			return; // the ack timer redelivers
 		}
 		this.pendingAcks.delete(messageId);
+		this.log.info(`event ${entry.event.eventId} acked by ${conn.id} in ${attempt.ack_latency_ms} ms${typeof body.data === 'string' && body.data ? ' with an answer' : ''}`);
 		attempt.acked = true;
 		entry.record.acked = true;
 		if (typeof body.data === 'string' && body.data) {
@@ -186,6 +187,7 @@ export class DeliveryEngine {
 		attempt.ack_latency_ms = result.latencyMs;
 		if (result.error) attempt.error = result.error;
 		if (result.status === 200) {
+			this.log.info(`event ${entry.event.eventId} accepted by webhook in ${result.latencyMs} ms`);
 			attempt.acked = true;
 			entry.record.acked = true;
 			if (result.body !== undefined && result.body !== '') entry.record.answer = result.body;

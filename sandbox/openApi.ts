@@ -48,6 +48,7 @@ export class OpenApi {
 	/** Sends a Feishu response: envelope, x-tt-logid, and the call record. */
 	private respond(ctx: RouteContext, app: AppRecord | undefined, logId: string, status: number, body: Record<string, unknown>, headers: Record<string, string>, recordBody: unknown): void {
 		this.record(ctx, app, logId, status, Number(body.code ?? 0), recordBody);
+		if (status === 200) this.d.log.info(`api ${ctx.req.method} ${ctx.path}${app ? ` (${app.appId})` : ''} -> code ${body.code ?? 0}`);
 		sendJson(ctx.res, status, body, { 'x-tt-logid': logId, ...headers });
 	}
 

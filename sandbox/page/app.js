@@ -121,7 +121,7 @@
 			case 'post': return '<div class="bubble">' + renderPost(c) + '</div>';
 			case 'interactive': return renderCard(c, m.message_id);
 			case 'image': return '<div class="bubble"><img src="/_sandbox/resources/' + encodeURIComponent(c.image_key) + '" alt="image" onerror="this.replaceWith(document.createTextNode(\'[image ' + esc(c.image_key) + ']\'))"></div>';
-			case 'file': case 'media': case 'audio': return '<div class="bubble">📎 ' + esc(c.file_name || c.file_key) + '</div>';
+			case 'file': case 'media': case 'audio': return '<div class="bubble">File: ' + esc(c.file_name || c.file_key) + '</div>';
 			default: return '<div class="bubble"><code>' + esc(m.msg_type) + '</code> ' + esc(JSON.stringify(c)) + '</div>';
 		}
 	}
@@ -160,7 +160,7 @@
 		state.chats = chats.filter((c) => c.app_id === state.appId);
 		const items = state.chats.slice().sort((a, b) => Number((b.last_message || {}).create_time || b.created_at) - Number((a.last_message || {}).create_time || a.created_at));
 		if (state.pendingNew && !items.find((c) => c.chat_id === state.pendingNew.chat_id)) items.unshift(state.pendingNew);
-		$('#chat-list').innerHTML = items.map((c) => '<li data-chat="' + esc(c.chat_id) + '" class="' + (c.chat_id === state.chatId ? 'active' : '') + '"><div class="name">' + (c.chat_type === 'p2p' ? '👤 ' : '👥 ') + esc(c.name) + '</div><div class="preview">' + esc(summary(c.last_message) || 'no messages yet') + '</div></li>').join('') || '<li class="preview">No conversations yet — press ＋</li>';
+		$('#chat-list').innerHTML = items.map((c) => '<li data-chat="' + esc(c.chat_id) + '" class="' + (c.chat_id === state.chatId ? 'active' : '') + '"><div class="name">' + (c.chat_type === 'p2p' ? '' : '<span class="badge">group</span> ') + esc(c.name) + '</div><div class="preview">' + esc(summary(c.last_message) || 'no messages yet') + '</div></li>').join('') || '<li class="preview">No conversations yet: press + New</li>';
 	}
 
 	async function refreshMessages(force) {

@@ -99,6 +99,40 @@ test('WSClient card.action.trigger handler answer comes back to the sandbox (toa
 	}
 });
 
+test('WSClient: a handler that throws is acked 500 and the sandbox redelivers the same event', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const seen: string[] = [];
+	const ws = await startWsClient({
+		'im.message.receive_v1': (d) => {
+			seen.push(d.event_id);
+			if (seen.length === 1) throw new Error('first attempt fails');
+		},
+	});
+	try {
+		const { event_id } = await control(sb.baseUrl, 'POST', 'chats/oc_retry/messages', { text: 'retry me' });
+		await waitFor('redelivered and acked', async () => (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0].acked, 5000);
+		assert.deepEqual(seen, [event_id, event_id]);
+		const d = (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0];
+		assert.deepEqual(d.attempts.map((a: any) => a.ack_code), [500, 200]);
+	} finally {
+		ws.close({ force: true });
+	}
+});
+
+test('WSClient dispatches a schema 1.0 event by event.type', async () => {
+	const got: any[] = [];
+	const ws = await startWsClient({ 'legacy.event_v1': (d) => void got.push(d) });
+	try {
+		const { event_id } = await control(sb.baseUrl, 'POST', 'events', { event_type: 'legacy.event_v1', event: { hello: 'v1' }, schema: '1.0' });
+		await waitFor('v1 event', () => got.length === 1);
+		assert.equal(got[0].hello, 'v1');
+		assert.equal(got[0].uuid, event_id);
+		assert.equal(got[0].type, 'event_callback');
+	} finally {
+		ws.close({ force: true });
+	}
+});
+
 test('WSClient reconnects after the sandbox drops the connection and keeps receiving', async () => {
 	await control(sb.baseUrl, 'POST', 'reset');
 	const received: any[] = [];

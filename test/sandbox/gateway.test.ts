@@ -112,3 +112,60 @@ test('malformed client frames are counted, not fatal; the connection keeps worki
 	assert.equal(c.closed, false);
 	c.close();
 });
+
+test('faults: refuse_next_upgrade (403), silent_drop (no pongs, socket open), malformed_frames to the client', async () => {
+	await control(sb.baseUrl, 'POST', 'faults', { refuse_next_upgrade: { status: 403 } });
+	const ep = await getEndpoint(sb.baseUrl);
+	const refused = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve) => {
+		const ws = new WebSocket(ep.data.URL);
+		ws.on('unexpected-response', (_req, r) => resolve({ status: r.statusCode ?? 0, headers: r.headers }));
+		ws.on('error', () => undefined);
+	});
+	assert.equal(refused.status, 403);
+	assert.equal(refused.headers['handshake-status'], '403');
+	const c = await RawClient.connect(sb.baseUrl); // only the next upgrade was refused
+	await control(sb.baseUrl, 'POST', 'faults', { malformed_frames: 2 });
+	await waitFor('garbage frames', () => c.garbage === 2);
+	await control(sb.baseUrl, 'POST', 'faults', { silent_drop: true });
+	c.ping();
+	await new Promise((r) => setTimeout(r, 200));
+	assert.equal(c.frames.filter((f) => getHeader(f, 'type') === 'pong').length, 0, 'a silently dropped connection answers nothing');
+	assert.equal(c.closed, false);
+	const conns = (await control(sb.baseUrl, 'GET', 'connections')).connections;
+	assert.equal(conns.find((x: any) => x.open && x.silent)?.silent, true);
+	c.close();
+});
+
+test('an event sent while no client is connected waits and is delivered on connect', async () => {
+	await waitFor('no open connections', async () => (await control(sb.baseUrl, 'GET', 'stats')).connections_open === 0);
+	const { event_id } = await control(sb.baseUrl, 'POST', 'chats/oc_wait/messages', { text: 'early' });
+	await new Promise((r) => setTimeout(r, 100));
+	assert.equal((await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0].attempts.length, 0);
+	const c = await RawClient.connect(sb.baseUrl);
+	const ev = await waitFor('queued event', () => c.events()[0]);
+	assert.equal(JSON.parse(Buffer.from(ev.payload!).toString()).header.event_id, event_id);
+	c.ws.send(encodeFrame(ackFrame(ev)));
+	await waitFor('acked', async () => (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0].acked);
+	c.close();
+});
+
+test('acks are matched by message_id and SeqID: a wrong SeqID or a non-200 code does not confirm', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const c = await RawClient.connect(sb.baseUrl);
+	const before = (await control(sb.baseUrl, 'GET', 'stats')).unmatched_acks;
+	const { event_id } = await control(sb.baseUrl, 'POST', 'events', { event_type: 'custom.event', event: {} });
+	const ev = await waitFor('event', () => c.events()[0]);
+	c.ws.send(encodeFrame({ ...ackFrame(ev), SeqID: '999999' }));
+	c.ws.send(encodeFrame(ackFrame(ev, { code: 500 })));
+	await waitFor('500 recorded', async () => (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0].attempts[0].ack_code === 500);
+	assert.equal((await control(sb.baseUrl, 'GET', 'stats')).unmatched_acks - before, 1);
+	// the 500 leads to a redelivery; acking that one with 200 confirms the event
+	const again = await waitFor('redelivery', () => c.events()[1], 2000);
+	assert.notEqual(getHeader(again, 'message_id'), getHeader(ev, 'message_id'));
+	c.ws.send(encodeFrame(ackFrame(again)));
+	await waitFor('acked', async () => (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0].acked);
+	const d = (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0];
+	assert.deepEqual(d.attempts.map((a: any) => a.ack_code), [500, 200]);
+	assert.equal(d.redelivered, true);
+	c.close();
+});

@@ -37,6 +37,8 @@ export async function getEndpoint(baseUrl: string, appId = APP.appId, appSecret 
 /** A bare-bones gateway client driven frame by frame (for sandbox-specific checks). */
 export class RawClient {
 	readonly frames: Frame[] = [];
+	/** Messages that were not valid frames (the malformed_frames fault). */
+	garbage = 0;
 	serviceId = 0;
 	ws!: WebSocket;
 	closed = false;
@@ -47,7 +49,13 @@ export class RawClient {
 		const url = new URL(ep.data.URL);
 		c.serviceId = Number(url.searchParams.get('service_id'));
 		c.ws = new WebSocket(ep.data.URL);
-		c.ws.on('message', (d) => c.frames.push(decodeFrame(d as Buffer)));
+		c.ws.on('message', (d) => {
+			try {
+				c.frames.push(decodeFrame(d as Buffer));
+			} catch {
+				c.garbage++;
+			}
+		});
 		c.ws.on('close', () => (c.closed = true));
 		await new Promise<void>((resolve, reject) => {
 			c.ws.once('open', () => resolve());
