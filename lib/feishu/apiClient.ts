@@ -184,7 +184,10 @@ export class FeishuApiClient {
 				});
 			} catch (error) {
 				if (error instanceof FeishuApiError) throw error;
-				if (serverRetries < this.opts.maxRetries && isTransientNetworkError(error)) {
+				// A POST that may have reached Feishu (reset, timeout) could be applied twice: without an
+				// idempotency uuid, only a refused connection is safe to retry.
+				const safe = req.method !== 'POST' || hasUuid(req) ? isTransientNetworkError(error) : networkCode(error) === 'ECONNREFUSED';
+				if (serverRetries < this.opts.maxRetries && safe) {
 					const delay = this.opts.retryBaseDelayMs * 2 ** serverRetries++;
 					this.logger.warn(`Feishu ${label}: ${(error as Error).message}; retrying in ${delay} ms`);
 					await sleep(delay);
@@ -254,7 +257,18 @@ export class FeishuApiClient {
 	}
 }
 
+function networkCode(error: unknown): string | undefined {
+	// n8n's request helpers wrap the axios error; the socket error code is then on the cause.
+	const e = error as { code?: unknown; cause?: { code?: unknown } };
+	const code = typeof e?.code === 'string' ? e.code : e?.cause?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+function hasUuid(req: FeishuRequest): boolean {
+	return Boolean(req.query?.uuid || (req.body as { uuid?: unknown } | undefined)?.uuid);
+}
+
 function isTransientNetworkError(error: unknown): boolean {
-	const code = (error as { code?: string })?.code;
+	const code = networkCode(error);
 	return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'EPIPE';
 }

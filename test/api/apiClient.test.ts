@@ -137,3 +137,27 @@ test('token refreshed before it expires (short sandbox TTL)', async () => {
 		await short.close();
 	}
 });
+
+test('network errors: GET and POST with uuid retried, POST without uuid not (it may have reached Feishu)', async () => {
+	const net = await import('node:net');
+	let connections = 0;
+	const server = net.createServer((socket) => {
+		connections++;
+		socket.once('data', () => socket.resetAndDestroy());
+	});
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	const { port } = server.address() as { port: number };
+	try {
+		const c = new FeishuApiClient({ appId: APP.appId, appSecret: 'x', baseUrl: `http://127.0.0.1:${port}` }, { retryBaseDelayMs: 5, maxRetries: 2 });
+		const attempt = async (req: Parameters<FeishuApiClient['request']>[0]) => {
+			connections = 0;
+			await assert.rejects(c.request({ ...req, auth: 'none' }), (e: unknown) => (e as { code?: string }).code === 'ECONNRESET');
+			return connections;
+		};
+		assert.equal(await attempt({ method: 'GET', path: '/open-apis/x' }), 3);
+		assert.equal(await attempt({ method: 'POST', path: '/open-apis/im/v1/messages', body: { text: 'x' } }), 1);
+		assert.equal(await attempt({ method: 'POST', path: '/open-apis/im/v1/messages', body: { text: 'x', uuid: 'u1' } }), 3);
+	} finally {
+		await new Promise((r) => server.close(r));
+	}
+});
