@@ -169,3 +169,26 @@ test('acks are matched by message_id and SeqID: a wrong SeqID or a non-200 code 
 	assert.equal(d.redelivered, true);
 	c.close();
 });
+
+test('event frames follow the wire format: service = the URL service_id, method 1, type/message_id/sum/seq/trace_id headers', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const c = await RawClient.connect(sb.baseUrl);
+	await control(sb.baseUrl, 'POST', 'events', { event_type: 'custom.event', event: { big: 'y'.repeat(300) }, fragment: 3 });
+	await waitFor('three fragments', () => c.events().length === 3);
+	const frames = c.events();
+	for (const [i, f] of frames.entries()) {
+		assert.equal(f.service, c.serviceId);
+		assert.equal(f.method, 1);
+		assert.deepEqual(f.headers.map((h) => h.key), ['type', 'message_id', 'sum', 'seq', 'trace_id']);
+		assert.equal(getHeader(f, 'sum'), '3');
+		assert.equal(getHeader(f, 'seq'), String(i));
+		assert.notEqual(String(f.SeqID), '0');
+	}
+	assert.equal(new Set(frames.map((f) => getHeader(f, 'message_id'))).size, 1, 'fragments share one message_id');
+	const whole = JSON.parse(Buffer.concat(frames.map((f) => Buffer.from(f.payload!))).toString());
+	assert.equal(whole.event.big.length, 300);
+	c.ping();
+	const pong = await waitFor('pong', () => c.frames.find((f) => getHeader(f, 'type') === 'pong'));
+	assert.equal(pong.service, c.serviceId);
+	c.close();
+});
