@@ -55,7 +55,10 @@ function answer(res: RawResponse, status: number, body: unknown): IWebhookRespon
  * resort: it only matches the signature when Feishu's JSON was compact (it is, in practice).
  */
 async function rawBodyOf(req: RawRequest): Promise<Buffer> {
-	if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') await req.readRawBody();
+	if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') {
+		// Fails when n8n already consumed the stream another way (e.g. multipart): use what it parsed.
+		await req.readRawBody().catch(() => {});
+	}
 	if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
 	if (typeof req.rawBody === 'string') return Buffer.from(req.rawBody, 'utf8');
 	if (Buffer.isBuffer(req.body)) return req.body;

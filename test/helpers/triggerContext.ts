@@ -13,14 +13,13 @@ import type {
 	IExecuteResponsePromiseData,
 	INode,
 	INodeExecutionData,
-	INodeProperties,
 	INodeType,
 	ITriggerFunctions,
 	ITriggerResponse,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { createDeferredPromise } from 'n8n-workflow';
+import { createDeferredPromise, NodeHelpers } from 'n8n-workflow';
 
 export interface Emitted {
 	data: INodeExecutionData[][];
@@ -31,22 +30,18 @@ export interface Emitted {
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, verbose() {} };
 
-function parametersFor(properties: INodeProperties[], given: IDataObject): IDataObject {
-	const out: IDataObject = {};
-	for (const p of properties) if (p.type !== 'notice') out[p.name] = p.name in given ? given[p.name] : (p.default as IDataObject[string]);
-	return { ...out, ...given };
-}
-
 function baseContext(node: INodeType, parameters: IDataObject, credentials: ICredentialDataDecryptedObject, mode: string, nodeId: string, workflowId: string) {
-	const params = parametersFor(node.description.properties, parameters);
 	const nodeObj: INode = {
 		id: nodeId,
 		name: 'Feishu Trigger',
 		type: 'n8n-nodes-feishu-bot.feishuTrigger',
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: params as INode['parameters'],
+		parameters: parameters as INode['parameters'],
 	};
+	// Parameters as n8n's Workflow resolves them on load: defaults in, hidden ones out.
+	const params = (NodeHelpers.getNodeParameters(node.description.properties, nodeObj.parameters, true, false, nodeObj, node.description) ?? {}) as IDataObject;
+	nodeObj.parameters = params as INode['parameters'];
 	return {
 		getMode: () => mode,
 		getActivationMode: () => 'activate',
