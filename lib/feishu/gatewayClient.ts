@@ -133,7 +133,7 @@ export class GatewayClient {
 			if ((this.state as State) !== 'closed') {
 				this.state = 'closed';
 				this.generation++;
-				this.teardownSocket();
+				void this.teardownSocket();
 			}
 			throw err;
 		}
