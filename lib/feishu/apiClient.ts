@@ -200,7 +200,10 @@ export class FeishuApiClient {
 			const json = parseJson(res);
 			const code = typeof json?.code === 'number' ? json.code : undefined;
 
-			if (req.responseType === 'buffer' && res.status >= 200 && res.status < 300 && code === undefined) {
+			// A downloaded file is binary unless it is Feishu's JSON envelope (a .json file that merely
+			// contains a "code" field is still the file).
+			const isEnvelope = code !== undefined && typeof json?.msg === 'string' && /json/i.test(header(res, 'content-type') ?? '');
+			if (req.responseType === 'buffer' && res.status >= 200 && res.status < 300 && !isEnvelope) {
 				return {
 					data: res.body,
 					contentType: header(res, 'content-type'),

@@ -226,3 +226,12 @@ test('rate limit from the sandbox\'s own limiter: waits and succeeds', async () 
 	}
 	await control(sb, 'POST', 'reset');
 });
+
+test('download of a file whose content looks like a Feishu envelope is still the file', async () => {
+	await userSays(sb, CHAT, { text: 'again' }); // an earlier test reset the sandbox
+	const bytes = Buffer.from(JSON.stringify({ code: 99991663, msg: 'not an error, just a file' }));
+	const { file_key } = await uploadFile(client, { file: { data: bytes, fileName: 'tricky.json', contentType: 'application/octet-stream' } });
+	const m = await sendMessage(client, { receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'file', content: { file_key } });
+	const got = await downloadMessageResource(client, { messageId: m.message_id, fileKey: file_key, type: 'file' });
+	assert.ok(got.data.equals(bytes));
+});
