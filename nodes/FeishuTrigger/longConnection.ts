@@ -27,8 +27,11 @@ type EmitWithKey = (
 	deduplicationKey?: string,
 ) => void;
 
-export function deduplicationKeyOf(settings: TriggerSettings, envelope: FeishuEnvelope): string | undefined {
-	return envelope.eventId === undefined ? undefined : `feishu:${settings.creds.appId}:${envelope.eventId}`;
+// n8n keeps the key in a unique index over all executions (2.41: execution_entity.deduplicationKey),
+// so it must name the workflow and node: every workflow on the app runs the event once.
+export function deduplicationKeyOf(ctx: ITriggerFunctions, envelope: FeishuEnvelope): string | undefined {
+	if (envelope.eventId === undefined) return undefined;
+	return `feishu:${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${envelope.eventId}`;
 }
 
 export async function startLongConnection(ctx: ITriggerFunctions, settings: TriggerSettings): Promise<ITriggerResponse> {
@@ -47,7 +50,7 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 			manualEmitted = true;
 		}
 		const data = [ctx.helpers.returnJsonArray([json])];
-		const key = deduplicationKeyOf(settings, envelope);
+		const key = deduplicationKeyOf(ctx, envelope);
 		// Read ctx.emit at call time: in manual mode n8n replaces it after trigger() returns.
 		const emitFn = ctx.emit as EmitWithKey;
 		if (!isCallbackEventType(envelope.eventType)) {

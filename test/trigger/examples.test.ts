@@ -114,3 +114,27 @@ test('examples/card-callback.json: the click gets the Respond to Card Action toa
 		await closeFunction!();
 	}
 });
+
+// n8n answers a webhook in "responseNode" mode with the `body` of what sendResponse got (its
+// IN8nHttpFullResponse shape), so over a webhook the answer only arrives when the Feishu node sends
+// { body, headers, statusCode }; a bare answer object reaches Feishu as {}. Measured the same way in
+// real n8n 2.41.1. Marked todo until the Feishu node sends that shape (the long connection accepts both).
+test('examples/card-callback.json over a webhook: the toast is the HTTP answer', { todo: 'Feishu node must sendResponse({ body, headers, statusCode })' }, async () => {
+	const wf = example('card-callback.json');
+	const trigger = nodeOfType(wf, 'feishuTrigger');
+	const server = await startWebhookServer({
+		node: new FeishuTrigger(),
+		parameters: { ...trigger.parameters, connectionMode: 'webhook' },
+		credentials: credentials(),
+		cardAnswer: async (item) => (await runNext(wf, item)).responses[0] as never,
+	});
+	try {
+		await control(sandbox, 'PUT', `apps/${APP_ID}/delivery`, { mode: 'webhook', url: server.url });
+		const msg = await control(sandbox, 'POST', 'chats/oc_example_card_wh/messages', { text: 'card host' });
+		const clicked = await control(sandbox, 'POST', `cards/${msg.message_id}/click`, { value: { choice: 'wh' } });
+		assert.deepEqual(clicked.answer?.toast, { type: 'success', content: 'Got it: {"choice":"wh"}' });
+	} finally {
+		await control(sandbox, 'PUT', `apps/${APP_ID}/delivery`, { mode: 'long_connection' });
+		await server.close();
+	}
+});

@@ -24,8 +24,8 @@ function credentials(appSecret = APP_SECRET) {
 	return { appId: APP_ID, appSecret, domain: 'custom', baseUrl: sandbox.baseUrl };
 }
 
-function harness(parameters: IDataObject = {}, extra: { mode?: 'trigger' | 'manual'; appSecret?: string } = {}) {
-	return createTriggerHarness({ node, parameters, credentials: credentials(extra.appSecret), mode: extra.mode });
+function harness(parameters: IDataObject = {}, extra: { mode?: 'trigger' | 'manual'; appSecret?: string; workflowId?: string } = {}) {
+	return createTriggerHarness({ node, parameters, credentials: credentials(extra.appSecret), mode: extra.mode, workflowId: extra.workflowId });
 }
 
 function say(chatId: string, body: IDataObject): Promise<{ message_id: string; event_id: string }> {
@@ -52,7 +52,8 @@ test('receives a message, shaped, with the dedupe key; close leaves no connectio
 		assert.deepEqual(first.json.content, { text: 'hello there' });
 		assert.equal(first.json.schema, '2.0');
 		assert.equal((first.json.header as IDataObject).event_id, sent.event_id);
-		assert.equal(first.deduplicationKey, `feishu:${APP_ID}:${sent.event_id}`);
+		// n8n's unique index is global: the key names workflow and node so sibling workflows all run
+		assert.equal(first.deduplicationKey, `feishu:wf-1:node-1:${sent.event_id}`);
 		assert.equal(first.response, undefined, 'plain events carry no response promise');
 	} finally {
 		await closeFunction!();
@@ -97,7 +98,7 @@ test('filters: group + @mention gating, p2p and bot messages dropped; a sibling 
 });
 
 test('three triggers on one app: one connection, every trigger gets every event once', async () => {
-	const hs = [harness(), harness(), harness()];
+	const hs = [harness({}, { workflowId: 'wf-a' }), harness({}, { workflowId: 'wf-b' }), harness({}, { workflowId: 'wf-c' })];
 	const responses = await Promise.all(hs.map((h) => h.run()));
 	try {
 		assert.equal((await openConnections(sandbox)).length, 1);
@@ -108,6 +109,8 @@ test('three triggers on one app: one connection, every trigger gets every event 
 			assert.deepEqual(h.emitted.map((e) => e.json.event_id), ids);
 		}
 		assert.equal(hubStats().apps[0].subscribers, 3);
+		// distinct n8n deduplication keys, or n8n would run only the first workflow's execution
+		assert.equal(new Set(hs.map((h) => h.emitted[0].deduplicationKey)).size, 3);
 	} finally {
 		await Promise.all(responses.map((r) => r.closeFunction!()));
 	}
