@@ -164,7 +164,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 			}),
 		});
 		const started = Date.now();
-		const { record, answer } = d.delivery.deliver(app, event, { callback: true });
+		const { record, answer } = d.delivery.deliver(app, event, { callback: true, frameType: b.frame_type === 'card' ? 'card' : 'event' });
 		// Feishu shows the user an error when no answer comes within 3 s.
 		let timer: NodeJS.Timeout | undefined;
 		const result = await Promise.race([answer, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), d.callbackWaitMs)))]);
@@ -191,7 +191,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		if (!app) return;
 		if (typeof b.event_type !== 'string' || !b.event_type) return bad(ctx, '"event_type" is required');
 		const event = envelope(app, { eventType: b.event_type, event: typeof b.event === 'object' && b.event ? b.event : {}, schema: b.schema, eventId: b.event_id });
-		d.delivery.deliver(app, event, { fragments: b.fragment, shuffleFragments: b.shuffle_fragments, callback: b.callback === true });
+		d.delivery.deliver(app, event, { fragments: b.fragment, shuffleFragments: b.shuffle_fragments, callback: b.callback === true, frameType: b.frame_type === 'card' ? 'card' : 'event' });
 		sendJson(ctx.res, 200, { event_id: event.eventId });
 	});
 
@@ -258,7 +258,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 			}
 			if (b.malformed_frames) {
 				for (const conn of d.gateway.openConnections(app.appId)) {
-					for (let i = 0; i < Number(b.malformed_frames); i++) d.gateway.sendRaw(conn, Buffer.from([0x08, 0x96, 0xff, 0xff, 0x0a, 0x01]));
+					for (let i = 0; i < Math.min(100, Number(b.malformed_frames) || 0); i++) d.gateway.sendRaw(conn, Buffer.from([0x08, 0x96, 0xff, 0xff, 0x0a, 0x01]));
 				}
 				applied.push('malformed_frames');
 			}

@@ -24,6 +24,8 @@ export interface DeliverOptions {
 	callback?: boolean;
 	fragments?: number;
 	shuffleFragments?: boolean;
+	/** 'card' imitates a misconfigured callback subscription: the official SDKs drop such frames. */
+	frameType?: 'event' | 'card';
 }
 
 interface Entry {
@@ -113,6 +115,7 @@ export class DeliveryEngine {
 			fragments: entry.opts.fragments,
 			fragmentBytes: faults.fragmentBytes ?? this.opts.fragmentThresholdBytes,
 			shuffle: entry.opts.shuffleFragments,
+			type: entry.opts.frameType,
 		});
 		const attempt: DeliveryAttempt = { connection_id: conn.id, at: Date.now(), acked: false, fragments: sent.fragments };
 		entry.record.attempts.push(attempt);

@@ -202,11 +202,11 @@ export class Gateway {
 		const traceId = hex(16);
 		let parts: Buffer[];
 		if (opts.fragments && opts.fragments > 1) {
-			const n = Math.min(opts.fragments, payload.length);
+			const n = Math.min(Math.floor(opts.fragments), payload.length, 1000);
 			const size = Math.ceil(payload.length / n);
 			parts = [];
 			for (let i = 0; i < payload.length; i += size) parts.push(payload.subarray(i, i + size));
-		} else if (opts.fragmentBytes && payload.length > opts.fragmentBytes) {
+		} else if (opts.fragmentBytes && opts.fragmentBytes >= 16 && payload.length > opts.fragmentBytes) {
 			parts = [];
 			for (let i = 0; i < payload.length; i += opts.fragmentBytes) parts.push(payload.subarray(i, i + opts.fragmentBytes));
 		} else {

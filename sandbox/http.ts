@@ -103,11 +103,15 @@ export class Router {
 			json: async () => {
 				const raw = await body();
 				if (raw.length === 0) return {};
+				let parsed: unknown;
 				try {
-					return JSON.parse(raw.toString('utf8'));
+					parsed = JSON.parse(raw.toString('utf8'));
 				} catch {
 					throw new JsonBodyError('request body is not valid JSON');
 				}
+				// Every JSON endpoint here takes an object; null, arrays and scalars are bad input.
+				if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new JsonBodyError('request body must be a JSON object');
+				return parsed as any;
 			},
 		};
 	}

@@ -190,6 +190,52 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 		return { data: apiMessage(m) };
 	});
 
+	// History: GET /open-apis/im/v1/messages?container_id_type=chat|thread&container_id=...
+	api.route(router, 'GET', '/open-apis/im/v1/messages', (ctx) => {
+		const type = ctx.query.get('container_id_type');
+		const id = ctx.query.get('container_id') ?? '';
+		if (type !== 'chat' && type !== 'thread') throw fieldViolation('container_id_type', 'container_id_type must be "chat" or "thread"');
+		if (!id) throw fieldViolation('container_id', 'container_id is required');
+		if (type === 'chat' && !state.chats.has(id)) throw new ApiError(400, 230002, 'Bot/User can NOT be out of the chat.');
+		const pageSize = Number(ctx.query.get('page_size') ?? 20);
+		if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) throw fieldViolation('page_size', 'page_size must be between 1 and 50');
+		const start = Number(ctx.query.get('start_time') ?? 0) * 1000;
+		const end = ctx.query.get('end_time') ? Number(ctx.query.get('end_time')) * 1000 + 999 : Infinity;
+		let items = [...state.messages.values()].filter((m) => (type === 'chat' ? m.chatId === id : m.threadId === id) && m.createTime >= start && m.createTime <= end);
+		items.sort((a, b) => a.createTime - b.createTime);
+		if (ctx.query.get('sort_type') === 'ByCreateTimeDesc') items.reverse();
+		const offset = Number(ctx.query.get('page_token') || 0) || 0;
+		const page = items.slice(offset, offset + pageSize);
+		const hasMore = offset + pageSize < items.length;
+		items = page;
+		return { data: { has_more: hasMore, ...(hasMore ? { page_token: String(offset + pageSize) } : {}), items: items.map(apiMessage) } };
+	});
+
+	const chatInfo = (chat: ChatRecord) => ({
+		chat_id: chat.chatId,
+		avatar: `https://sandbox.invalid/chat/${chat.chatId}.png`,
+		name: chat.name,
+		description: '',
+		owner_id: chat.userOpenId ?? '',
+		owner_id_type: 'open_id',
+		external: false,
+		tenant_key: TENANT_KEY,
+		chat_status: 'normal',
+	});
+
+	api.route(router, 'GET', '/open-apis/im/v1/chats', (ctx) => {
+		const items = [...state.chats.values()].filter((c) => c.appId === ctx.app.appId && c.chatType !== 'p2p').map(chatInfo);
+		return { data: { items, page_token: '', has_more: false } };
+	});
+
+	api.route(router, 'GET', '/open-apis/im/v1/chats/:chat_id', (ctx) => {
+		const chat = state.chats.get(ctx.params.chat_id);
+		if (!chat) throw new ApiError(400, 232006, 'Your request specifies a chat_id that is invalid.');
+		const { chat_id: _id, ...info } = chatInfo(chat);
+		void _id;
+		return { data: { ...info, chat_mode: chat.chatType === 'p2p' ? 'p2p' : chat.chatType === 'topic_group' ? 'topic' : 'group', chat_type: 'private', user_count: '1', bot_count: '1' } };
+	});
+
 	api.route(router, 'POST', '/open-apis/im/v1/images', async (ctx) => {
 		const form = await readMultipart(ctx, IMAGE_LIMIT);
 		const imageType = form.fields.image_type;

@@ -3,7 +3,7 @@
 // `{code, msg}` with Feishu's HTTP status; every call is recorded for /_sandbox/calls.
 import type { ServerResponse } from 'node:http';
 import { newLogId } from './ids';
-import { readBody, sendJson, type RouteContext, type Router } from './http';
+import { JsonBodyError, readBody, sendJson, type RouteContext, type Router } from './http';
 import type { SandboxLog } from './log';
 import type { AppRecord, SandboxState } from './state';
 import type { TokenStore } from './tokens';
@@ -83,6 +83,7 @@ export class OpenApi {
 				}
 				this.respond(ctx, app, logId, 200, { code: 0, msg: reply.msg ?? 'success', ...(reply.data !== undefined ? { data: reply.data } : {}), ...reply.extra }, {}, actx.recordBody ?? (await bodyForRecord(ctx)));
 			} catch (e) {
+				if (e instanceof JsonBodyError) return this.error(ctx, app, logId, new ApiError(400, 9499, `Bad Request: ${e.message}`), null);
 				if (e instanceof ApiError) return this.error(ctx, app, logId, e, actx.recordBody ?? (await bodyForRecord(ctx)));
 				throw e;
 			}

@@ -7,6 +7,7 @@ import { registerControl } from './control';
 import { DeliveryEngine } from './delivery';
 import { Gateway, type ClientConfig } from './gateway';
 import { JsonBodyError, Router, sendJson } from './http';
+import { newLogId } from './ids';
 import { registerImApi } from './imApi';
 import { createLog } from './log';
 import { OpenApi } from './openApi';
@@ -90,7 +91,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 			body = {};
 		}
 		const r = gateway.endpoint(body);
-		sendJson(ctx.res, r.status, r.body);
+		sendJson(ctx.res, r.status, r.body, { 'x-tt-logid': newLogId() });
 	});
 	registerControl(router, { state, delivery, gateway, tokens, log, challengeTimeoutMs: opts.challengeTimeoutMs ?? 1000, callbackWaitMs: opts.callbackWaitMs ?? 3000 });
 	registerPage(router);
@@ -107,7 +108,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 			if (!('handler' in found)) {
 				state.stats.rejected_requests++;
 				if (url.pathname.startsWith('/_sandbox/')) return sendJson(res, found.methodMismatch ? 405 : 404, { ok: false, error: `no route ${req.method} ${url.pathname}` });
-				res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+				res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-tt-logid': newLogId() });
 				return res.end('404 page not found');
 			}
 			try {

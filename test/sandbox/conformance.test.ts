@@ -99,6 +99,25 @@ test('WSClient card.action.trigger handler answer comes back to the sandbox (toa
 	}
 });
 
+test('WSClient drops type=card frames like every official SDK: the click times out with 200340', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const clicks: any[] = [];
+	const ws = await startWsClient({ 'card.action.trigger': (d) => void clicks.push(d) });
+	try {
+		await control(sb.baseUrl, 'POST', 'chats/oc_cardframe/messages', { text: 'x' });
+		const msg = (await control(sb.baseUrl, 'GET', 'chats/oc_cardframe/messages')).messages[0];
+		const click = await control(sb.baseUrl, 'POST', `cards/${msg.message_id}/click`, { value: { a: 1 }, frame_type: 'card' });
+		assert.equal(click.answer, null);
+		assert.equal(click.error.code, 200340);
+		assert.equal(clicks.length, 0);
+		const d = (await control(sb.baseUrl, 'GET', `deliveries?event_id=${click.event_id}`)).deliveries[0];
+		assert.equal(d.acked, false);
+		assert.equal(d.attempts.length, 1, 'callbacks are not redelivered');
+	} finally {
+		ws.close({ force: true });
+	}
+});
+
 test('WSClient: a handler that throws is acked 500 and the sandbox redelivers the same event', async () => {
 	await control(sb.baseUrl, 'POST', 'reset');
 	const seen: string[] = [];

@@ -196,3 +196,24 @@ test('calls are recorded; fail_next_api fails exactly N calls with the given cod
 	const tokenCall = calls.find((x: any) => x.path.includes('tenant_access_token'));
 	assert.equal(tokenCall.body.app_secret, '***', 'secrets are not recorded');
 });
+
+test('history: GET messages by chat with paging and sort order; chats list and get', async () => {
+	const tok = await token();
+	const ids = [await userSays('oc_hist', 'one', { chat_type: 'group', chat_name: 'History' }), await userSays('oc_hist', 'two'), await userSays('oc_hist', 'three')];
+	const p1 = await api('GET', '/open-apis/im/v1/messages?container_id_type=chat&container_id=oc_hist&page_size=2', tok);
+	assert.equal(p1.json.code, 0);
+	assert.deepEqual(p1.json.data.items.map((m: any) => m.message_id), ids.slice(0, 2));
+	assert.equal(p1.json.data.has_more, true);
+	const p2 = await api('GET', `/open-apis/im/v1/messages?container_id_type=chat&container_id=oc_hist&page_size=2&page_token=${p1.json.data.page_token}`, tok);
+	assert.deepEqual(p2.json.data.items.map((m: any) => m.message_id), ids.slice(2));
+	assert.equal(p2.json.data.has_more, false);
+	const desc = await api('GET', '/open-apis/im/v1/messages?container_id_type=chat&container_id=oc_hist&sort_type=ByCreateTimeDesc', tok);
+	assert.equal(desc.json.data.items[0].message_id, ids[2]);
+	assert.equal(desc.json.data.items[0].sender.sender_type, 'user');
+	const chats = await api('GET', '/open-apis/im/v1/chats', tok);
+	assert.ok(chats.json.data.items.some((c: any) => c.chat_id === 'oc_hist' && c.name === 'History'));
+	const chat = await api('GET', '/open-apis/im/v1/chats/oc_hist', tok);
+	assert.equal(chat.json.data.chat_mode, 'group');
+	const missing = await api('GET', '/open-apis/im/v1/messages?container_id_type=chat&container_id=oc_missing', tok);
+	assert.equal(missing.json.code, 230002);
+});
