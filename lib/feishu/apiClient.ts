@@ -1,37 +1,14 @@
 // One request function for every Open API call: base URL, tenant token, JSON or multipart body,
 // Feishu's `{code, msg, data}` envelope unwrapped, errors carrying code/msg/HTTP status/log id, and
 // the retry rules (invalid token: refresh + retry once; rate limit: wait for the reset header; 5xx:
-// bounded backoff; other 4xx: never). The HTTP transport is pluggable so n8n nodes can route the
-// same requests through n8n's own request helpers (proxy, logging).
-import axios from 'axios';
+// bounded backoff; other 4xx: never). The HTTP transport (httpTransport.ts) is pluggable so n8n
+// nodes can route the same requests through n8n's own request helpers (proxy, logging).
 import type { FeishuAppCredentials } from './domains';
 import { FeishuApiError, RATE_LIMIT_CODE, TOKEN_INVALID_CODES } from './errors';
+import { axiosTransport, type HttpMethod, type HttpTransport, type TransportResponse } from './httpTransport';
 import { type FeishuLogger, silentLogger } from './logger';
 import { encodeMultipart, type MultipartValue } from './multipart';
 import { getTenantAccessToken, invalidateTenantAccessToken } from './tokenCache';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export interface TransportRequest {
-	method: HttpMethod;
-	url: string; // absolute, without query
-	query?: Record<string, string>;
-	headers: Record<string, string>;
-	body?: Buffer | object;
-	timeoutMs: number;
-}
-
-export interface TransportResponse {
-	status: number;
-	headers: Record<string, string | string[] | undefined>; // lower-case names
-	body: Buffer;
-}
-
-export interface HttpTransport {
-	/** True when the transport sets the Authorization header itself (n8n's credential authenticate). */
-	readonly appliesAuth?: boolean;
-	send(req: TransportRequest): Promise<TransportResponse>;
-}
 
 export interface FeishuRequest {
 	method: HttpMethod;
@@ -62,28 +39,6 @@ export interface FeishuApiClientOptions {
 	/** First 5xx backoff, doubled per attempt (default 300 ms). */
 	retryBaseDelayMs?: number;
 	timeoutMs?: number;
-}
-
-export function axiosTransport(): HttpTransport {
-	return {
-		async send(req) {
-			const res = await axios.request({
-				method: req.method,
-				url: req.url,
-				params: req.query,
-				headers: req.headers,
-				data: req.body,
-				timeout: req.timeoutMs,
-				responseType: 'arraybuffer',
-				validateStatus: () => true,
-				maxBodyLength: Infinity,
-				maxContentLength: Infinity,
-			});
-			const headers: Record<string, string | string[] | undefined> = {};
-			for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = v as string | string[];
-			return { status: res.status, headers, body: Buffer.from(res.data as ArrayBuffer) };
-		},
-	};
 }
 
 let sharedAxiosTransport: HttpTransport | undefined;

@@ -21,3 +21,4 @@ export * from './gatewayStats';
 export * from './gatewayEndpoint';
 export * from './gatewayClient';
 export * from './connectionHub';
+export * from './httpTransport';
