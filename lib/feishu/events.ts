@@ -284,6 +284,11 @@ export function shapeEvent(envelope: FeishuEnvelope, bot?: BotIdentity): FeishuE
 	if (envelope.eventType === 'im.message.receive_v1') specific = messageFieldsV2(event, bot);
 	else if (envelope.eventType === 'message') specific = messageFieldsV1(event);
 	else if (envelope.eventType === 'card.action.trigger') specific = cardFields(event);
+	else {
+		// Reactions, read receipts, chat membership...: surface the ids most events carry at the top
+		// of `event`, so a following Feishu node can use {{ $json.chat_id }} / {{ $json.message_id }}.
+		specific = { message_id: str(event.message_id), chat_id: str(event.chat_id) };
+	}
 	return withoutUndefined({ ...raw, ...base, ...specific }) as FeishuEventOutput;
 }
 

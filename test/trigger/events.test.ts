@@ -113,6 +113,10 @@ test('filters: event types, chat type, @mention in groups, bot senders, message 
 	assert.equal(filterReason(group, { ...all, messageTypes: ['text', 'post'] }), undefined);
 	// Message filters never drop other events.
 	const disband = shapeEvent(parseEnvelope({ schema: '2.0', header: { event_id: 'e', event_type: 'im.chat.disbanded_v1' }, event: { chat_id: 'oc_1' } }));
+	assert.equal(disband.chat_id, 'oc_1', 'other events surface their chat_id');
+	const reaction = shapeEvent(parseEnvelope({ schema: '2.0', header: { event_id: 'r', event_type: 'im.message.reaction.created_v1' }, event: { message_id: 'om_r', reaction_type: { emoji_type: 'OK' } } }));
+	assert.equal(reaction.message_id, 'om_r');
+	assert.equal(reaction.chat_id, undefined);
 	assert.equal(filterReason(disband, { eventTypes: ['*'], chatType: 'p2p', onlyWhenBotMentionedInGroups: true, messageTypes: ['text'] }), undefined);
 	assert.equal(processEvent(message(), { eventTypes: [] }, BOT), undefined, 'an empty selection matches nothing');
 	assert.equal(processEvent(message(), { eventTypes: ['im.message.receive_v1'] }, BOT)?.message_id, 'om_1');
