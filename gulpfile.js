@@ -21,20 +21,22 @@ function findEntries(dir, suffix) {
 	return out;
 }
 
-// Resolves any import that lands inside lib/feishu to the one shared bundle.
-const sharedWirePlugin = {
-	name: 'shared-wire-layer',
-	setup(build) {
-		build.onResolve({ filter: /lib\/feishu/ }, (args) => {
-			const target = path.resolve(args.resolveDir, args.path);
-			if (!target.startsWith(WIRE_DIR)) return undefined;
-			const outFile = path.join(DIST, path.relative(__dirname, args.importer)).replace(/\.ts$/, '.js');
-			let rel = path.relative(path.dirname(outFile), WIRE_OUT).replace(/\\/g, '/');
-			if (!rel.startsWith('.')) rel = `./${rel}`;
-			return { path: rel, external: true };
-		});
-	},
-};
+// Resolves any import that lands inside lib/feishu (from any file of the entry's bundle) to a require
+// of the one shared bundle, relative to where the entry's output file lives.
+function sharedWirePlugin(outFile) {
+	let rel = path.relative(path.dirname(outFile), WIRE_OUT).replace(/\\/g, '/');
+	if (!rel.startsWith('.')) rel = `./${rel}`;
+	return {
+		name: 'shared-wire-layer',
+		setup(build) {
+			build.onResolve({ filter: /lib\/feishu/ }, (args) => {
+				const target = path.resolve(args.resolveDir, args.path);
+				if (!target.startsWith(WIRE_DIR)) return undefined;
+				return { path: rel, external: true };
+			});
+		},
+	};
+}
 
 const common = {
 	bundle: true,
@@ -60,14 +62,10 @@ async function bundleNodes() {
 		...findEntries(path.join(__dirname, 'credentials'), '.credentials.ts'),
 	];
 	await Promise.all(
-		entries.map((entry) =>
-			esbuild.build({
-				...common,
-				entryPoints: [entry],
-				outfile: path.join(DIST, path.relative(__dirname, entry)).replace(/\.ts$/, '.js'),
-				plugins: [sharedWirePlugin],
-			}),
-		),
+		entries.map((entry) => {
+			const outfile = path.join(DIST, path.relative(__dirname, entry)).replace(/\.ts$/, '.js');
+			return esbuild.build({ ...common, entryPoints: [entry], outfile, plugins: [sharedWirePlugin(outfile)] });
+		}),
 	);
 }
 
