@@ -1,5 +1,5 @@
 // `npm run sandbox [-- --port N] [--quiet]`: a local Feishu Open Platform; prints how to use it.
-import { startSandbox, DEMO_APP } from './server';
+import { startSandbox, DEMO_APP, type SandboxAppConfig } from './server';
 
 function arg(name: string): string | undefined {
 	const i = process.argv.indexOf(`--${name}`);
@@ -15,18 +15,31 @@ async function main(): Promise<void> {
 		console.error(`invalid port: ${port}`);
 		process.exit(2);
 	}
-	const sandbox = await startSandbox({ port, host, quiet: process.argv.includes('--quiet') });
+	// FEISHU_SANDBOX_APPS: a JSON array of {appId, appSecret, encryptKey?, verificationToken?, botName?, delivery?}.
+	let apps: SandboxAppConfig[] | undefined;
+	if (process.env.FEISHU_SANDBOX_APPS) {
+		try {
+			apps = JSON.parse(process.env.FEISHU_SANDBOX_APPS);
+			if (!Array.isArray(apps) || !apps.every((a) => typeof a?.appId === 'string' && typeof a?.appSecret === 'string')) throw new Error('each app needs appId and appSecret');
+		} catch (error) {
+			console.error(`FEISHU_SANDBOX_APPS is not a valid JSON array of apps: ${(error as Error).message}`);
+			process.exit(2);
+		}
+	}
+	const sandbox = await startSandbox({ port, host, apps, quiet: process.argv.includes('--quiet') });
+	const first = apps?.[0] ?? DEMO_APP;
 	console.log(
 		[
 			'',
 			`Feishu sandbox running at ${sandbox.baseUrl}`,
 			`  chat page:     ${sandbox.baseUrl}/`,
 			`  control API:   ${sandbox.baseUrl}/_sandbox/apps`,
-			'Demo app (use the base URL as the credential\'s custom domain):',
-			`  App ID:             ${DEMO_APP.appId}`,
-			`  App Secret:         ${DEMO_APP.appSecret}`,
-			`  Encrypt Key:        ${DEMO_APP.encryptKey}`,
-			`  Verification Token: ${DEMO_APP.verificationToken}`,
+			`${apps ? 'First app' : 'Demo app'} (use the base URL as the credential's custom domain):`,
+			`  App ID:             ${first.appId}`,
+			`  App Secret:         ${first.appSecret}`,
+			`  Encrypt Key:        ${first.encryptKey ?? '(none)'}`,
+			`  Verification Token: ${first.verificationToken ?? '(none)'}`,
+			...(apps && apps.length > 1 ? [`  (+${apps.length - 1} more: GET ${sandbox.baseUrl}/_sandbox/apps)`] : []),
 			'',
 		].join('\n'),
 	);

@@ -71,7 +71,7 @@ export class Gateway {
 	}
 
 	/** POST /callback/ws/endpoint body {AppID, AppSecret}: a fresh single-use URL and the ClientConfig. */
-	endpoint(body: any): { status: number; body: unknown } {
+	endpoint(body: any, hostHeader?: string): { status: number; body: unknown } {
 		const appId = typeof body?.AppID === 'string' ? body.AppID : '';
 		const secret = typeof body?.AppSecret === 'string' ? body.AppSecret : '';
 		const app = this.state.apps.get(appId);
@@ -94,7 +94,9 @@ export class Gateway {
 		const serviceId = 33_554_000 + Math.floor(Math.random() * 1000);
 		const ticket = newUuid();
 		this.tickets.set(ticket, { appId, deviceId, serviceId, expiresAt: Date.now() + TICKET_TTL_MS });
-		const base = this.opts.baseUrl().replace(/^http/, 'ws');
+		// Dial back on the host the client used (the sandbox may listen on 0.0.0.0 or sit behind a name).
+		const host = hostHeader && /^[\w.\-\[\]:]+$/.test(hostHeader) ? `ws://${hostHeader}` : this.opts.baseUrl().replace(/^http/, 'ws');
+		const base = host;
 		// Same parameter order as the real URL: device_id and service_id are never first (the Node SDK
 		// parses the whole URL with querystring, so the first key would be unusable).
 		const url = `${base}/ws/v2?fpid=493&aid=552564&device_id=${deviceId}&access_key=${hex(16)}&service_id=${serviceId}&ticket=${ticket}`;

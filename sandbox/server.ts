@@ -90,7 +90,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		} catch {
 			body = {};
 		}
-		const r = gateway.endpoint(body);
+		const r = gateway.endpoint(body, ctx.req.headers.host);
 		sendJson(ctx.res, r.status, r.body, { 'x-tt-logid': newLogId() });
 	});
 	registerControl(router, { state, delivery, gateway, tokens, log, challengeTimeoutMs: opts.challengeTimeoutMs ?? 1000, callbackWaitMs: opts.callbackWaitMs ?? 3000 });
@@ -150,7 +150,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		});
 	});
 	const port = (server.address() as AddressInfo).port;
-	baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+	const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+	baseUrl = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 	log.info(`Feishu sandbox listening on ${baseUrl}`);
 
 	let closing: Promise<void> | undefined;
