@@ -61,6 +61,28 @@ function acceptableContentType(contentType: string | undefined): boolean {
 	return type === '' || type === 'application/json' || type.endsWith('+json') || type === 'text/plain';
 }
 
+/** Signature verdict: `present` when all three headers came; `error` when they came and fail. */
+function checkSignature(
+	req: WebhookRequest,
+	encryptKey: string,
+	replayWindowSeconds: number,
+	now: () => number,
+): { present: boolean; error?: string } {
+	const timestamp = header(req.headers, 'x-lark-request-timestamp');
+	const nonce = header(req.headers, 'x-lark-request-nonce');
+	const signature = header(req.headers, 'x-lark-signature');
+	if (!timestamp || !nonce || !signature) return { present: false };
+	if (!verifySignature(timestamp, nonce, encryptKey, req.rawBody, signature)) {
+		return { present: true, error: 'X-Lark-Signature does not match the body (check the Encrypt Key)' };
+	}
+	// Checked after the signature, which covers the timestamp: a replay cannot forge a fresh one.
+	const seconds = Number(timestamp);
+	if (!Number.isFinite(seconds) || Math.abs(now() / 1000 - seconds) > replayWindowSeconds) {
+		return { present: true, error: `X-Lark-Request-Timestamp is outside the ${replayWindowSeconds} s replay window` };
+	}
+	return { present: true };
+}
+
 function tokenOf(payload: Record<string, any>): unknown {
 	if (isObject(payload.header)) return payload.header.token;
 	return payload.token;
@@ -81,13 +103,19 @@ export function handleWebhookRequest(req: WebhookRequest, opts: WebhookVerifyOpt
 		return reject(415, 'Body must be JSON (Content-Type: application/json)');
 	}
 
+	// Signed requests are judged on the signature first, so a forged request learns nothing from
+	// how its body fails. The verdict is applied after decryption because Feishu does not sign the
+	// url_verification challenge.
+	const signature = encryptKey ? checkSignature(req, encryptKey, replayWindowSeconds, now) : { present: false };
+	const signatureReject = signature.error !== undefined ? reject(401, signature.error) : undefined;
+
 	let body: unknown;
 	try {
 		body = JSON.parse(req.rawBody.toString('utf8'));
 	} catch {
-		return reject(400, 'Body is not valid JSON');
+		return signatureReject ?? reject(400, 'Body is not valid JSON');
 	}
-	if (!isObject(body)) return reject(400, 'Body is not a JSON object');
+	if (!isObject(body)) return signatureReject ?? reject(400, 'Body is not a JSON object');
 
 	let payload: Record<string, any> = body;
 	if ('encrypt' in body) {
@@ -98,14 +126,14 @@ export function handleWebhookRequest(req: WebhookRequest, opts: WebhookVerifyOpt
 		try {
 			plaintext = decryptPayload(encryptKey, body.encrypt);
 		} catch (error) {
-			return reject(400, (error as Error).message);
+			return signatureReject ?? reject(400, (error as Error).message);
 		}
 		try {
 			payload = JSON.parse(plaintext);
 		} catch {
-			return reject(400, 'Decrypted body is not valid JSON: check that the Encrypt Key matches the Feishu console');
+			return signatureReject ?? reject(400, 'Decrypted body is not valid JSON: check that the Encrypt Key matches the Feishu console');
 		}
-		if (!isObject(payload)) return reject(400, 'Decrypted body is not a JSON object');
+		if (!isObject(payload)) return signatureReject ?? reject(400, 'Decrypted body is not a JSON object');
 	}
 
 	// Feishu does not sign the url_verification request, so only the token guards it.
@@ -117,21 +145,9 @@ export function handleWebhookRequest(req: WebhookRequest, opts: WebhookVerifyOpt
 		return { kind: 'challenge', body: { challenge: payload.challenge } };
 	}
 
-	if (encryptKey) {
-		const timestamp = header(req.headers, 'x-lark-request-timestamp');
-		const nonce = header(req.headers, 'x-lark-request-nonce');
-		const signature = header(req.headers, 'x-lark-signature');
-		if (!timestamp || !nonce || !signature) {
-			return reject(401, 'Missing X-Lark-Request-Timestamp, X-Lark-Request-Nonce or X-Lark-Signature header');
-		}
-		if (!verifySignature(timestamp, nonce, encryptKey, req.rawBody, signature)) {
-			return reject(401, 'X-Lark-Signature does not match the body (check the Encrypt Key)');
-		}
-		// Checked after the signature, which covers the timestamp: a replay cannot forge a fresh one.
-		const seconds = Number(timestamp);
-		if (!Number.isFinite(seconds) || Math.abs(now() / 1000 - seconds) > replayWindowSeconds) {
-			return reject(401, `X-Lark-Request-Timestamp is outside the ${replayWindowSeconds} s replay window`);
-		}
+	if (signatureReject) return signatureReject;
+	if (encryptKey && !signature.present) {
+		return reject(401, 'Missing X-Lark-Request-Timestamp, X-Lark-Request-Nonce or X-Lark-Signature header');
 	}
 
 	if (verificationToken !== undefined && tokenOf(payload) !== verificationToken) {

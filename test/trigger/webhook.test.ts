@@ -128,8 +128,12 @@ test('wrong signature, tampered body, wrong key: 401', () => {
 	assertReject(handleWebhookRequest({ ...req, headers: { ...req.headers, 'x-lark-request-nonce': 'other' } }, opts), 401);
 	const tampered = Buffer.from(req.rawBody.toString() + ' ');
 	assertReject(handleWebhookRequest({ ...req, rawBody: tampered }, opts), 401);
-	// Signed with another key: the body decrypts with ours? No: it fails to decrypt first (400).
-	assertReject(handleWebhookRequest(signedRequest(event(), { key: 'other-key' }), opts), 400, /decrypt|Encrypt Key/i);
+	// Encrypted and signed with another key: the signature is judged first.
+	assertReject(handleWebhookRequest(signedRequest(event(), { key: 'other-key' }), opts), 401, /Signature/);
+	// A garbage body under a wrong signature says nothing about the body.
+	const garbage = { ...req, rawBody: Buffer.from('{"encrypt":"bm90IGNpcGhlcg=="}') };
+	assertReject(handleWebhookRequest(garbage, opts), 401, /Signature/);
+	assertReject(handleWebhookRequest({ ...garbage, rawBody: Buffer.from('not json') }, opts), 401, /Signature/);
 });
 
 test('missing signature headers: 401', () => {
