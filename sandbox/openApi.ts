@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { newLogId } from './ids';
 import { JsonBodyError, readBody, sendJson, type RouteContext, type Router } from './http';
 import type { SandboxLog } from './log';
+import { RateLimiter } from './rateLimit';
 import type { AppRecord, SandboxState } from './state';
 import type { TokenStore } from './tokens';
 
@@ -121,25 +122,18 @@ export class OpenApi {
 	}
 
 	// ---- rate limit: per app per API, 50/s and 1000/min like im/v1/messages (shared docs §8.6) ----
-	private readonly windows = new Map<string, number[]>();
+	private limiterInstance?: RateLimiter;
+	private get limiter(): RateLimiter {
+		return (this.limiterInstance ??= new RateLimiter(this.d.rateLimitPerSecond, this.d.rateLimitPerMinute));
+	}
 
 	rateLimit(app: AppRecord, api: string): void {
-		const key = `${app.appId}:${api}`;
-		const now = Date.now();
-		const hits = (this.windows.get(key) ?? []).filter((t) => now - t < 60_000);
-		const lastSecond = hits.filter((t) => now - t < 1000);
-		if (lastSecond.length >= this.d.rateLimitPerSecond || hits.length >= this.d.rateLimitPerMinute) {
-			const perSecond = lastSecond.length >= this.d.rateLimitPerSecond;
-			const oldest = perSecond ? lastSecond[0] : hits[0];
-			const resetSeconds = Math.max(1, Math.ceil(((perSecond ? 1000 : 60_000) - (now - oldest)) / 1000));
-			this.windows.set(key, hits);
-			throw new ApiError(429, 99991400, 'request trigger frequency limit', {
-				'x-ogw-ratelimit-limit': String(perSecond ? this.d.rateLimitPerSecond : this.d.rateLimitPerMinute),
-				'x-ogw-ratelimit-reset': String(resetSeconds),
-			});
-		}
-		hits.push(now);
-		this.windows.set(key, hits);
+		const verdict = this.limiter.hit(`${app.appId}:${api}`);
+		if (verdict.ok) return;
+		throw new ApiError(429, 99991400, 'request trigger frequency limit', {
+			'x-ogw-ratelimit-limit': String(verdict.limit),
+			'x-ogw-ratelimit-reset': String(verdict.resetSeconds),
+		});
 	}
 }
 
