@@ -22,11 +22,13 @@ function hookExit(): void {
 	hooked = true;
 	process.on('exit', killAllSync);
 	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		// Only take over the signal if nobody else handles it (the demo installs its own handler).
-		process.once(sig, () => {
+		// Only act when nobody else handles the signal (the demo stops n8n gracefully itself).
+		const handler = () => {
+			if (process.listenerCount(sig) > 1) return;
 			killAllSync();
-			if (process.listenerCount(sig) === 0) process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
-		});
+			process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+		};
+		process.on(sig, handler);
 	}
 }
 

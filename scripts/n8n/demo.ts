@@ -1,0 +1,219 @@
+// `npm run demo`: a real n8n (pinned, cached) with this package installed like a user installs it,
+// the Feishu sandbox, and the example workflows active, so a newcomer can talk to the echo bot in a
+// browser within minutes. With FEISHU_APP_ID / FEISHU_APP_SECRET set it connects to real Feishu/Lark
+// instead (no sandbox, long-connection echo bot only). Ctrl-C stops everything.
+//
+// Options (flags or environment):
+//   --no-wait / FEISHU_DEMO_NO_WAIT=1   start, check the echo bot answers (sandbox mode), print, stop, exit
+//   --n8n-version=X / FEISHU_DEMO_N8N_VERSION   2.41.1 (default, on Node 24) or 1.123.81 (Node 20)
+//   FEISHU_DEMO_N8N_PORT (default 5678), FEISHU_SANDBOX_PORT (default 9800); 0 picks a free port
+import fs from 'node:fs';
+import path from 'node:path';
+import { N8n, OWNER } from './boot';
+import { cacheRoot, DEFAULT_N8N_VERSION, isSupportedVersion, N8N_VERSIONS } from './install';
+import { startSandbox, DEMO_APP, type Sandbox } from '../../sandbox/server';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Second sandbox app: a Feishu app has one delivery mode, so the webhook echo bot gets its own. */
+export const WEBHOOK_APP = {
+	appId: 'cli_0a1b2c3d4e5f6071',
+	appSecret: 'sandbox-webhook-app-secret',
+	encryptKey: 'sandbox-webhook-encrypt-key',
+	verificationToken: 'sandbox-webhook-verification-token',
+	botName: 'Sandbox Webhook Bot',
+	botOpenId: 'ou_sandbox_webhook_bot_00000000000',
+	delivery: { mode: 'long_connection' as const },
+};
+
+export interface DemoState {
+	mode: 'sandbox' | 'feishu';
+	n8nVersion: string;
+	editorUrl: string;
+	login: { email: string; password: string };
+	sandboxUrl?: string;
+	userFolder: string;
+	workflows: { id: string; name: string; active: boolean; app?: string }[];
+	pid: number;
+}
+
+export function demoStateFile(): string {
+	return path.join(cacheRoot(), 'demo-state.json');
+}
+
+function arg(name: string): string | undefined {
+	const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+	return eq?.slice(name.length + 3);
+}
+
+function example(name: string): any {
+	return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', name), 'utf8'));
+}
+
+function say(line = ''): void {
+	process.stdout.write(`${line}\n`);
+}
+
+export async function runDemo(): Promise<void> {
+	const noWait = process.argv.includes('--no-wait') || process.env.FEISHU_DEMO_NO_WAIT === '1';
+	const version = arg('n8n-version') ?? process.env.FEISHU_DEMO_N8N_VERSION ?? DEFAULT_N8N_VERSION;
+	if (!isSupportedVersion(version)) throw new Error(`n8n version ${version} is not supported here (choose one of ${N8N_VERSIONS.join(', ')})`);
+	const n8nPort = Number(process.env.FEISHU_DEMO_N8N_PORT ?? 5678);
+	const sandboxPort = Number(process.env.FEISHU_SANDBOX_PORT ?? 9800);
+	const real = process.env.FEISHU_APP_ID && process.env.FEISHU_APP_SECRET;
+
+	// A fresh user folder each run: the demo state is the examples, nothing left from last time.
+	const userFolder = path.join(cacheRoot(), `demo-n8n-${version}`);
+	fs.rmSync(userFolder, { recursive: true, force: true });
+
+	let sandbox: Sandbox | undefined;
+	let n8n: N8n | undefined;
+	let stopping = false;
+	const stopAll = async () => {
+		if (stopping) return;
+		stopping = true;
+		await n8n?.stop();
+		await sandbox?.close();
+		fs.rmSync(demoStateFile(), { force: true });
+	};
+	const onSignal = () => {
+		say('\nStopping n8n and the sandbox ...');
+		void stopAll().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+
+	try {
+		if (!real) {
+			say(`Starting the Feishu sandbox on 127.0.0.1:${sandboxPort} ...`);
+			sandbox = await startSandbox({
+				port: sandboxPort,
+				quiet: true,
+				apps: [DEMO_APP, WEBHOOK_APP],
+				// Quicker reconnects than Feishu's defaults, so a restarted n8n is back at once.
+				clientConfig: { ReconnectInterval: 3, ReconnectNonce: 2 },
+			});
+		}
+		say(`Preparing n8n ${version} (installed once into ${cacheRoot()}; the first run takes a few minutes) ...`);
+		n8n = new N8n({ version, userFolder, port: n8nPort === 0 ? undefined : n8nPort });
+		await n8n.boot();
+
+		const workflows: DemoState['workflows'] = [];
+		const add = async (file: string, credential: { id: string; name: string }, activate: boolean, app?: string) => {
+			const wf = await n8n!.createWorkflow(example(file), { credentials: { feishuApi: credential } });
+			if (activate) await n8n!.activate(wf.id);
+			workflows.push({ id: wf.id, name: wf.name, active: activate, app });
+			return wf;
+		};
+
+		if (real) {
+			const domain = process.env.FEISHU_DOMAIN ?? 'feishu';
+			const cred = await n8n.createCredential({
+				name: `Feishu app ${process.env.FEISHU_APP_ID}`,
+				type: 'feishuApi',
+				data: {
+					appId: process.env.FEISHU_APP_ID!,
+					appSecret: process.env.FEISHU_APP_SECRET!,
+					domain,
+					...(domain === 'custom' ? { baseUrl: process.env.FEISHU_BASE_URL ?? '' } : {}),
+					encryptKey: process.env.FEISHU_ENCRYPT_KEY ?? '',
+					verificationToken: process.env.FEISHU_VERIFICATION_TOKEN ?? '',
+				},
+			});
+			await add('echo-bot-long-connection.json', cred, true, process.env.FEISHU_APP_ID);
+			await add('send-message.json', cred, false);
+		} else {
+			const sandboxCred = await n8n.createCredential({
+				name: 'Feishu sandbox',
+				type: 'feishuApi',
+				data: { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret, domain: 'custom', baseUrl: sandbox!.baseUrl, encryptKey: DEMO_APP.encryptKey!, verificationToken: DEMO_APP.verificationToken! },
+			});
+			const webhookCred = await n8n.createCredential({
+				name: 'Feishu sandbox (webhook app)',
+				type: 'feishuApi',
+				data: { appId: WEBHOOK_APP.appId, appSecret: WEBHOOK_APP.appSecret, domain: 'custom', baseUrl: sandbox!.baseUrl, encryptKey: WEBHOOK_APP.encryptKey, verificationToken: WEBHOOK_APP.verificationToken },
+			});
+			await add('echo-bot-long-connection.json', sandboxCred, true, `${DEMO_APP.botName} (${DEMO_APP.appId}, long connection)`);
+			const hook = await add('echo-bot-webhook.json', webhookCred, true, `${WEBHOOK_APP.botName} (${WEBHOOK_APP.appId}, webhook)`);
+			await add('card-callback.json', sandboxCred, true, `${DEMO_APP.botName} (card actions)`);
+			await add('send-message.json', sandboxCred, false);
+			// Like saving the Request URL in the Feishu console: the sandbox sends the challenge first.
+			const trigger = hook.nodes.find((n: any) => n.type === 'n8n-nodes-feishu-bot.feishuTrigger');
+			const url = n8n.webhookUrl(`${trigger.webhookId}/webhook`);
+			const res = await fetch(`${sandbox!.baseUrl}/_sandbox/apps/${WEBHOOK_APP.appId}/delivery`, {
+				method: 'PUT',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ mode: 'webhook', url }),
+			});
+			const verdict = (await res.json()) as { challenge_passed?: boolean; error?: string; status?: number };
+			if (!verdict.challenge_passed) throw new Error(`the sandbox's URL check against ${url} failed: ${JSON.stringify(verdict)}`);
+		}
+
+		const state: DemoState = {
+			mode: real ? 'feishu' : 'sandbox',
+			n8nVersion: version,
+			editorUrl: n8n.baseUrl,
+			login: { email: OWNER.email, password: OWNER.password },
+			sandboxUrl: sandbox ? `${sandbox.baseUrl}/` : undefined,
+			userFolder,
+			workflows,
+			pid: process.pid,
+		};
+		fs.mkdirSync(path.dirname(demoStateFile()), { recursive: true });
+		fs.writeFileSync(demoStateFile(), JSON.stringify(state, null, 2));
+
+		say('');
+		say(`n8n ${version} editor:  ${n8n.baseUrl}/`);
+		say(`  login:              ${OWNER.email} / ${OWNER.password}`);
+		if (sandbox) {
+			say(`Feishu sandbox chat:  ${sandbox.baseUrl}/`);
+			say(`  pick "${DEMO_APP.botName}" (long connection) or "${WEBHOOK_APP.botName}" (webhook) at the top, open a chat and say something: the bot echoes it.`);
+		} else {
+			say(`Connected to the real Feishu/Lark app ${process.env.FEISHU_APP_ID} (${process.env.FEISHU_DOMAIN ?? 'feishu'}): message the bot in Feishu and it echoes.`);
+		}
+		say('Workflows:');
+		for (const w of workflows) say(`  ${w.active ? 'active  ' : 'inactive'} ${w.name}${w.app ? `  [${w.app}]` : ''}  ${n8n.baseUrl}/workflow/${w.id}`);
+
+		if (noWait) {
+			if (sandbox) await selfCheck(sandbox.baseUrl);
+			await stopAll();
+			say('--no-wait: stopped everything.');
+			return;
+		}
+		say('');
+		say('Press Ctrl-C to stop n8n and the sandbox.');
+		await new Promise<never>(() => {
+			/* until a signal */
+		});
+	} catch (err) {
+		await stopAll();
+		throw err;
+	}
+}
+
+/** Says hello to both echo bots through the sandbox and waits for their replies. */
+async function selfCheck(baseUrl: string): Promise<void> {
+	for (const app of [DEMO_APP, WEBHOOK_APP]) {
+		const chatId = `oc_demo_selfcheck_${app.appId.slice(-4)}`;
+		const text = `self-check ${Date.now()}`;
+		const sent = (await (
+			await fetch(`${baseUrl}/_sandbox/chats/${chatId}/messages`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ text, app_id: app.appId }),
+			})
+		).json()) as { message_id: string };
+		const deadline = Date.now() + 30_000;
+		let reply: any;
+		while (!reply && Date.now() < deadline) {
+			const { messages } = (await (await fetch(`${baseUrl}/_sandbox/chats/${chatId}/messages`)).json()) as { messages: any[] };
+			reply = messages.find((m) => m.from === 'bot' && m.parent_id === sent.message_id);
+			if (!reply) await new Promise((r) => setTimeout(r, 250));
+		}
+		if (!reply) throw new Error(`self-check: no echo from ${app.botName} within 30 s`);
+		say(`self-check: ${app.botName} answered "${reply.content?.text}"`);
+	}
+}

@@ -1,0 +1,98 @@
+// The webhook echo example in real n8n: the sandbox's url_verification challenge passes against n8n's
+// production URL, encrypted and signed events run the workflow and get the reply, a redelivery runs
+// nothing more, and a forged signature is refused with 401 and runs nothing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { selectedVersions } from '../../scripts/n8n/install';
+import { computeSignature, encryptPayload } from '../../lib/feishu/crypto';
+import { APP, chatMessages, control, importWorkflow, loadExample, type Rig, sendUserText, sleep, startRig, textOf, waitFor, waitForReply } from './harness';
+
+for (const version of selectedVersions()) {
+	describe(`n8n ${version}: webhook`, { timeout: 600_000 }, () => {
+		let rig: Rig;
+		let workflowId = '';
+		let url = '';
+
+		before(async () => {
+			rig = await startRig(version);
+		});
+		after(async () => {
+			await rig?.close();
+		});
+
+		const executionCount = async () => (await rig.n8n.executions(workflowId)).length;
+
+		test("the sandbox's challenge passes against n8n's production URL", async () => {
+			const example = loadExample('echo-bot-webhook.json');
+			const trigger = example.nodes.find((n: any) => n.type === 'n8n-nodes-feishu-bot.feishuTrigger');
+			assert.ok(trigger?.webhookId, 'the example trigger has a webhookId');
+			const wf = await importWorkflow(rig, example);
+			workflowId = wf.id;
+			await rig.n8n.activate(wf.id);
+			url = rig.n8n.webhookUrl(`${trigger.webhookId}/webhook`);
+			const result = await control<{ ok: boolean; challenge_passed: boolean; status: number; body: unknown }>(rig, 'PUT', `apps/${APP.appId}/delivery`, { mode: 'webhook', url });
+			assert.equal(result.challenge_passed, true, `challenge failed: ${JSON.stringify(result)}`);
+			assert.equal(result.status, 200);
+			// Answering the challenge is not an event: nothing ran.
+			assert.equal(await executionCount(), 0);
+		});
+
+		test('an encrypted, signed event runs the workflow and the reply lands', async () => {
+			const sent = await sendUserText(rig, 'oc_e2e_webhook', 'over http');
+			const reply = await waitForReply(rig, 'oc_e2e_webhook', sent.message_id);
+			assert.equal(textOf(reply), 'Echo: over http');
+			const [execution] = await rig.n8n.waitForExecutions(workflowId, 1);
+			assert.equal(execution.status, 'success');
+			const { deliveries } = await control<{ deliveries: any[] }>(rig, 'GET', `deliveries?event_id=${sent.event_id}`);
+			assert.equal(deliveries[0].transport, 'webhook');
+			assert.equal(deliveries[0].attempts[0].http_status, 200);
+		});
+
+		test('a redelivered event (same event_id) runs nothing more', async () => {
+			const sent = await sendUserText(rig, 'oc_e2e_webhook_redeliver', 'once over http');
+			await waitForReply(rig, 'oc_e2e_webhook_redeliver', sent.message_id);
+			const before = await executionCount();
+			const info = await control<{ tenant_key: string; default_user: Record<string, string> }>(rig, 'GET', 'info');
+			const event = {
+				sender: { sender_id: info.default_user, sender_type: 'user', tenant_key: info.tenant_key },
+				message: { message_id: sent.message_id, create_time: String(Date.now()), chat_id: sent.chat_id, chat_type: 'p2p', message_type: 'text', content: JSON.stringify({ text: 'once over http' }) },
+			};
+			await control(rig, 'POST', 'events', { event_type: 'im.message.receive_v1', event_id: sent.event_id, event });
+			await waitFor('the redelivery answered', async () => {
+				const { deliveries } = await control<{ deliveries: any[] }>(rig, 'GET', `deliveries?event_id=${sent.event_id}`);
+				return deliveries.length === 2 && deliveries.every((d) => d.acked);
+			});
+			await sleep(2000);
+			assert.equal(await executionCount(), before);
+			assert.equal((await chatMessages(rig, 'oc_e2e_webhook_redeliver')).filter((m) => m.parent_id === sent.message_id).length, 1);
+		});
+
+		test('a forged signature gets 401 and runs nothing', async () => {
+			const before = await executionCount();
+			const payload = {
+				schema: '2.0',
+				header: { event_id: randomUUID(), event_type: 'im.message.receive_v1', create_time: String(Date.now()), token: APP.verificationToken, app_id: APP.appId, tenant_key: 'forged' },
+				event: {
+					sender: { sender_id: { open_id: 'ou_forger' }, sender_type: 'user' },
+					message: { message_id: 'om_forged', chat_id: 'oc_e2e_webhook', chat_type: 'p2p', message_type: 'text', content: JSON.stringify({ text: 'forged' }) },
+				},
+			};
+			const raw = JSON.stringify({ encrypt: encryptPayload(APP.encryptKey!, JSON.stringify(payload)) });
+			const timestamp = String(Math.floor(Date.now() / 1000));
+			const nonce = 'forged-nonce';
+			const headers = { 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce };
+
+			const forged = await fetch(url, { method: 'POST', headers: { ...headers, 'x-lark-signature': computeSignature(timestamp, nonce, 'not-the-encrypt-key', raw) }, body: raw });
+			assert.equal(forged.status, 401);
+			const unsigned = await fetch(url, { method: 'POST', headers, body: raw });
+			assert.equal(unsigned.status, 401);
+			await sleep(2000);
+			assert.equal(await executionCount(), before);
+			// The same bytes correctly signed are accepted: the 401s were the signature's doing.
+			const genuine = await fetch(url, { method: 'POST', headers: { ...headers, 'x-lark-signature': computeSignature(timestamp, nonce, APP.encryptKey!, raw) }, body: raw });
+			assert.equal(genuine.status, 200);
+			await rig.n8n.waitForExecutions(workflowId, before + 1);
+		});
+	});
+}
