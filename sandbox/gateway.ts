@@ -152,6 +152,7 @@ export class Gateway {
 			nextSeq: 1,
 		};
 		this.connections.set(conn.id, conn);
+		this.pruneClosed();
 		this.log.info(`ws ${conn.id} connected for ${conn.appId} (device_id ${conn.deviceId}, ${this.openConnections(conn.appId).length} open)`);
 		ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
 		ws.on('error', () => undefined);
@@ -257,6 +258,15 @@ export class Gateway {
 		for (const c of conns) c.ws.terminate();
 		if (conns.length) this.log.info(`dropped ${conns.length} connection(s)${appId ? ` of ${appId}` : ''}`);
 		return conns.length;
+	}
+
+	/** Keeps the history of closed connections bounded (long runs reconnect many times). */
+	private pruneClosed(): void {
+		if (this.connections.size <= 1000) return;
+		for (const [id, c] of this.connections) {
+			if (this.connections.size <= 800) break;
+			if (!c.open) this.connections.delete(id);
+		}
 	}
 
 	close(): void {

@@ -228,6 +228,8 @@ export class SandboxState {
 
 	/** The p2p chat between an app's bot and a user (created on first use). */
 	p2pChat(appId: string, user: UserRecord): ChatRecord {
+		// One p2p chat per (bot, user): reuse the one the user opened, whatever its id.
+		for (const c of this.chats.values()) if (c.chatType === 'p2p' && c.appId === appId && c.userOpenId === user.openId) return c;
 		const chatId = `oc_${stableHex(`p2p:${appId}:${user.openId}`)}`;
 		let chat = this.chats.get(chatId);
 		if (!chat) {

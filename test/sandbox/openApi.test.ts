@@ -217,3 +217,12 @@ test('history: GET messages by chat with paging and sort order; chats list and g
 	const missing = await api('GET', '/open-apis/im/v1/messages?container_id_type=chat&container_id=oc_missing', tok);
 	assert.equal(missing.json.code, 230002);
 });
+
+test('sending to a user by open_id lands in the p2p chat that user already has with the bot', async () => {
+	const tok = await token();
+	await control(sb.baseUrl, 'POST', 'chats/oc_p2p_alice/messages', { text: 'hi bot', sender: { open_id: 'ou_alice_p2p', name: 'Alice' } });
+	const r = await api('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', tok, { receive_id: 'ou_alice_p2p', msg_type: 'text', content: JSON.stringify({ text: 'hi Alice' }) });
+	assert.equal(r.json.data.chat_id, 'oc_p2p_alice');
+	const msgs = (await control(sb.baseUrl, 'GET', 'chats/oc_p2p_alice/messages')).messages;
+	assert.deepEqual(msgs.map((m: any) => m.from), ['user', 'bot']);
+});
