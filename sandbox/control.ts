@@ -271,7 +271,8 @@ export function registerControl(router: Router, d: ControlDeps): void {
 				applied.push('expire_tokens');
 			}
 			if (b.drop_connections) {
-				d.gateway.dropConnections(app.appId);
+				// true: the TCP connection just dies (1006 on the client); {close_code}: a clean close frame.
+				d.gateway.dropConnections(app.appId, typeof b.drop_connections === 'object' ? Number(b.drop_connections.close_code) || 1000 : undefined);
 				applied.push('drop_connections');
 			}
 		}

@@ -253,9 +253,12 @@ export class Gateway {
 		return [...this.connections.values()].filter((c) => c.open && (!appId || c.appId === appId));
 	}
 
-	dropConnections(appId?: string): number {
+	dropConnections(appId?: string, closeCode?: number): number {
 		const conns = this.openConnections(appId);
-		for (const c of conns) c.ws.terminate();
+		for (const c of conns) {
+			if (closeCode && closeCode >= 1000 && closeCode < 5000 && closeCode !== 1005 && closeCode !== 1006) c.ws.close(closeCode, 'closed by the sandbox');
+			else c.ws.terminate();
+		}
 		if (conns.length) this.log.info(`dropped ${conns.length} connection(s)${appId ? ` of ${appId}` : ''}`);
 		return conns.length;
 	}

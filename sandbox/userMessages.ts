@@ -119,6 +119,11 @@ export function sendUserMessage(state: SandboxState, delivery: DeliveryEngine, a
 
 /** Keys a user's image/file message carries even when the caller only gave part of them. */
 function defaultsFor(msgType: string, content: Record<string, unknown>): Record<string, unknown> {
+	// Received posts carry {title, content} without the locale key used when sending.
+	if (msgType === 'post' && !Array.isArray(content.content)) {
+		const locale = Object.values(content).find((v) => v && typeof v === 'object' && Array.isArray((v as Record<string, unknown>).content));
+		if (locale) return locale as Record<string, unknown>;
+	}
 	if (msgType === 'image' && !content.image_key) return { ...content, image_key: `img_v3_${stableHex(JSON.stringify(content), 24)}` };
 	if (msgType === 'file' && !content.file_key) return { file_key: `file_v3_${stableHex(JSON.stringify(content), 24)}`, file_name: 'file.txt', ...content };
 	return content;

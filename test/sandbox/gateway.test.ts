@@ -192,3 +192,24 @@ test('event frames follow the wire format: service = the URL service_id, method 
 	assert.equal(pong.service, c.serviceId);
 	c.close();
 });
+
+test('drop_connections: terminate by default (1006), or a clean close frame with close_code', async () => {
+	const a = await RawClient.connect(sb.baseUrl);
+	const codeA = new Promise<number>((r) => a.ws.once('close', (code) => r(code)));
+	await control(sb.baseUrl, 'POST', 'faults', { drop_connections: true });
+	assert.equal(await codeA, 1006);
+	const b = await RawClient.connect(sb.baseUrl);
+	const codeB = new Promise<number>((r) => b.ws.once('close', (code) => r(code)));
+	await control(sb.baseUrl, 'POST', 'faults', { drop_connections: { close_code: 4000 } });
+	assert.equal(await codeB, 4000);
+});
+
+test('a user post is delivered as {title, content} without the locale key', async () => {
+	const c = await RawClient.connect(sb.baseUrl);
+	await control(sb.baseUrl, 'POST', 'chats/oc_post/messages', { message_type: 'post', content: { zh_cn: { title: 'T', content: [[{ tag: 'text', text: 'x' }]] } } });
+	const ev = await waitFor('post event', () => c.events()[0]);
+	const payload = JSON.parse(Buffer.from(ev.payload!).toString());
+	assert.equal(payload.event.message.message_type, 'post');
+	assert.deepEqual(JSON.parse(payload.event.message.content), { title: 'T', content: [[{ tag: 'text', text: 'x' }]] });
+	c.close();
+});
