@@ -10,7 +10,7 @@ import { APP, control, quietLogger, waitFor } from './helpers';
 
 let sb: Sandbox;
 before(async () => {
-	sb = await startSandbox({ port: 0, quiet: true, ackTimeoutMs: 1500, clientConfig: { PingInterval: 1, ReconnectNonce: 0, ReconnectInterval: 0.2, ReconnectCount: -1 } });
+	sb = await startSandbox({ port: 0, quiet: true, ackTimeoutMs: 2500, challengeTimeoutMs: 3000, clientConfig: { PingInterval: 1, ReconnectNonce: 0, ReconnectInterval: 0.2, ReconnectCount: -1 } });
 });
 after(() => sb.close());
 

@@ -10,7 +10,7 @@ import { control, waitFor } from './helpers';
 
 let sb: Sandbox;
 before(async () => {
-	sb = await startSandbox({ port: 0, quiet: true, webhookTimeoutMs: 300, webhookRetryDelaysMs: [50, 50, 50, 50], maxRedeliveries: 3 });
+	sb = await startSandbox({ port: 0, quiet: true, webhookTimeoutMs: 1000, challengeTimeoutMs: 3000, webhookRetryDelaysMs: [50, 50, 50, 50], maxRedeliveries: 3 });
 });
 after(() => sb.close());
 
@@ -88,7 +88,7 @@ test('non-200 and too-slow answers are retried until a 200', async () => {
 	const r = await receiver((body, n) => {
 		if (body.type === 'url_verification') return { status: 200, body: { challenge: body.challenge } };
 		if (n === 2) return { status: 500 };
-		if (n === 3) return { status: 200, delayMs: 600 }; // past the 300 ms deadline
+		if (n === 3) return { status: 200, delayMs: 1600 }; // past the 1 s deadline
 		return { status: 200 };
 	});
 	try {
@@ -98,7 +98,7 @@ test('non-200 and too-slow answers are retried until a 200', async () => {
 		const d = (await control(sb.baseUrl, 'GET', `deliveries?event_id=${event_id}`)).deliveries[0];
 		assert.equal(d.attempts.length, 3);
 		assert.equal(d.attempts[0].http_status, 500);
-		assert.match(d.attempts[1].error, /no response within 300 ms/);
+		assert.match(d.attempts[1].error, /no response within 1000 ms/);
 		assert.equal(d.attempts[2].http_status, 200);
 		assert.equal(d.redelivered, true);
 		const ids = r.got.slice(1).map((g) => JSON.parse(g.raw.toString()).header.event_id);
