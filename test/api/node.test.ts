@@ -203,7 +203,9 @@ test('respond to card action: sendResponse gets the toast and the new card', asy
 	);
 	assert.ifError(r.error);
 	assert.equal(r.responses.length, 1);
-	const answer = r.responses[0] as any;
+	const response = r.responses[0] as any;
+	assert.equal(response.statusCode, 200, 'full-response shape, so a webhook trigger answers with its body');
+	const answer = response.body;
 	assert.deepEqual(answer.toast, { type: 'success', content: 'Approved' });
 	assert.equal(answer.card.type, 'raw');
 	assert.equal(answer.card.data.header.title.content, 'Done');

@@ -118,8 +118,8 @@ test('examples/card-callback.json: the click gets the Respond to Card Action toa
 // n8n answers a webhook in "responseNode" mode with the `body` of what sendResponse got (its
 // IN8nHttpFullResponse shape), so over a webhook the answer only arrives when the Feishu node sends
 // { body, headers, statusCode }; a bare answer object reaches Feishu as {}. Measured the same way in
-// real n8n 2.41.1. Marked todo until the Feishu node sends that shape (the long connection accepts both).
-test('examples/card-callback.json over a webhook: the toast is the HTTP answer', { todo: 'Feishu node must sendResponse({ body, headers, statusCode })' }, async () => {
+// real n8n 2.41.1. The long connection accepts both shapes.
+test('examples/card-callback.json over a webhook: the toast is the HTTP answer', async () => {
 	const wf = example('card-callback.json');
 	const trigger = nodeOfType(wf, 'feishuTrigger');
 	const server = await startWebhookServer({

@@ -13,6 +13,8 @@ export function executeCallback(ctx: IExecuteFunctions, operation: string, i: nu
 			: { type: toastType as 'info' | 'success' | 'warning' | 'error', content: ctx.getNodeParameter('toastContent', i, '') as string };
 	const card = ctx.getNodeParameter('respondWithCard', i, false) ? readCard(ctx, i) : undefined;
 	const answer = buildCardActionAnswer({ toast, card });
-	ctx.sendResponse(answer as IDataObject);
+	// n8n's full-response shape: a webhook trigger writes `body` as the HTTP answer; the long connection
+	// trigger unwraps it the same way.
+	ctx.sendResponse({ body: answer as IDataObject, headers: { 'content-type': 'application/json' }, statusCode: 200 });
 	return { json: { ...item.json, answer: answer as IDataObject } };
 }
