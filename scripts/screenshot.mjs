@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const cacheRoot = process.env.FEISHU_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-feishu-bot');
-const stateFile = path.join(cacheRoot, 'demo-state.json');
+const stateFile = path.join(process.env.FEISHU_DEMO_DIR || cacheRoot, 'demo-state.json');
 const outDir = path.join(root, 'docs', 'images');
 
 function ensureChromium() {

@@ -7,6 +7,7 @@
 //   --no-wait / FEISHU_DEMO_NO_WAIT=1   start, check the echo bot answers (sandbox mode), print, stop, exit
 //   --n8n-version=X / FEISHU_DEMO_N8N_VERSION   2.41.1 (default, on Node 24) or 1.123.81 (Node 20)
 //   FEISHU_DEMO_N8N_PORT (default 5678), FEISHU_SANDBOX_PORT (default 9800); 0 picks a free port
+//   FEISHU_DEMO_DIR: folder for the demo's n8n user folder and demo-state.json (default: the install cache)
 import fs from 'node:fs';
 import path from 'node:path';
 import { N8n, OWNER } from './boot';
@@ -37,8 +38,13 @@ export interface DemoState {
 	pid: number;
 }
 
+/** Where the demo keeps its n8n user folder and state file (env FEISHU_DEMO_DIR; default the install cache). */
+export function demoDir(): string {
+	return process.env.FEISHU_DEMO_DIR || cacheRoot();
+}
+
 export function demoStateFile(): string {
-	return path.join(cacheRoot(), 'demo-state.json');
+	return path.join(demoDir(), 'demo-state.json');
 }
 
 function arg(name: string): string | undefined {
@@ -63,7 +69,7 @@ export async function runDemo(): Promise<void> {
 	const real = process.env.FEISHU_APP_ID && process.env.FEISHU_APP_SECRET;
 
 	// A fresh user folder each run: the demo state is the examples, nothing left from last time.
-	const userFolder = path.join(cacheRoot(), `demo-n8n-${version}`);
+	const userFolder = path.join(demoDir(), `demo-n8n-${version}`);
 	fs.rmSync(userFolder, { recursive: true, force: true });
 
 	let sandbox: Sandbox | undefined;
