@@ -53,6 +53,8 @@ export class DeliveryEngine {
 	private readonly waiting: Entry[] = [];
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private closed = false;
+	/** Aborts in-flight webhook pushes on close so the process can exit. */
+	private readonly abort = new AbortController();
 	gateway!: Gateway;
 
 	constructor(
@@ -184,7 +186,7 @@ export class DeliveryEngine {
 		entry.record.attempts.push(attempt);
 		if (entry.record.attempts.length > 1) entry.record.redelivered = true;
 		this.state.stats.webhook_posts++;
-		const result = await postToWebhook(entry.app, url, entry.event.build(entry.app.verificationToken), this.opts.webhookTimeoutMs);
+		const result = await postToWebhook(entry.app, url, entry.event.build(entry.app.verificationToken), this.opts.webhookTimeoutMs, this.abort.signal);
 		if (this.closed) return;
 		attempt.http_status = result.status;
 		attempt.ack_latency_ms = result.latencyMs;
@@ -264,6 +266,7 @@ export class DeliveryEngine {
 
 	close(): void {
 		this.closed = true;
+		this.abort.abort();
 		this.clear();
 	}
 }

@@ -21,7 +21,7 @@ export function webhookBody(app: AppRecord, payload: unknown): string {
 	return app.encryptKey ? JSON.stringify({ encrypt: encryptPayload(app.encryptKey, plain) }) : plain;
 }
 
-export function postToWebhook(app: AppRecord, url: string, payload: unknown, timeoutMs: number): Promise<WebhookResult> {
+export function postToWebhook(app: AppRecord, url: string, payload: unknown, timeoutMs: number, signal?: AbortSignal): Promise<WebhookResult> {
 	const raw = webhookBody(app, payload);
 	const timestamp = String(Math.floor(Date.now() / 1000));
 	const nonce = hex(8);
@@ -50,7 +50,7 @@ export function postToWebhook(app: AppRecord, url: string, payload: unknown, tim
 			return finish({ bodyText: '', error: `invalid url ${url}` });
 		}
 		const send = target.protocol === 'https:' ? httpsRequest : request;
-		const req = send(target, { method: 'POST', headers }, (res) => {
+		const req = send(target, { method: 'POST', headers, signal }, (res) => {
 			const chunks: Buffer[] = [];
 			res.on('data', (c: Buffer) => chunks.push(c));
 			res.on('end', () => {
