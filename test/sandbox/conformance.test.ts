@@ -198,6 +198,27 @@ test('Client sends, replies, uploads an image and downloads it again', async () 
 	assert.ok(calls.filter((c: any) => c.path.startsWith('/open-apis/im/')).every((c: any) => c.code === 0 && c.status === 200));
 });
 
+test('Client uploads a file, sends it and downloads it by message resource', async () => {
+	const client = sdkClient();
+	await control(sb.baseUrl, 'POST', 'chats/oc_files/messages', { text: 'send me the report' });
+	const bytes = Buffer.from('%PDF-1.4 sandbox report');
+	const up = await client.im.file.create({ data: { file_type: 'pdf', file_name: 'report.pdf', file: bytes } });
+	const fileKey = up!.file_key!;
+	assert.match(fileKey, /^file_/);
+	const sent = await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_files', msg_type: 'file', content: JSON.stringify({ file_key: fileKey }) } });
+	assert.deepEqual(JSON.parse(sent.data!.body!.content), { file_key: fileKey, file_name: 'report.pdf' });
+	const res = await client.im.messageResource.get({ path: { message_id: sent.data!.message_id!, file_key: fileKey }, params: { type: 'file' } });
+	const chunks: Buffer[] = [];
+	for await (const c of res.getReadableStream()) chunks.push(c as Buffer);
+	assert.deepEqual(Buffer.concat(chunks), bytes);
+	await assert.rejects(client.im.image.create({ data: { image_type: 'message', image: Buffer.from('not an image') } }));
+	const calls = (await control(sb.baseUrl, 'GET', 'calls')).calls;
+	const rejected = calls.filter((c: any) => c.path === '/open-apis/im/v1/images').pop();
+	assert.equal(rejected.code, 234011);
+	assert.equal(rejected.status, 400);
+	assert.deepEqual(Object.keys(rejected.body.multipart).sort(), ['image', 'image_type']);
+});
+
 const HOOK_APP = { app_id: 'cli_00000000000000aa', app_secret: 'hook-secret', encrypt_key: 'hook-encrypt-key', verification_token: 'hook-verification-token' };
 
 async function startWebhookReceiver(handlers: Record<string, (data: any) => unknown>, withKey = true): Promise<{ url: string; server: Server; requests: { headers: Record<string, unknown> }[] }> {
