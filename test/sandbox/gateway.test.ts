@@ -213,3 +213,24 @@ test('a user post is delivered as {title, content} without the locale key', asyn
 	assert.deepEqual(JSON.parse(payload.event.message.content), { title: 'T', content: [[{ tag: 'text', text: 'x' }]] });
 	c.close();
 });
+
+test('the default limit is 50 connections per app; the 51st upgrade is refused with 514/1000040350', async () => {
+	const fresh = await startSandbox({ port: 0, quiet: true });
+	const clients: RawClient[] = [];
+	try {
+		for (let i = 0; i < 50; i++) clients.push(await RawClient.connect(fresh.baseUrl));
+		const ep = await getEndpoint(fresh.baseUrl);
+		const res = await new Promise<{ status: number; code: unknown }>((resolve) => {
+			const ws = new WebSocket(ep.data.URL);
+			ws.on('unexpected-response', (_req, r) => resolve({ status: r.statusCode ?? 0, code: r.headers['handshake-autherrcode'] }));
+			ws.on('error', () => undefined);
+		});
+		assert.deepEqual(res, { status: 514, code: '1000040350' });
+		clients.pop()!.close();
+		await waitFor('49 open', async () => (await control(fresh.baseUrl, 'GET', 'stats')).connections_open === 49);
+		clients.push(await RawClient.connect(fresh.baseUrl)); // room again after one left
+	} finally {
+		for (const c of clients) c.close();
+		await fresh.close();
+	}
+});
