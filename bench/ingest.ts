@@ -28,6 +28,9 @@ export interface IngestOptions {
 	largeEvents: number;
 	largeWindow: number;
 	latencyEvents: number;
+	/** Steady-load stream: this many small events at pacedRate per second. */
+	pacedEvents: number;
+	pacedRate: number;
 	smallTextBytes: number;
 	largeTextBytes: number;
 	fragmentBytes: number;
@@ -43,6 +46,8 @@ export const DEFAULT_INGEST: IngestOptions = {
 	largeEvents: 400,
 	largeWindow: 10,
 	latencyEvents: 1_000,
+	pacedEvents: 3_000,
+	pacedRate: 1_000,
 	smallTextBytes: 200,
 	largeTextBytes: 100 * 1024,
 	fragmentBytes: 64 * 1024,
@@ -61,13 +66,14 @@ export interface IngestRun {
 	small: StreamFigures;
 	large: StreamFigures;
 	latency: StreamFigures;
+	paced: StreamFigures;
 }
 
 export interface IngestReport {
 	options: IngestOptions;
 	runs: IngestRun[];
 	/** Median over runs, per client. */
-	medians: Record<string, { small: StreamFigures; large: StreamFigures; latency: StreamFigures }>;
+	medians: Record<string, { small: StreamFigures; large: StreamFigures; latency: StreamFigures; paced: StreamFigures }>;
 	sandbox: Record<string, { eventsPerSec: number; p50: number; p99: number; acked: number; sent: number }>;
 	payloadBytes: { small: number; large: number };
 }
@@ -133,6 +139,7 @@ async function oneRun(gw: BenchGateway, kind: ClientKind, o: IngestOptions): Pro
 	const small = build(o.smallEvents, o.smallTextBytes, o.fragmentBytes);
 	const large = build(o.largeEvents, o.largeTextBytes, o.fragmentBytes);
 	const single = build(o.latencyEvents, o.smallTextBytes, o.fragmentBytes);
+	const paced = build(o.pacedEvents, o.smallTextBytes, o.fragmentBytes);
 	const child = await spawnClient(kind, gw.baseUrl, BENCH_APP.appId, BENCH_APP.appSecret);
 	try {
 		await gw.waitForConnection();
@@ -141,7 +148,8 @@ async function oneRun(gw: BenchGateway, kind: ClientKind, o: IngestOptions): Pro
 		const s = figures(await gw.stream(small, o.smallWindow));
 		const l = figures(await gw.stream(large, o.largeWindow));
 		const t = figures(await gw.stream(single, 1));
-		return { kind, small: s, large: l, latency: t };
+		const p = figures(await gw.streamPaced(paced, o.pacedRate));
+		return { kind, small: s, large: l, latency: t, paced: p };
 	} finally {
 		await stopClient(child);
 	}
@@ -227,7 +235,7 @@ export async function runIngestBench(partial: Partial<IngestOptions> = {}): Prom
 				runs.push(run);
 				log(
 					`ingest run ${r + 1}/${o.runs} ${kind}: small ${run.small.eventsPerSec.toFixed(0)}/s p99 ${run.small.p99.toFixed(2)} ms; ` +
-						`100KB ${run.large.eventsPerSec.toFixed(0)}/s p99 ${run.large.p99.toFixed(2)} ms; single p50 ${run.latency.p50.toFixed(3)} p99 ${run.latency.p99.toFixed(3)} ms`,
+						`100KB ${run.large.eventsPerSec.toFixed(0)}/s p99 ${run.large.p99.toFixed(2)} ms; single p50 ${run.latency.p50.toFixed(3)} p99 ${run.latency.p99.toFixed(3)} ms; paced ${o.pacedRate}/s p50 ${run.paced.p50.toFixed(3)} p99 ${run.paced.p99.toFixed(3)} ms`,
 				);
 			}
 		}
@@ -237,7 +245,12 @@ export async function runIngestBench(partial: Partial<IngestOptions> = {}): Prom
 	const medians: IngestReport['medians'] = {};
 	for (const kind of o.kinds) {
 		const mine = runs.filter((r) => r.kind === kind);
-		medians[kind] = { small: medianFigures(mine.map((r) => r.small)), large: medianFigures(mine.map((r) => r.large)), latency: medianFigures(mine.map((r) => r.latency)) };
+		medians[kind] = {
+			small: medianFigures(mine.map((r) => r.small)),
+			large: medianFigures(mine.map((r) => r.large)),
+			latency: medianFigures(mine.map((r) => r.latency)),
+			paced: medianFigures(mine.map((r) => r.paced)),
+		};
 	}
 	const sandbox: IngestReport['sandbox'] = {};
 	if (o.sandboxEvents > 0) {
@@ -262,6 +275,6 @@ if (require.main === module) {
 	const quick = process.argv.includes('--quick');
 	void runIngestBench({
 		log: (l) => console.log(l),
-		...(quick ? { runs: 1, smallEvents: 5_000, largeEvents: 100, latencyEvents: 300, sandboxEvents: 1_000 } : {}),
+		...(quick ? { runs: 1, smallEvents: 5_000, largeEvents: 100, latencyEvents: 300, pacedEvents: 1_000, sandboxEvents: 1_000 } : {}),
 	}).then((r) => console.log(JSON.stringify(r.medians, null, 2), JSON.stringify(r.sandbox, null, 2)));
 }

@@ -53,18 +53,18 @@ function ingestSection(r: IngestReport): { lines: string[]; goals: string[] } {
 	lines.push(
 		`Each client runs in its own process; the feeder (bench/lib/benchGateway.ts, a minimal gateway on lib/feishu/frames.ts) runs in the bench process and pushes pre-encoded frames, keeping a fixed number of events in flight. Latency = last frame of an event written -> its ack read, measured by the feeder (includes queueing at the window size). Every client gets the same trivial async handler. ${o.runs} runs per client (order rotated), medians shown.`,
 		'',
-		`Streams per run: ${fmt(o.smallEvents, 0)} small events (${r.payloadBytes.small} B payload, ${o.smallWindow} in flight); ${o.largeEvents} large events (${fmt(r.payloadBytes.large / 1024, 1)} KiB payload sent as ${Math.ceil(r.payloadBytes.large / o.fragmentBytes)} fragments of <= ${o.fragmentBytes / 1024} KiB, ${o.largeWindow} in flight); ${o.latencyEvents} small events one at a time (ack latency without queueing). Warm-up before each.`,
+		`Streams per run: ${fmt(o.smallEvents, 0)} small events (${r.payloadBytes.small} B payload, ${o.smallWindow} in flight); ${o.largeEvents} large events (${fmt(r.payloadBytes.large / 1024, 1)} KiB payload sent as ${Math.ceil(r.payloadBytes.large / o.fragmentBytes)} fragments of <= ${o.fragmentBytes / 1024} KiB, ${o.largeWindow} in flight); ${o.latencyEvents} small events one at a time (ack latency without queueing); ${fmt(o.pacedEvents, 0)} small events at a steady ${fmt(o.pacedRate, 0)}/s (latency under a load every client can take). Warm-up before each.`,
 		'',
-		'| client | small: events/s | small: ack p50 / p99 ms | 100 KB: events/s | 100 KB: ack p50 / p99 ms | one at a time: ack p50 / p99 ms |',
-		'|---|---:|---:|---:|---:|---:|',
+		'| client | small: events/s | small: ack p50 / p99 ms | 100 KB: events/s | 100 KB: ack p50 / p99 ms | one at a time: ack p50 / p99 ms | steady load: ack p50 / p99 ms |',
+		'|---|---:|---:|---:|---:|---:|---:|',
 	);
 	for (const k of kinds) {
 		const x = m[k];
 		lines.push(
-			`| ${CLIENT_LABELS[k]} | ${fmt(x.small.eventsPerSec, 0)} | ${fmt(x.small.p50, 2)} / ${fmt(x.small.p99, 2)} | ${fmt(x.large.eventsPerSec, 0)} | ${fmt(x.large.p50, 2)} / ${fmt(x.large.p99, 2)} | ${fmt(x.latency.p50, 3)} / ${fmt(x.latency.p99, 3)} |`,
+			`| ${CLIENT_LABELS[k]} | ${fmt(x.small.eventsPerSec, 0)} | ${fmt(x.small.p50, 2)} / ${fmt(x.small.p99, 2)} | ${fmt(x.large.eventsPerSec, 0)} | ${fmt(x.large.p50, 2)} / ${fmt(x.large.p99, 2)} | ${fmt(x.latency.p50, 3)} / ${fmt(x.latency.p99, 3)} | ${fmt(x.paced.p50, 3)} / ${fmt(x.paced.p99, 3)} |`,
 		);
 	}
-	const lost = r.runs.reduce((n, run) => n + run.small.missing + run.large.missing + run.latency.missing, 0);
+	const lost = r.runs.reduce((n, run) => n + run.small.missing + run.large.missing + run.latency.missing + run.paced.missing, 0);
 	lines.push('', `Events without an ack over all runs: ${lost}.`);
 	const goals: string[] = [];
 	if (m.hub && m.official && m.ceiling) {
@@ -76,11 +76,13 @@ function ingestSection(r: IngestReport): { lines: string[]; goals: string[] } {
 		lines.push('', '| ours (hub) vs | throughput / official (goal >= 1.5) | p99 ack / official (goal <= 0.5) | throughput / ceiling (goal >= 0.6) |', '|---|---:|---:|---:|');
 		for (const [label, thr, p99, ceil] of rows) lines.push(`| ${label} | ${fmt(thr, 2)} | ${fmt(p99, 2)} | ${fmt(ceil, 2)} |`);
 		const single = ratio(m.hub.latency.p99, m.official.latency.p99);
-		lines.push(`| one at a time | | ${fmt(single, 2)} | |`);
+		const steady = ratio(m.hub.paced.p99, m.official.paced.p99);
+		lines.push(`| one at a time | | ${fmt(single, 2)} | |`, `| steady ${fmt(o.pacedRate, 0)}/s | | ${fmt(steady, 2)} | |`);
 		for (const [label, thr, p99, ceil] of rows) {
 			goals.push(`Ingest, ${label}: throughput ${fmt(thr, 2)}x official ${goal(thr >= 1.5)}; p99 ack ${fmt(p99, 2)}x official ${goal(p99 <= 0.5)}; ${fmt(ceil * 100, 0)}% of ceiling ${goal(ceil >= 0.6)}`);
 		}
 		goals.push(`Ingest, one at a time: p99 ack ${fmt(single, 2)}x official ${goal(single <= 0.5)}`);
+		goals.push(`Ingest, steady ${fmt(o.pacedRate, 0)}/s: p99 ack ${fmt(steady, 2)}x official ${goal(steady <= 0.5)}`);
 	}
 	if (Object.keys(r.sandbox).length) {
 		lines.push(
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
 	log('ingest benchmark');
 	const ingest = await runIngestBench({
 		log,
-		...(quick ? { runs: 1, smallEvents: 5_000, largeEvents: 100, latencyEvents: 300, sandboxEvents: 1_000 } : {}),
+		...(quick ? { runs: 1, smallEvents: 5_000, largeEvents: 100, latencyEvents: 300, pacedEvents: 1_000, sandboxEvents: 1_000 } : {}),
 	});
 	const i = ingestSection(ingest);
 	sections.push('## 1. Gateway ingest (long connection)', '', ...i.lines, '');

@@ -196,6 +196,54 @@ export class BenchGateway {
 		});
 	}
 
+	/**
+	 * Sends the events at a fixed rate (a batch every 5 ms), regardless of acks: latency under a
+	 * steady load below every client's capacity, rather than at saturation.
+	 */
+	streamPaced(events: EncodedEvent[], perSecond: number, timeoutMs = 120_000): Promise<StreamResult> {
+		const ws = this.current;
+		if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('no open client connection'));
+		return new Promise((resolve) => {
+			const sentAt = new Map<string, number>();
+			const latencies: number[] = [];
+			let next = 0;
+			let acked = 0;
+			const started = performance.now();
+			let lastAckAt = started;
+			let ticker: NodeJS.Timeout | undefined;
+			const finish = () => {
+				clearTimeout(timer);
+				if (ticker) clearInterval(ticker);
+				this.onAck = undefined;
+				const elapsedMs = lastAckAt - started;
+				resolve({ events: acked, elapsedMs, eventsPerSec: (acked / elapsedMs) * 1000, ackLatenciesMs: latencies, missing: events.length - acked });
+			};
+			const timer = setTimeout(finish, timeoutMs);
+			this.onAck = (messageId, at) => {
+				const t = sentAt.get(messageId);
+				if (t === undefined) return;
+				sentAt.delete(messageId);
+				latencies.push(at - t);
+				acked++;
+				lastAckAt = at;
+				if (acked === events.length) finish();
+			};
+			ticker = setInterval(() => {
+				// As many as the schedule says should have gone by now.
+				const due = Math.min(events.length, Math.floor(((performance.now() - started) / 1000) * perSecond));
+				while (next < due) {
+					const ev = events[next++];
+					for (const f of ev.frames) ws.send(f);
+					sentAt.set(ev.messageId, performance.now());
+				}
+				if (next >= events.length && ticker) {
+					clearInterval(ticker);
+					ticker = undefined;
+				}
+			}, 5);
+		});
+	}
+
 	async close(): Promise<void> {
 		this.current?.terminate();
 		this.wss.close();

@@ -180,3 +180,8 @@ export async function tenantToken(baseUrl: string, appId: string, appSecret: str
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A sandbox with the bench defaults, for setups that start n8n themselves (queue mode). */
+export function startSandboxOnly(opts: SandboxOptions = {}): Promise<Sandbox> {
+	return startSandbox({ port: 0, quiet: true, clientConfig: { PingInterval: 5, ReconnectInterval: 1, ReconnectNonce: 0, ReconnectCount: -1 }, ...opts });
+}

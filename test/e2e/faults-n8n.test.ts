@@ -60,6 +60,7 @@ describe(`n8n ${version}: fault suite`, { timeout: 3_600_000 }, () => {
 		const sent: string[] = [];
 		let next = 0;
 		let drops = 0;
+		let dropped = '';
 		const every = Math.max(1, Math.floor(EVENTS / (DISCONNECTS + 1)));
 		await Promise.all(
 			Array.from({ length: 8 }, async () => {
@@ -69,7 +70,14 @@ describe(`n8n ${version}: fault suite`, { timeout: 3_600_000 }, () => {
 					// back: a drop while it reconnects would be a no-op). The other senders keep going.
 					if (i > 0 && i % every === 0 && drops < DISCONNECTS) {
 						drops++;
-						await until('the client to be connected', async () => (await openConnections(rig)) === 1, 60_000, 20);
+						// A new connection, not the one dropped last (the sandbox marks that closed a moment later).
+						const live = await until(
+							'the client to be connected again',
+							async () => (await control<{ connections: { id: string; open: boolean }[] }>(rig, 'GET', `connections?app_id=${APP.appId}`)).connections.find((c) => c.open && c.id !== dropped),
+							60_000,
+							20,
+						);
+						dropped = live.id;
 						await control(rig, 'POST', 'faults', { drop_connections: true });
 					}
 					const r = await control<{ message_id: string }>(rig, 'POST', `chats/oc_faults_${i % 50}/messages`, { text: `event ${i}` });

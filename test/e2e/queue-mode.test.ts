@@ -1,0 +1,130 @@
+// n8n queue mode (Redis + PostgreSQL, one main, two workers, our package on all of them), behind
+// FEISHU_TEST_QUEUE=1 because it installs Debian packages and takes minutes (docs/queue-mode.md).
+// - FEISHU_QUEUE_EVENTS (default 1,000) long-connection events: each processed exactly once,
+//   counted from PostgreSQL's execution_entity / execution_data, and the workers ran them.
+// - webhook mode through the main: the challenge passes and every event is answered by the echo
+//   workflow running on the workers.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { APP, control, echoWebhook, sleep, startSandboxOnly, triggerOnly } from '../../bench/lib/n8nRig';
+import { selectedVersions } from '../../scripts/n8n/install';
+import { type QueueCluster, startQueueCluster } from '../../scripts/queue/cluster';
+import type { Sandbox } from '../../sandbox/server';
+
+const enabled = process.env.FEISHU_TEST_QUEUE === '1';
+const EVENTS = Number(process.env.FEISHU_QUEUE_EVENTS ?? 1000);
+const versions = enabled ? selectedVersions() : [];
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 500): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await fn();
+		if (v) return v;
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(everyMs);
+	}
+}
+
+if (!enabled) {
+	test('queue mode (skipped: set FEISHU_TEST_QUEUE=1, see docs/queue-mode.md)', { skip: true }, () => undefined);
+}
+
+for (const version of versions) {
+	describe(`n8n ${version} in queue mode: main + 2 workers, Redis, PostgreSQL`, { timeout: 3_600_000 }, () => {
+		let sandbox: Sandbox;
+		let cluster: QueueCluster;
+		let credential: { id: string; name: string };
+		const rig = () => ({ sandbox });
+		before(async () => {
+			sandbox = await startSandboxOnly({ rateLimitPerSecond: 1e6, rateLimitPerMinute: 1e7, undeliveredTtlMs: 120_000 });
+			cluster = await startQueueCluster({ version, workers: 2, log: (l) => process.stderr.write(`[queue] ${l}\n`) });
+			const c = await cluster.main.createCredential({
+				name: 'Feishu sandbox',
+				type: 'feishuApi',
+				data: { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: sandbox.baseUrl, encryptKey: APP.encryptKey, verificationToken: APP.verificationToken },
+			});
+			credential = { id: c.id, name: c.name };
+		});
+		after(async () => {
+			await cluster?.stop();
+			await sandbox?.close();
+		});
+
+		test(`${EVENTS} long-connection events are each processed exactly once, on the workers`, async () => {
+			const wf = await cluster.main.createWorkflow(triggerOnly('queue: exactly once'), { credentials: { feishuApi: credential } });
+			await cluster.main.activate(wf.id);
+			await until('one long connection', async () => (await control<{ connections: { open: boolean }[] }>(rig(), 'GET', `connections?app_id=${APP.appId}`)).connections.filter((c) => c.open).length === 1, 60_000);
+			const t0 = Date.now();
+			const sent: string[] = [];
+			let next = 0;
+			await Promise.all(
+				Array.from({ length: 8 }, async () => {
+					while (next < EVENTS) {
+						const i = next++;
+						sent.push((await control<{ message_id: string }>(rig(), 'POST', `chats/oc_queue_${i % 20}/messages`, { text: `queue ${i}` })).message_id);
+					}
+				}),
+			);
+			const count = () => Number(cluster.sql(`select count(*) from execution_entity where "workflowId" = '${wf.id}' and finished = true`)[0][0]);
+			let last = -1;
+			let lastChange = Date.now();
+			await until(
+				`${EVENTS} finished executions in PostgreSQL`,
+				() => {
+					const n = count();
+					if (n !== last) {
+						last = n;
+						lastChange = Date.now();
+					}
+					if (Date.now() - lastChange > 90_000) throw new Error(`stuck at ${n} of ${EVENTS}`);
+					return n >= EVENTS;
+				},
+				EVENTS * 1000 + 60_000,
+				1000,
+			);
+			await sleep(3000);
+			const seconds = (Date.now() - t0) / 1000;
+			// Which message each execution ran for, from the stored run data.
+			const rows = cluster.sql(`select e.id, e.status, d.data from execution_entity e join execution_data d on d."executionId" = e.id where e."workflowId" = '${wf.id}'`);
+			const perMessage = new Map<string, number>();
+			for (const [, status, data] of rows) {
+				assert.equal(status, 'success');
+				for (const id of new Set(data.match(/om_[0-9a-zA-Z]+/g) ?? [])) perMessage.set(id, (perMessage.get(id) ?? 0) + 1);
+			}
+			const lost = sent.filter((id) => !perMessage.has(id));
+			const dup = sent.filter((id) => (perMessage.get(id) ?? 0) > 1);
+			const started = cluster.workerLogs().map((l) => (l.match(/Worker started execution/g) ?? []).length);
+			process.stderr.write(`[queue] ${EVENTS} events: ${rows.length} executions, ${lost.length} lost, ${dup.length} duplicated, workers ran ${started.join(' + ')}, ${seconds.toFixed(0)} s (${(EVENTS / seconds).toFixed(1)}/s)\n`);
+			assert.equal(rows.length, EVENTS);
+			assert.deepEqual(lost, []);
+			assert.deepEqual(dup, []);
+			assert.ok(started.every((n) => n > 0), `both workers ran executions (${started.join(', ')})`);
+			assert.ok(!/Worker started execution/.test(cluster.main.logs(100_000)), 'the main ran none itself');
+			await cluster.main.deactivate(wf.id);
+		});
+
+		test('webhook mode through the main: challenge, then every event answered by the workers', async () => {
+			const wh = echoWebhook('queue: echo (webhook)');
+			const wf = await cluster.main.createWorkflow(wh.wf, { credentials: { feishuApi: credential } });
+			await cluster.main.activate(wf.id);
+			const put = await control(rig(), 'PUT', `apps/${APP.appId}/delivery`, { mode: 'webhook', url: cluster.main.webhookUrl(wh.path) });
+			assert.equal(put.challenge_passed, true, JSON.stringify(put));
+			const asked: string[] = [];
+			for (let i = 0; i < 20; i++) asked.push((await control<{ message_id: string }>(rig(), 'POST', 'chats/oc_queue_webhook/messages', { text: `hook ${i}` })).message_id);
+			const replies = await until(
+				'20 replies',
+				async () => {
+					const msgs = (await control<{ messages: { from: string; parent_id?: string; content: any }[] }>(rig(), 'GET', 'chats/oc_queue_webhook/messages')).messages;
+					const r = msgs.filter((m) => m.from === 'bot' && m.parent_id && asked.includes(m.parent_id));
+					return r.length >= 20 ? r : undefined;
+				},
+				120_000,
+			);
+			assert.equal(new Set(replies.map((r) => r.parent_id)).size, 20, 'one reply per message');
+			assert.equal(replies.length, 20, 'no duplicate reply');
+			for (const r of replies) assert.match(String(r.content?.text), /^Echo: hook \d+$/);
+			await control(rig(), 'PUT', `apps/${APP.appId}/delivery`, { mode: 'long_connection' });
+			await cluster.main.deactivate(wf.id);
+		});
+	});
+}
