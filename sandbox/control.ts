@@ -1,5 +1,6 @@
 // The control API under /_sandbox/ (JSON, no auth): what tests, benchmarks, the demo and the chat page
 // use to play the user, inspect deliveries and calls, and inject faults.
+import { callbackAnswerProblem } from './callbackAnswer';
 import { cardActionEvent, envelope } from './events';
 import type { DeliveryEngine } from './delivery';
 import type { Gateway } from './gateway';
@@ -169,7 +170,8 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		let timer: NodeJS.Timeout | undefined;
 		const result = await Promise.race([answer, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), d.callbackWaitMs)))]);
 		clearTimeout(timer);
-		const card = cardFromAnswer(result);
+		const problem = record.acked ? callbackAnswerProblem(result) : undefined;
+		const card = problem ? undefined : cardFromAnswer(result);
 		if (card) {
 			message.content = JSON.stringify(card);
 			message.updateTime = Date.now();
@@ -180,7 +182,11 @@ export function registerControl(router: Router, d: ControlDeps): void {
 			latency_ms: Date.now() - started,
 			event_id: event.eventId,
 			acked: record.acked,
-			...(record.acked ? {} : { error: { code: 200340, msg: 'The callback did not answer in time (the user sees error 200340)' } }),
+			...(!record.acked
+				? { error: { code: 200340, msg: 'The callback did not answer in time (the user sees error 200340)' } }
+				: problem
+					? { error: { code: 200672, msg: `The callback answer is invalid: ${problem}` } }
+					: {}),
 			card_updated: !!card,
 		});
 	});

@@ -289,7 +289,7 @@
 				name: btn.dataset.name || undefined,
 				operator: { name: $('#sender-name').value.trim() || 'Alice' },
 			});
-			if (r.error) toast('Error ' + r.error.code + ': the bot did not answer in time', 'error');
+			if (r.error) toast('Error ' + r.error.code + ': ' + r.error.msg, 'error');
 			else if (r.answer && r.answer.toast) toast(r.answer.toast.content || plainText(r.answer.toast), r.answer.toast.type);
 			else toast('Clicked (' + r.latency_ms + ' ms)', 'info');
 			await refreshMessages(true);

@@ -118,6 +118,22 @@ test('WSClient drops type=card frames like every official SDK: the click times o
 	}
 });
 
+test('WSClient without a card.action.trigger handler: acked 200 with a "no handle" string, which the click reports as an invalid answer', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const ws = await startWsClient({ 'im.message.receive_v1': () => undefined });
+	try {
+		await control(sb.baseUrl, 'POST', 'chats/oc_nohandler/messages', { text: 'x' });
+		const msg = (await control(sb.baseUrl, 'GET', 'chats/oc_nohandler/messages')).messages[0];
+		const click = await control(sb.baseUrl, 'POST', `cards/${msg.message_id}/click`, { value: {} });
+		assert.equal(click.acked, true);
+		assert.match(String(click.answer), /no card\.action\.trigger event handle/);
+		assert.equal(click.error.code, 200672);
+		assert.equal(click.card_updated, false);
+	} finally {
+		ws.close({ force: true });
+	}
+});
+
 test('WSClient: a handler that throws is acked 500 and the sandbox redelivers the same event', async () => {
 	await control(sb.baseUrl, 'POST', 'reset');
 	const seen: string[] = [];
