@@ -331,7 +331,11 @@ export class N8n {
 	}
 
 	async createCredential(cred: { name: string; type: string; data: Record<string, unknown> }): Promise<{ id: string; name: string; type: string }> {
-		return this.api('POST', '/credentials', cred);
+		// n8n 1.x adds "allowedHttpRequestDomains"/"allowedDomains" to every credential and its public-API
+		// schema then demands allowedDomains unless the first is given (an if/then whose `if` passes
+		// when the property is missing): say "all", which is the editor's default.
+		const data = this.major < 2 && cred.data.allowedHttpRequestDomains === undefined ? { ...cred.data, allowedHttpRequestDomains: 'all' } : cred.data;
+		return this.api('POST', '/credentials', { ...cred, data });
 	}
 
 	/**
