@@ -80,10 +80,11 @@ export async function startQueueCluster(opts: { version: string; workers?: numbe
 			{ stdio: 'ignore' },
 		);
 		stops.push(() => stopTracked(pg, 10_000));
-		const psql = (args: string[]) => execFileSync(pgBin('psql'), ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', ...args], { encoding: 'utf8' });
+		const psql = (args: string[]) =>
+			execFileSync(pgBin('psql'), ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 });
 		await waitFor('PostgreSQL', () => psql(['-d', 'postgres', '-tAc', 'select 1']).trim() === '1', 30_000);
 		psql(['-d', 'postgres', '-c', 'create database n8n']);
-		await waitFor('Redis', () => execFileSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8' }).trim() === 'PONG', 10_000);
+		await waitFor('Redis', () => execFileSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() === 'PONG', 10_000);
 		log(`queue: Redis on ${redisPort}, PostgreSQL on ${pgPort} (${dir})`);
 
 		const env: Record<string, string> = {
