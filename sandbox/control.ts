@@ -1,26 +1,15 @@
 // The control API under /_sandbox/ (JSON, no auth): what tests, benchmarks, the demo and the chat page
-// use to play the user, inspect deliveries and calls, and inject faults.
-import { callbackAnswerProblem } from './callbackAnswer';
-import { cardActionEvent, envelope } from './events';
-import type { DeliveryEngine } from './delivery';
-import type { Gateway } from './gateway';
+// use to configure apps, play the user and inspect deliveries and calls. Card clicks and faults live in
+// cardClicks.ts and faults.ts.
+import { registerCardClicks } from './cardClicks';
+import { appFrom, bad, type ControlDeps } from './controlContext';
+import { registerFaults } from './faults';
+import { envelope } from './events';
 import { sendJson, type RouteContext, type Router } from './http';
 import { newUuid } from './ids';
-import type { SandboxLog } from './log';
-import type { TokenStore } from './tokens';
 import { TENANT_KEY, type AppRecord, type DeliveryConfig, type MessageRecord, type SandboxState } from './state';
-import { InputError, senderFor, sendUserMessage, type UserMessageInput } from './userMessages';
+import { InputError, sendUserMessage, type UserMessageInput } from './userMessages';
 import { postToWebhook } from './webhookDelivery';
-
-export interface ControlDeps {
-	state: SandboxState;
-	delivery: DeliveryEngine;
-	gateway: Gateway;
-	tokens: TokenStore;
-	log: SandboxLog;
-	challengeTimeoutMs: number;
-	callbackWaitMs: number;
-}
 
 export function appJson(app: AppRecord) {
 	return {
@@ -62,18 +51,11 @@ export function messageJson(m: MessageRecord, state?: SandboxState) {
 	};
 }
 
-function bad(ctx: RouteContext, msg: string, status = 400): void {
-	sendJson(ctx.res, status, { ok: false, error: msg });
-}
-
 export function registerControl(router: Router, d: ControlDeps): void {
 	const { state } = d;
-	const appOf = (ctx: RouteContext, id?: unknown): AppRecord | undefined => {
-		const appId = typeof id === 'string' && id ? id : ctx.query.get('app_id') || undefined;
-		const app = appId ? state.apps.get(appId) : state.firstApp();
-		if (!app) bad(ctx, appId ? `unknown app_id ${appId}` : 'no app configured', 404);
-		return app;
-	};
+	registerCardClicks(router, d);
+	registerFaults(router, d);
+	const appOf = (ctx: RouteContext, id?: unknown) => appFrom(state, ctx, id);
 
 	router.add('GET', '/_sandbox/apps', (ctx) => sendJson(ctx.res, 200, { apps: [...state.apps.values()].map(appJson) }));
 
@@ -143,54 +125,6 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		sendJson(ctx.res, 200, { messages: state.chatMessages(ctx.params.chat_id).map((m) => messageJson(m, state)) });
 	});
 
-	router.add('POST', '/_sandbox/cards/:message_id/click', async (ctx) => {
-		const b = await ctx.json();
-		const message = state.messages.get(ctx.params.message_id);
-		if (!message) return bad(ctx, `unknown message ${ctx.params.message_id}`, 404);
-		const app = state.apps.get(message.appId);
-		if (!app) return bad(ctx, 'the message has no app', 404);
-		const operator = senderFor(state, b.operator ?? (state.chats.get(message.chatId)?.userOpenId ? { open_id: state.chats.get(message.chatId)?.userOpenId } : undefined));
-		const event = envelope(app, {
-			eventType: 'card.action.trigger',
-			event: cardActionEvent({
-				operator,
-				message,
-				value: b.value ?? {},
-				tag: b.tag ?? 'button',
-				name: b.name,
-				formValue: b.form_value,
-				inputValue: b.input_value,
-				option: b.option,
-				cardToken: `c-${newUuid().replace(/-/g, '')}`,
-			}),
-		});
-		const started = Date.now();
-		const { record, answer } = d.delivery.deliver(app, event, { callback: true, frameType: b.frame_type === 'card' ? 'card' : 'event' });
-		// Feishu shows the user an error when no answer comes within 3 s.
-		let timer: NodeJS.Timeout | undefined;
-		const result = await Promise.race([answer, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), d.callbackWaitMs)))]);
-		clearTimeout(timer);
-		const problem = record.acked ? callbackAnswerProblem(result) : undefined;
-		const card = problem ? undefined : cardFromAnswer(result);
-		if (card) {
-			message.content = JSON.stringify(card);
-			message.updateTime = Date.now();
-			message.updated = true;
-		}
-		sendJson(ctx.res, 200, {
-			answer: result ?? null,
-			latency_ms: Date.now() - started,
-			event_id: event.eventId,
-			acked: record.acked,
-			...(!record.acked
-				? { error: { code: 200340, msg: 'The callback did not answer in time (the user sees error 200340)' } }
-				: problem
-					? { error: { code: 200672, msg: `The callback answer is invalid: ${problem}` } }
-					: {}),
-			card_updated: !!card,
-		});
-	});
-
 	router.add('POST', '/_sandbox/events', async (ctx) => {
 		const b = await ctx.json();
 		const app = appOf(ctx, b.app_id);
@@ -233,63 +167,6 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		});
 	});
 
-	router.add('POST', '/_sandbox/faults', async (ctx) => {
-		const b = await ctx.json();
-		const targets = b.app_id ? [appOf(ctx, b.app_id)] : [...state.apps.values()];
-		if (targets.some((a) => !a)) return;
-		const applied: string[] = [];
-		for (const app of targets as AppRecord[]) {
-			const f = state.faultsFor(app.appId);
-			if (b.refuse_next_upgrade) {
-				const r = b.refuse_next_upgrade === true ? { status: 514, autherrcode: '1000040350' } : b.refuse_next_upgrade;
-				f.refuseNextUpgrade = { status: Number(r.status) || 514, autherrcode: r.autherrcode === undefined ? undefined : String(r.autherrcode), msg: r.msg };
-				applied.push('refuse_next_upgrade');
-			}
-			if (b.fail_next_api) {
-				const r = b.fail_next_api;
-				f.failNextApi = { count: Number(r.count ?? 1), code: Number(r.code ?? 99991400), httpStatus: Number(r.http_status ?? 400), msg: r.msg };
-				applied.push('fail_next_api');
-			}
-			if (b.latency_ms !== undefined) {
-				f.latencyMs = Math.max(0, Number(b.latency_ms) || 0);
-				applied.push('latency_ms');
-			}
-			if (b.redelivery !== undefined) {
-				f.redelivery = b.redelivery !== false;
-				applied.push('redelivery');
-			}
-			if (b.fragment_bytes !== undefined) {
-				f.fragmentBytes = Number(b.fragment_bytes) > 0 ? Number(b.fragment_bytes) : undefined;
-				applied.push('fragment_bytes');
-			}
-			if (b.malformed_frames) {
-				for (const conn of d.gateway.openConnections(app.appId)) {
-					for (let i = 0; i < Math.min(100, Number(b.malformed_frames) || 0); i++) d.gateway.sendRaw(conn, Buffer.from([0x08, 0x96, 0xff, 0xff, 0x0a, 0x01]));
-				}
-				applied.push('malformed_frames');
-			}
-			if (b.silent_drop) {
-				for (const conn of d.gateway.openConnections(app.appId)) conn.silent = true;
-				applied.push('silent_drop');
-			}
-			if (b.expire_tokens) {
-				d.tokens.expireAll(app.appId);
-				applied.push('expire_tokens');
-			}
-			if (b.drop_connections) {
-				// true: the TCP connection just dies (1006 on the client); {close_code}: a clean close frame.
-				d.gateway.dropConnections(app.appId, typeof b.drop_connections === 'object' ? Number(b.drop_connections.close_code) || 1000 : undefined);
-				applied.push('drop_connections');
-			}
-		}
-		if (b.client_config && typeof b.client_config === 'object') {
-			Object.assign(d.gateway.clientConfig, b.client_config);
-			applied.push('client_config');
-		}
-		d.log.info(`faults: ${applied.join(', ') || 'none'}`);
-		sendJson(ctx.res, 200, { ok: true, applied });
-	});
-
 	router.add('POST', '/_sandbox/reset', (ctx) => {
 		d.delivery.clear();
 		state.reset();
@@ -315,18 +192,5 @@ function userJson(u: { openId: string; unionId: string; userId: string; name: st
 function parseDelivery(b: any): DeliveryConfig | undefined {
 	if (b?.mode === 'long_connection') return { mode: 'long_connection' };
 	if (b?.mode === 'webhook' && typeof b.url === 'string' && /^https?:\/\//.test(b.url)) return { mode: 'webhook', url: b.url };
-	return undefined;
-}
-
-/** A callback answer's card: `{card:{type:'raw',data}}` (new style) or a bare card object (old style). */
-export function cardFromAnswer(answer: unknown): Record<string, unknown> | undefined {
-	if (!answer || typeof answer !== 'object') return undefined;
-	const a = answer as Record<string, any>;
-	if (a.card && typeof a.card === 'object') {
-		if (a.card.type === 'raw' && a.card.data && typeof a.card.data === 'object') return a.card.data;
-		if (a.card.type === 'template') return { type: 'template', data: a.card.data };
-		if (a.card.elements || a.card.header || a.card.body) return a.card;
-	}
-	if (Array.isArray(a.elements) || a.header || a.body) return a;
 	return undefined;
 }

@@ -201,14 +201,13 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 		if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) throw fieldViolation('page_size', 'page_size must be between 1 and 50');
 		const start = Number(ctx.query.get('start_time') ?? 0) * 1000;
 		const end = ctx.query.get('end_time') ? Number(ctx.query.get('end_time')) * 1000 + 999 : Infinity;
-		let items = [...state.messages.values()].filter((m) => (type === 'chat' ? m.chatId === id : m.threadId === id) && m.createTime >= start && m.createTime <= end);
+		const items = [...state.messages.values()].filter((m) => (type === 'chat' ? m.chatId === id : m.threadId === id) && m.createTime >= start && m.createTime <= end);
 		items.sort((a, b) => a.createTime - b.createTime);
 		if (ctx.query.get('sort_type') === 'ByCreateTimeDesc') items.reverse();
 		const offset = Number(ctx.query.get('page_token') || 0) || 0;
 		const page = items.slice(offset, offset + pageSize);
 		const hasMore = offset + pageSize < items.length;
-		items = page;
-		return { data: { has_more: hasMore, ...(hasMore ? { page_token: String(offset + pageSize) } : {}), items: items.map(apiMessage) } };
+		return { data: { has_more: hasMore, ...(hasMore ? { page_token: String(offset + pageSize) } : {}), items: page.map(apiMessage) } };
 	});
 
 	const chatInfo = (chat: ChatRecord) => ({

@@ -1,9 +1,8 @@
 // The Open API as open.feishu.cn serves it: tenant_access_token, and (with a Bearer token) the IM
 // message, upload and bot endpoints. Every response carries a fresh x-tt-logid; errors are Feishu's
 // `{code, msg}` with Feishu's HTTP status; every call is recorded for /_sandbox/calls.
-import type { ServerResponse } from 'node:http';
 import { newLogId } from './ids';
-import { JsonBodyError, readBody, sendJson, type RouteContext, type Router } from './http';
+import { JsonBodyError, sendJson, type RouteContext, type Router } from './http';
 import type { SandboxLog } from './log';
 import { RateLimiter } from './rateLimit';
 import type { AppRecord, SandboxState } from './state';
@@ -151,6 +150,3 @@ function redactSecret(body: unknown): unknown {
 	if (body && typeof body === 'object' && 'app_secret' in body) return { ...(body as object), app_secret: '***' };
 	return body;
 }
-
-export { readBody };
-export type { ServerResponse };

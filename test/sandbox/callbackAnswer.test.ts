@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callbackAnswerProblem } from '../../sandbox/callbackAnswer';
-import { cardFromAnswer } from '../../sandbox/control';
+import { cardFromAnswer } from '../../sandbox/cardClicks';
 
 test('valid answers: nothing, {}, toast, raw card, template card, old-style bare card', () => {
 	for (const a of [undefined, {}, { toast: { type: 'success', content: 'ok' } }, { toast: { i18n: { zh_cn: '好' } } }, { card: { type: 'raw', data: { elements: [] } } }, { card: { type: 'template', data: { template_id: 'ctp_1' } } }, { elements: [{ tag: 'markdown', content: 'x' }] }]) {
