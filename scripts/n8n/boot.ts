@@ -51,6 +51,7 @@ export function packPackage(): Promise<string> {
 	packed ??= (async () => {
 		if (process.env.FEISHU_SKIP_BUILD !== '1') await mustRun('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
 		const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'feishu-pack-'));
+		process.once('exit', () => fs.rmSync(dest, { recursive: true, force: true }));
 		const out = await mustRun('npm', ['pack', '--json', '--pack-destination', dest], { cwd: REPO_ROOT });
 		const info = JSON.parse(out.slice(out.indexOf('[')));
 		return path.join(dest, info[0].filename);
@@ -112,14 +113,18 @@ export class N8n {
 	private cookie = '';
 	private apiKey = '';
 	private logTail = '';
+	/** n8n's output since the current process started. */
+	private startLog = '';
 	private readonly logFile: string;
 	private readonly opts: N8nOptions;
+	private readonly ownsUserFolder: boolean;
 	/** Seconds from spawn to ready, for each start. */
 	readonly startSeconds: number[] = [];
 
 	constructor(opts: N8nOptions) {
 		this.opts = opts;
 		this.version = opts.version;
+		this.ownsUserFolder = !opts.userFolder;
 		this.userFolder = opts.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `feishu-n8n-${opts.version}-`));
 		fs.mkdirSync(this.userFolder, { recursive: true });
 		this.logFile = path.join(this.userFolder, 'n8n-output.log');
@@ -214,8 +219,10 @@ export class N8n {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		this.child = child;
+		this.startLog = '';
 		const onData = (d: Buffer) => {
 			logStream.write(d);
+			this.startLog += d.toString();
 			this.logTail = (this.logTail + d.toString()).slice(-20000);
 			if (this.opts.verbose) process.stderr.write(d);
 		};
@@ -255,12 +262,34 @@ export class N8n {
 		throw new Error(`n8n ${this.version} not ready after ${timeoutMs} ms:\n${this.logTail.slice(-4000)}`);
 	}
 
+	/**
+	 * Waits until this n8n process has activated the given workflows at start-up. n8n answers HTTP
+	 * before it re-activates the active workflows (both 1.x and 2.x run that after the server starts)
+	 * and logs `Activated workflow "<name>" (ID: <id>)` for each once its triggers are running.
+	 */
+	async waitActivatedAtStart(workflowIds: string[], timeoutMs = 60_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		const missing = () => workflowIds.filter((id) => !this.startLog.includes(`(ID: ${id})`) || !this.startLog.split('\n').some((l) => l.includes('Activated workflow') && l.includes(`(ID: ${id})`)));
+		while (Date.now() < deadline) {
+			if (missing().length === 0) return;
+			if (!this.child) throw new Error(`n8n exited while activating workflows:\n${this.logs(3000)}`);
+			await sleep(200);
+		}
+		throw new Error(`workflows ${missing().join(', ')} not activated ${timeoutMs} ms after the start:\n${this.logs(3000)}`);
+	}
+
 	/** Stops n8n (SIGTERM to n8n, its task runner follows; SIGKILL after a grace period). */
 	async stop(): Promise<void> {
 		const child = this.child;
 		if (!child) return;
 		await stopTracked(child, 20_000);
 		this.child = undefined;
+	}
+
+	/** Stops n8n and removes the user folder if the harness created it (FEISHU_E2E_KEEP=1 keeps it). */
+	async dispose(): Promise<void> {
+		await this.stop();
+		if (this.ownsUserFolder && process.env.FEISHU_E2E_KEEP !== '1') fs.rmSync(this.userFolder, { recursive: true, force: true });
 	}
 
 	async restart(): Promise<void> {
@@ -459,7 +488,7 @@ export async function bootN8n(opts: N8nOptions): Promise<N8n> {
 	try {
 		return await n8n.boot();
 	} catch (err) {
-		await n8n.stop();
+		await n8n.dispose();
 		throw err;
 	}
 }

@@ -46,13 +46,13 @@ export async function startRig(version: string, sandboxOpts: SandboxOptions = {}
 			n8n,
 			credential: { id: credential.id, name: credential.name },
 			async close() {
-				await n8n!.stop();
+				await n8n!.dispose();
 				await sandbox.close();
 			},
 		};
 		return rig;
 	} catch (err) {
-		await n8n?.stop();
+		await n8n?.dispose();
 		await sandbox.close();
 		throw err;
 	}

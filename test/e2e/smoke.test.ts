@@ -28,7 +28,7 @@ for (const version of selectedVersions()) {
 			n8n = await bootN8n({ version });
 		});
 		after(async () => {
-			await n8n?.stop();
+			await n8n?.dispose();
 		});
 
 		test('every declared node type is loaded under the package name', async () => {
