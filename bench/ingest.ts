@@ -134,8 +134,8 @@ function medianFigures(list: StreamFigures[]): StreamFigures {
 
 async function oneRun(gw: BenchGateway, kind: ClientKind, o: IngestOptions): Promise<IngestRun> {
 	// Fresh event ids every run (the hub dedupes), encoded before the clock starts.
-	const warm = build(Math.min(2_000, o.smallEvents), o.smallTextBytes, o.fragmentBytes);
-	const warmLarge = build(Math.min(50, o.largeEvents), o.largeTextBytes, o.fragmentBytes);
+	const warm = build(Math.min(10_000, o.smallEvents), o.smallTextBytes, o.fragmentBytes);
+	const warmLarge = build(Math.min(100, o.largeEvents), o.largeTextBytes, o.fragmentBytes);
 	const small = build(o.smallEvents, o.smallTextBytes, o.fragmentBytes);
 	const large = build(o.largeEvents, o.largeTextBytes, o.fragmentBytes);
 	const single = build(o.latencyEvents, o.smallTextBytes, o.fragmentBytes);

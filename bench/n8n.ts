@@ -129,9 +129,29 @@ async function answerTimes(url: string, body: string, headers: Record<string, st
 	return { p50: percentile(times, 50), p99: percentile(times, 99), statuses: [...statuses] };
 }
 
+async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await fn())) {
+		if (Date.now() > deadline) throw new Error('timed out');
+		await sleep(200);
+	}
+}
+
 async function openConnections(rig: BenchRig): Promise<number> {
 	const { connections } = await control<{ connections: { open: boolean }[] }>(rig, 'GET', `connections?app_id=${APP.appId}`);
 	return connections.filter((c) => c.open).length;
+}
+
+/** V8 heap in use in the n8n main process (MB), from n8n's Prometheus endpoint (N8N_METRICS=true). */
+async function heapUsed(rig: BenchRig): Promise<number> {
+	const samples: number[] = [];
+	for (let i = 0; i < 5; i++) {
+		const text = await (await fetch(`${rig.n8n.baseUrl}/metrics`)).text();
+		const m = /^(?:\w+_)?nodejs_heap_size_used_bytes\s+(\S+)/m.exec(text);
+		if (m) samples.push(Number(m[1]));
+		await sleep(300);
+	}
+	return samples.length ? median(samples) / 2 ** 20 : Number.NaN;
 }
 
 async function rssSample(rig: BenchRig): Promise<number> {
@@ -154,10 +174,58 @@ export async function runN8nBench(opts: { log: (line: string) => void; quick: bo
 	const o = quick ? { sequential: 30, burst: 100, bursts: 1 } : { sequential: 100, burst: 200, bursts: 2 };
 	const workflows = quick ? 10 : 50;
 	const t0 = Date.now();
-	const rig = await startBenchRig({ version, sandbox: { rateLimitPerSecond: 1e6, rateLimitPerMinute: 1e7 } });
+	const rig = await startBenchRig({ version, env: { N8N_METRICS: 'true' }, sandbox: { rateLimitPerSecond: 1e6, rateLimitPerMinute: 1e7 } });
 	log(`n8n ${version} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 	const creds = { credentials: { feishuApi: rig.credential } };
 	try {
+		// 5 + 4b first, on a fresh n8n (no load yet): memory and connections. A core Webhook reference first.
+		const rss0 = await rssSample(rig);
+		const heap0 = await heapUsed(rig);
+		let lastRefPath = '';
+		for (let i = 0; i < workflows - 1; i++) {
+			lastRefPath = `ref-${randomUUID()}`;
+			const w = await rig.n8n.createWorkflow({
+				name: `core webhook ${i}`,
+				nodes: [{ parameters: { httpMethod: 'POST', path: lastRefPath, responseMode: 'onReceived', options: {} }, id: randomUUID(), webhookId: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0] }],
+				connections: {},
+				settings: { executionOrder: 'v1' },
+			});
+			await rig.n8n.activate(w.id);
+		}
+		const rssCore = await rssSample(rig);
+		const heapCore = await heapUsed(rig);
+		const feishuIds: string[] = [];
+		const first = await rig.n8n.createWorkflow(triggerOnly('feishu trigger 0'), creds);
+		await rig.n8n.activate(first.id);
+		feishuIds.push(first.id);
+		const rss1 = await rssSample(rig);
+		const heap1 = await heapUsed(rig);
+		const conns1 = await openConnections(rig);
+		const ta = Date.now();
+		for (let i = 1; i < workflows; i++) {
+			const w = await rig.n8n.createWorkflow(triggerOnly(`feishu trigger ${i}`), creds);
+			await rig.n8n.activate(w.id);
+			feishuIds.push(w.id);
+		}
+		const activateSecs = (Date.now() - ta) / 1000;
+		const rssN = await rssSample(rig);
+		const heapN = await heapUsed(rig);
+		const connsN = await openConnections(rig);
+		// Every one of them gets the event (the hub fans out): one message, N executions.
+		const before = await Promise.all(feishuIds.map((id) => rig.n8n.executions(id).then((e) => e.length)));
+		await say(rig, APP.appId, 'oc_fanout', 'to all workflows');
+		let fanout = 0;
+		for (let i = 0; i < 60 && fanout < workflows; i++) {
+			await sleep(500);
+			const after = await Promise.all(feishuIds.map((id) => rig.n8n.executions(id).then((e) => e.length)));
+			fanout = after.filter((n, k) => n > before[k]).length;
+		}
+		for (const id of feishuIds) await rig.n8n.deactivate(id);
+		// n8n's answer time for a core Webhook node (v2, no expression, nothing downstream).
+		const coreAnswer = await answerTimes(rig.n8n.webhookUrl(lastRefPath), '{"a":1}', {}, 30);
+		await until(async () => (await openConnections(rig)) === 0, 30_000);
+		log(`n8n memory: heap ${heap0.toFixed(1)} -> ${heapCore.toFixed(1)} -> ${heap1.toFixed(1)} -> ${heapN.toFixed(1)} MB; rss ${rss0.toFixed(1)} MB -> ${rssCore.toFixed(1)} (+${workflows - 1} core) -> ${rss1.toFixed(1)} (1 Feishu) -> ${rssN.toFixed(1)} MB (${workflows} Feishu); connections ${conns1} -> ${connsN}; fan-out ${fanout}/${workflows}`);
+
 		// 3a. ours, long connection.
 		const lc = await rig.n8n.createWorkflow(echoLongConnection(), creds);
 		await rig.n8n.activate(lc.id);
@@ -174,6 +242,7 @@ export async function runN8nBench(opts: { log: (line: string) => void; quick: bo
 		// n8n's answer time for a request our trigger rejects at once (bad signature): no workflow runs.
 		const ts = String(Math.floor(Date.now() / 1000));
 		const oursAnswer = await answerTimes(rig.n8n.webhookUrl(wh.path), JSON.stringify({ encrypt: 'x'.repeat(64) }), { 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': 'bad' }, 30);
+		log(`n8n webhook answer time: ours (rejecting) p50 ${oursAnswer.p50.toFixed(0)} ms ${JSON.stringify(oursAnswer.statuses)}, core Webhook p50 ${coreAnswer.p50.toFixed(0)} ms ${JSON.stringify(coreAnswer.statuses)}`);
 		await rig.n8n.deactivate(whWf.id);
 		await control(rig, 'PUT', `apps/${APP.appId}/delivery`, { mode: 'long_connection' });
 
@@ -188,51 +257,10 @@ export async function runN8nBench(opts: { log: (line: string) => void; quick: bo
 		const baseline = await roundTrips(rig, BASELINE_APP.app_id, 'baseline', o, log);
 		await rig.n8n.deactivate(baseWf.id);
 
-		// 5 (reference) + 4b + 5: memory and connections.
-		const rss0 = await rssSample(rig);
-		let lastRefPath = '';
-		for (let i = 0; i < workflows - 1; i++) {
-			lastRefPath = `ref-${randomUUID()}`;
-			const w = await rig.n8n.createWorkflow({
-				name: `core webhook ${i}`,
-				nodes: [{ parameters: { httpMethod: 'POST', path: lastRefPath, responseMode: 'onReceived', options: {} }, id: randomUUID(), webhookId: randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0] }],
-				connections: {},
-				settings: { executionOrder: 'v1' },
-			});
-			await rig.n8n.activate(w.id);
-		}
-		const rssCore = await rssSample(rig);
-		// The same for a core Webhook node (v2, no expression, nothing downstream).
-		const coreAnswer = await answerTimes(rig.n8n.webhookUrl(lastRefPath), '{"a":1}', {}, 30);
-		log(`n8n webhook answer time: ours (rejecting) p50 ${oursAnswer.p50.toFixed(0)} ms ${JSON.stringify(oursAnswer.statuses)}, core Webhook p50 ${coreAnswer.p50.toFixed(0)} ms ${JSON.stringify(coreAnswer.statuses)}`);
-		const feishuIds: string[] = [];
-		const first = await rig.n8n.createWorkflow(triggerOnly('feishu trigger 0'), creds);
-		await rig.n8n.activate(first.id);
-		feishuIds.push(first.id);
-		const rss1 = await rssSample(rig);
-		const conns1 = await openConnections(rig);
-		const ta = Date.now();
-		for (let i = 1; i < workflows; i++) {
-			const w = await rig.n8n.createWorkflow(triggerOnly(`feishu trigger ${i}`), creds);
-			await rig.n8n.activate(w.id);
-			feishuIds.push(w.id);
-		}
-		const activateSecs = (Date.now() - ta) / 1000;
-		const rssN = await rssSample(rig);
-		const connsN = await openConnections(rig);
-		// Every one of them gets the event (the hub fans out): one message, N executions.
-		const before = await Promise.all(feishuIds.map((id) => rig.n8n.executions(id).then((e) => e.length)));
-		await say(rig, APP.appId, 'oc_fanout', 'to all workflows');
-		let fanout = 0;
-		for (let i = 0; i < 60 && fanout < workflows; i++) {
-			await sleep(500);
-			const after = await Promise.all(feishuIds.map((id) => rig.n8n.executions(id).then((e) => e.length)));
-			fanout = after.filter((n, k) => n > before[k]).length;
-		}
-		log(`n8n memory: rss ${rss0.toFixed(1)} MB -> ${rssCore.toFixed(1)} (+${workflows - 1} core) -> ${rss1.toFixed(1)} (1 Feishu) -> ${rssN.toFixed(1)} MB (${workflows} Feishu); connections ${conns1} -> ${connsN}; fan-out ${fanout}/${workflows}`);
-
 		const perFeishu = (rssN - rss1) / (workflows - 1);
 		const perCore = (rssCore - rss0) / (workflows - 1);
+		const heapPerFeishu = (heapN - heap1) / (workflows - 1);
+		const heapPerCore = (heapCore - heap0) / (workflows - 1);
 		const rel = ratio(ours.p50, baseline.p50);
 		const rel99 = ratio(ours.p99, baseline.p99);
 		const lines = [
@@ -264,12 +292,21 @@ export async function runN8nBench(opts: { log: (line: string) => void; quick: bo
 			'',
 			'## 5. Memory',
 			'',
-			`RSS of the n8n main process (median of 5 samples 1 s apart, after each step): ${fmt(rss0, 1)} MB before; ${fmt(rssCore, 1)} MB with ${workflows - 1} core Webhook workflows active (${fmt(perCore * 1024, 0)} KB each: n8n's own cost of an active workflow); ${fmt(rss1, 1)} MB after 1 Feishu Trigger workflow; ${fmt(rssN, 1)} MB with ${workflows}: **${fmt(perFeishu * 1024, 0)} KB per additional Feishu Trigger workflow**. RSS moves in steps as V8 grows its heap, so single-digit-MB differences are within noise.`,
+			`Measured first, on the freshly started n8n (before any load). RSS of the n8n main process (/proc, after it settles: 5 samples 1 s apart within 2%) and V8 heap in use (n8n's /metrics, median of 5):`,
+			'',
+			'| step | RSS MB | heap used MB |',
+			'|---|---:|---:|',
+			`| before | ${fmt(rss0, 1)} | ${fmt(heap0, 1)} |`,
+			`| + ${workflows - 1} core Webhook workflows (reference: n8n's own cost of an active workflow) | ${fmt(rssCore, 1)} | ${fmt(heapCore, 1)} |`,
+			`| + 1 Feishu Trigger workflow | ${fmt(rss1, 1)} | ${fmt(heap1, 1)} |`,
+			`| + ${workflows - 1} more Feishu Trigger workflows (${workflows} in all, one app) | ${fmt(rssN, 1)} | ${fmt(heapN, 1)} |`,
+			'',
+			`Per additional Feishu Trigger workflow: **${fmt(perFeishu * 1024, 0)} KB RSS**, ${fmt(heapPerFeishu * 1024, 0)} KB heap (core Webhook workflow: ${fmt(perCore * 1024, 0)} KB RSS, ${fmt(heapPerCore * 1024, 0)} KB heap). Both figures move in steps as V8 grows and collects its heap, so differences of a few MB over ${workflows - 1} workflows are within noise.`,
 		];
 		const goals = [
 			`Real n8n round trip: ours (long connection) p50 ${fmt(rel, 2)}x / p99 ${fmt(rel99, 2)}x the core-node baseline ${goal(rel <= 1.25)} (goal <= 1.25x); lost ${ours.burst.reduce((n, b) => n + b.lost, 0)}, duplicates ${ours.burst.reduce((n, b) => n + b.duplicates, 0)}`,
 			`Gateway connections for ${workflows} workflows on one app: ${connsN} ${goal(connsN === 1)} (goal 1)`,
-			`Memory: ${fmt(perFeishu * 1024, 0)} KB per Feishu Trigger workflow (1 -> ${workflows}) ${goal(perFeishu <= 1)} (goal <= 1 MB)`,
+			`Memory: ${fmt(perFeishu * 1024, 0)} KB RSS (${fmt(heapPerFeishu * 1024, 0)} KB heap) per Feishu Trigger workflow (1 -> ${workflows}) ${goal(perFeishu <= 1)} (goal <= 1 MB)`,
 		];
 		return { lines, goals, version };
 	} finally {
