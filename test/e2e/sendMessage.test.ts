@@ -17,7 +17,7 @@ for (const version of selectedVersions()) {
 			await rig?.close();
 		});
 
-		test('a manual run sends the message and n8n records a successful execution', async () => {
+		test('a manual run sends the message and n8n records a successful execution', async (t) => {
 			const example = loadExample('send-message.json');
 			const feishuNode = example.nodes.find((n: any) => n.type === 'n8n-nodes-feishu-bot.feishu');
 			assert.ok(feishuNode, 'the example has a Feishu node');
@@ -28,9 +28,13 @@ for (const version of selectedVersions()) {
 			const wf = await importWorkflow(rig, example);
 
 			const run = await rig.n8n.cli(['execute', `--id=${wf.id}`]);
-			assert.equal(run.code, 0, `n8n execute failed:\n${(run.stdout + run.stderr).slice(-3000)}`);
+			// The verdict is the execution n8n recorded: 2.41.1's CLI once exited 1 after printing a
+			// successful run (1 in ~6 runs seen), so its exit code is only reported.
+			if (run.code !== 0) t.diagnostic(`n8n execute exited ${run.code}; stderr: ${run.stderr.slice(-500)}`);
 
-			const executions = await rig.n8n.waitForExecutions(wf.id, 1, { includeData: true });
+			const executions = await rig.n8n.waitForExecutions(wf.id, 1, { includeData: true, timeoutMs: 10_000 }).catch((err: Error) => {
+				throw new Error(`${err.message}\nn8n execute (exit ${run.code}):\n${(run.stdout + run.stderr).slice(-3000)}`);
+			});
 			assert.equal(executions.length, 1);
 			const [execution] = executions;
 			assert.equal(execution.status, 'success', JSON.stringify(execution.data?.resultData?.error ?? {}));
