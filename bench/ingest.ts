@@ -35,6 +35,9 @@ export interface IngestOptions {
 	largeTextBytes: number;
 	fragmentBytes: number;
 	sandboxEvents: number;
+	/** A handler that takes this long (ms), ours vs official, events one at a time. */
+	slowHandlerMs: number;
+	slowEvents: number;
 	log?: (line: string) => void;
 }
 
@@ -52,6 +55,8 @@ export const DEFAULT_INGEST: IngestOptions = {
 	largeTextBytes: 100 * 1024,
 	fragmentBytes: 64 * 1024,
 	sandboxEvents: 3_000,
+	slowHandlerMs: 20,
+	slowEvents: 200,
 };
 
 export interface StreamFigures {
@@ -75,13 +80,15 @@ export interface IngestReport {
 	/** Median over runs, per client. */
 	medians: Record<string, { small: StreamFigures; large: StreamFigures; latency: StreamFigures; paced: StreamFigures }>;
 	sandbox: Record<string, { eventsPerSec: number; p50: number; p99: number; acked: number; sent: number }>;
+	/** Ack latency with a slow handler, one event at a time, median over runs. */
+	slow: Record<string, StreamFigures>;
 	payloadBytes: { small: number; large: number };
 }
 
 const CLIENT_SCRIPT = path.join(__dirname, 'ingestClient.ts');
 
-function spawnClient(kind: ClientKind, baseUrl: string, appId: string, appSecret: string): Promise<ChildProcess> {
-	const child = spawn(process.execPath, ['--import', 'tsx', CLIENT_SCRIPT, kind, baseUrl, appId, appSecret], {
+function spawnClient(kind: ClientKind, baseUrl: string, appId: string, appSecret: string, handlerMs = 0): Promise<ChildProcess> {
+	const child = spawn(process.execPath, ['--import', 'tsx', CLIENT_SCRIPT, kind, baseUrl, appId, appSecret, String(handlerMs)], {
 		stdio: ['pipe', 'pipe', 'inherit'],
 	});
 	return new Promise((resolve, reject) => {
@@ -150,6 +157,19 @@ async function oneRun(gw: BenchGateway, kind: ClientKind, o: IngestOptions): Pro
 		const t = figures(await gw.stream(single, 1));
 		const p = figures(await gw.streamPaced(paced, o.pacedRate));
 		return { kind, small: s, large: l, latency: t, paced: p };
+	} finally {
+		await stopClient(child);
+	}
+}
+
+async function slowRun(gw: BenchGateway, kind: ClientKind, o: IngestOptions): Promise<StreamFigures> {
+	const warm = build(20, o.smallTextBytes, o.fragmentBytes);
+	const events = build(o.slowEvents, o.smallTextBytes, o.fragmentBytes);
+	const child = await spawnClient(kind, gw.baseUrl, BENCH_APP.appId, BENCH_APP.appSecret, o.slowHandlerMs);
+	try {
+		await gw.waitForConnection();
+		await gw.stream(warm, 1);
+		return figures(await gw.stream(events, 1));
 	} finally {
 		await stopClient(child);
 	}
@@ -226,6 +246,7 @@ export async function runIngestBench(partial: Partial<IngestOptions> = {}): Prom
 	const log = o.log ?? (() => undefined);
 	const gw = await new BenchGateway().start();
 	const runs: IngestRun[] = [];
+	const slow: IngestReport['slow'] = {};
 	try {
 		for (let r = 0; r < o.runs; r++) {
 			// Rotate the order so no client always runs first (or last) on a warming machine.
@@ -239,6 +260,18 @@ export async function runIngestBench(partial: Partial<IngestOptions> = {}): Prom
 				);
 			}
 		}
+		const slowRuns: Record<string, StreamFigures[]> = {};
+		if (o.slowEvents > 0) {
+			for (let r = 0; r < Math.min(3, o.runs); r++) {
+				for (const kind of ['hub', 'official'] as ClientKind[]) {
+					if (!o.kinds.includes(kind)) continue;
+					const f = await slowRun(gw, kind, o);
+					(slowRuns[kind] ??= []).push(f);
+					log(`ingest with a ${o.slowHandlerMs} ms handler, ${kind}: ack p50 ${f.p50.toFixed(3)} p99 ${f.p99.toFixed(3)} ms`);
+				}
+			}
+		}
+		for (const [kind, list] of Object.entries(slowRuns)) slow[kind] = medianFigures(list);
 	} finally {
 		await gw.close();
 	}
@@ -264,6 +297,7 @@ export async function runIngestBench(partial: Partial<IngestOptions> = {}): Prom
 		runs,
 		medians,
 		sandbox,
+		slow,
 		payloadBytes: {
 			small: messageEventPayload(BENCH_APP.appId, o.smallTextBytes).length,
 			large: messageEventPayload(BENCH_APP.appId, o.largeTextBytes).length,

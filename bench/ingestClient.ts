@@ -1,6 +1,6 @@
 // One long-connection client for the ingest benchmark, run in its own process so the feeder and the
 // client each get a core: `node --import tsx bench/ingestClient.ts <kind> <baseUrl> <appId> <appSecret>`.
-// Kinds: `hub` (our connection hub, what the n8n trigger uses), `client` (our GatewayClient alone),
+// Optional 5th argument: handler time in ms (default 0). Kinds: `hub` (our connection hub, what the n8n trigger uses), `client` (our GatewayClient alone),
 // `official` (@larksuiteoapi/node-sdk WSClient + EventDispatcher) and `ceiling` (bare ws + protobuf:
 // decode, reassemble fragments, ack at once, nothing else). Every client gets the same trivial
 // async handler. Prints "ready" once connected and stays up until stdin closes or SIGTERM.
@@ -11,11 +11,14 @@ import { subscribeToApp } from '../lib/feishu/connectionHub';
 import { ackFrame, decodeFrame, encodeFrame, FrameMethod, getHeader } from '../lib/feishu/frames';
 import { GatewayClient } from '../lib/feishu/gatewayClient';
 
-const [kind, baseUrl, appId, appSecret] = process.argv.slice(2);
+const [kind, baseUrl, appId, appSecret, handlerMsArg] = process.argv.slice(2);
+const handlerMs = Number(handlerMsArg ?? 0);
 let received = 0;
-// The same trivial handler for every client (the official SDK awaits it before acking).
+// The same handler for every client (the official SDK awaits it before acking): trivial, or one
+// that takes `handlerMs` (a stand-in for a workflow doing I/O).
 const handler = async (_event: unknown): Promise<void> => {
 	received++;
+	if (handlerMs > 0) await new Promise((r) => setTimeout(r, handlerMs));
 };
 
 function postJson(url: string, body: unknown): Promise<any> {
