@@ -185,3 +185,43 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export function startSandboxOnly(opts: SandboxOptions = {}): Promise<Sandbox> {
 	return startSandbox({ port: 0, quiet: true, clientConfig: { PingInterval: 5, ReconnectInterval: 1, ReconnectNonce: 0, ReconnectCount: -1 }, ...opts });
 }
+
+/**
+ * process.memoryUsage() of the n8n main process right after a full garbage collection, through the
+ * V8 inspector (n8n started with NODE_OPTIONS=--inspect=127.0.0.1:0; the URL is in its output).
+ * Without the forced collection, heap and RSS swing by hundreds of MB between samples.
+ */
+export async function memoryAfterGc(n8n: { userFolder: string }): Promise<{ rss: number; heapUsed: number }> {
+	const { default: WebSocket } = await import('ws');
+	const log = fs.readFileSync(path.join(n8n.userFolder, 'n8n-output.log'), 'utf8');
+	const url = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(log)?.[1];
+	if (!url) throw new Error('n8n was not started with the inspector');
+	const ws = new WebSocket(url);
+	await new Promise<void>((resolve, reject) => {
+		ws.once('open', () => resolve());
+		ws.once('error', reject);
+	});
+	let id = 0;
+	const call = (method: string, params?: object) =>
+		new Promise<any>((resolve, reject) => {
+			const my = ++id;
+			const onMessage = (data: Buffer) => {
+				const msg = JSON.parse(data.toString());
+				if (msg.id !== my) return;
+				ws.off('message', onMessage);
+				if (msg.error) reject(new Error(msg.error.message));
+				else resolve(msg.result);
+			};
+			ws.on('message', onMessage);
+			ws.send(JSON.stringify({ id: my, method, params }));
+		});
+	try {
+		await call('HeapProfiler.collectGarbage');
+		await call('HeapProfiler.collectGarbage');
+		const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+		const mem = JSON.parse(r.result.value);
+		return { rss: mem.rss / 2 ** 20, heapUsed: mem.heapUsed / 2 ** 20 };
+	} finally {
+		ws.terminate();
+	}
+}
