@@ -127,25 +127,25 @@ function dispatch(conn: AppConnection, envelope: FeishuEnvelope, context: Gatewa
 		conn.logger.debug('Dropped a redelivered Feishu event', { appId: conn.creds.appId, eventId: envelope.eventId });
 		return undefined;
 	}
-	const results: Promise<unknown>[] = [];
+	// Only callbacks collect answers; for plain events (the hot path) nothing is gathered.
+	const results: Promise<unknown>[] | undefined = context.isCallback ? [] : undefined;
 	for (const { subscriber } of [...conn.subscribers]) {
 		try {
 			const result: unknown = subscriber.onEvent(envelope, context);
 			if (result && typeof (result as Promise<unknown>).then === 'function') {
-				results.push(
-					Promise.resolve(result).catch((error) => {
-						logSubscriberError(conn, envelope, error);
-						return undefined;
-					}),
-				);
+				const settled = Promise.resolve(result).catch((error) => {
+					logSubscriberError(conn, envelope, error);
+					return undefined;
+				});
+				results?.push(settled);
 			} else if (result !== undefined) {
-				results.push(Promise.resolve(result));
+				results?.push(Promise.resolve(result));
 			}
 		} catch (error) {
 			logSubscriberError(conn, envelope, error);
 		}
 	}
-	if (!context.isCallback || results.length === 0) return undefined;
+	if (!results || results.length === 0) return undefined;
 	return firstAnswer(results);
 }
 

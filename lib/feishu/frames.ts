@@ -62,13 +62,13 @@ export class FrameDecodeError extends Error {
 
 /** Serialises a frame. uint64 ids are kept exact (decimal strings or bigint accepted). */
 export function encodeFrame(frame: Frame): Uint8Array {
-	const message = FrameType_.fromObject({
+	// encode() takes the plain object as is (uint64 as decimal strings): no fromObject copy needed.
+	return FrameType_.encode({
 		...frame,
 		SeqID: String(frame.SeqID),
 		LogID: String(frame.LogID),
 		headers: frame.headers ?? [],
-	});
-	return FrameType_.encode(message).finish();
+	}).finish();
 }
 
 /** Parses a frame; uint64 ids come back as decimal strings so they echo back exactly. */
@@ -113,15 +113,19 @@ export function pongFrame(serviceId: number, config?: object): Frame {
  * The ack for a data frame: the same frame echoed back with `biz_rt` appended and the payload
  * replaced by `{"code":200}` (or with `data`, base64 JSON, for callbacks that answer).
  */
+// The payload of nearly every ack; encoding only reads it, so one copy serves all.
+const OK_ACK_PAYLOAD = Buffer.from(JSON.stringify({ code: 200 }));
+
 export function ackFrame(received: Frame, opts: { code?: number; bizRtMs?: number; data?: unknown } = {}): Frame {
 	const body: { code: number; data?: string } = { code: opts.code ?? 200 };
 	if (opts.data !== undefined) body.data = Buffer.from(JSON.stringify(opts.data)).toString('base64');
+	const payload = body.code === 200 && body.data === undefined ? OK_ACK_PAYLOAD : Buffer.from(JSON.stringify(body));
 	return {
 		...received,
 		headers: [
 			...received.headers.filter((h) => h.key !== 'biz_rt'),
 			{ key: 'biz_rt', value: String(Math.max(0, Math.round(opts.bizRtMs ?? 0))) },
 		],
-		payload: Buffer.from(JSON.stringify(body)),
+		payload,
 	};
 }

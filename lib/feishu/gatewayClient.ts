@@ -106,6 +106,7 @@ export class GatewayClient {
 		watchdogTerminations: 0,
 	};
 	private lastError: string | undefined;
+	private corked = false;
 
 	constructor(opts: GatewayClientOptions) {
 		this.opts = opts;
@@ -545,6 +546,7 @@ export class GatewayClient {
 			this.counters.acksDropped++;
 			return;
 		}
+		this.corkUntilNextTick(ws);
 		const bizRtMs = performance.now() - receivedAt;
 		try {
 			ws.send(encodeFrame(ackFrame(frame, { code: 200, bizRtMs, data })));
@@ -555,6 +557,19 @@ export class GatewayClient {
 		}
 		this.counters.acks++;
 		this.ackLatency.add(performance.now() - receivedAt);
+	}
+
+	// ws reads every frame of one TCP chunk in one go, so a burst of events is acked in one tick:
+	// corking the socket for that tick sends those acks in one write instead of two per ack.
+	private corkUntilNextTick(ws: WebSocket): void {
+		const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+		if (this.corked || typeof socket?.cork !== 'function') return;
+		this.corked = true;
+		socket.cork();
+		process.nextTick(() => {
+			this.corked = false;
+			socket.uncork();
+		});
 	}
 
 	private malformed(reason: string): void {

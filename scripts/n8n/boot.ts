@@ -156,7 +156,7 @@ export class N8n {
 		const base: NodeJS.ProcessEnv = {};
 		// Inherit the machine's basics, never a parent's n8n / test-runner settings.
 		for (const [k, v] of Object.entries(process.env)) {
-			if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|NODE_OPTIONS$|NODE_TEST_CONTEXT$|WEBHOOK_URL$|GENERIC_TIMEZONE$)/.test(k)) continue;
+			if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|NODE_OPTIONS$|NODE_TEST_CONTEXT$|WEBHOOK_URL$|GENERIC_TIMEZONE$|FORCE_COLOR$)/.test(k)) continue;
 			base[k] = v;
 		}
 		const env: NodeJS.ProcessEnv = {
@@ -181,6 +181,8 @@ export class N8n {
 			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 			GENERIC_TIMEZONE: 'UTC',
+			// Plain logs: the harness reads n8n's output (1.x activation lines).
+			NO_COLOR: '1',
 			...(this.major >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 			...(this.opts.env ?? {}),
 		};

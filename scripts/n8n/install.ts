@@ -229,9 +229,13 @@ export async function ensureN8n(version: string): Promise<N8nInstall> {
 		// The start command must load: n8n silently drops a command whose module fails to import (a
 		// drifted dependency then shows as "Command start not found"); `--help` lists what loaded.
 		const probeFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-probe-'));
-		const help = await runCapture(nodeExec, [n8nBin, '--help'], { cwd: probeFolder, env: { ...npmEnv, ...env, N8N_USER_FOLDER: probeFolder } });
+		const help = await runCapture(nodeExec, [n8nBin, '--help'], {
+			cwd: probeFolder,
+			env: { ...npmEnv, ...env, N8N_USER_FOLDER: probeFolder, NO_COLOR: '1' },
+		});
 		fs.rmSync(probeFolder, { recursive: true, force: true });
-		if (!/^\s+start:/m.test(help)) throw new Error(`n8n ${version} in ${dir} cannot load its start command:\n${help.slice(-3000)}`);
+		// The help is coloured when the caller's environment sets FORCE_COLOR (even to 0): strip ANSI codes.
+		if (!/^\s+start:/m.test(help.replace(/\x1b\[[0-9;]*m/g, ''))) throw new Error(`n8n ${version} in ${dir} cannot load its start command:\n${help.slice(-3000)}`);
 		const secs = (Date.now() - t0) / 1000;
 		writeMarker(dir, { version, recipe: RECIPE, nodeExec, npmInstallSeconds: (t1 - t0) / 1000, sqliteSeconds: (t2 - t1) / 1000, seconds: secs });
 		log(`n8n ${version} ready in the cache after ${secs.toFixed(1)} s (npm i ${((t1 - t0) / 1000).toFixed(1)} s, sqlite3 ${((t2 - t1) / 1000).toFixed(1)} s)`);
