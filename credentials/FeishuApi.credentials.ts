@@ -59,6 +59,8 @@ export class FeishuApi implements ICredentialType {
 			placeholder: 'http://127.0.0.1:9800',
 			displayOptions: { show: { domain: ['custom'] } },
 		},
+		// The Encrypt Key decrypts every event and signs requests: a secret, whatever the lint guesses from its name.
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
 		{
 			displayName: 'Encrypt Key',
 			name: 'encryptKey',

@@ -4,28 +4,17 @@
 // a conversation on the sandbox chat page where the bot answers (docs/images/sandbox-chat.png).
 // Uses a running `npm run demo` when there is one, otherwise starts the demo and stops it afterwards.
 // Installs Debian's chromium with apt-get when /usr/bin/chromium is missing.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from './chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const cacheRoot = process.env.FEISHU_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-feishu-bot');
 const stateFile = path.join(process.env.FEISHU_DEMO_DIR || cacheRoot, 'demo-state.json');
 const outDir = path.join(root, 'docs', 'images');
-
-function ensureChromium() {
-	if (fs.existsSync(CHROMIUM)) return;
-	console.log('Installing Debian chromium (apt-get) ...');
-	let r = spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit' });
-	if (r.status !== 0) {
-		spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-		r = spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit' });
-	}
-	if (r.status !== 0 || !fs.existsSync(CHROMIUM)) throw new Error('could not install chromium');
-}
 
 function pidAlive(pid) {
 	try {
@@ -66,12 +55,10 @@ async function demo() {
 }
 
 async function main() {
-	ensureChromium();
-	const { chromium } = await import('playwright-core');
-	const { state, child } = await demo();
-	const browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+	const browser = await launchChromium();
+	const { state, child } = await demo().catch(async (error) => {
+		await browser.close();
+		throw error;
 	});
 	try {
 		fs.mkdirSync(outDir, { recursive: true });
