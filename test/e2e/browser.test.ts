@@ -13,6 +13,7 @@ import path from 'node:path';
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Browser, Page } from 'playwright-core';
 import { selectedVersions } from '../../scripts/n8n/install';
+import { demoEnv, refused } from './harness';
 import { startSandbox, DEMO_APP } from '../../sandbox/server';
 // @ts-expect-error plain ES module shared with scripts/screenshot.mjs, no type declarations
 import { launchChromium } from '../../scripts/chromium.mjs';
@@ -30,15 +31,6 @@ async function say(page: Page, appId: string, text: string): Promise<void> {
 	await page.fill('#text', text);
 	await page.click('#send');
 	await page.locator('#messages', { hasText: text }).first().waitFor({ timeout: 10_000 });
-}
-
-async function refused(url: string): Promise<boolean> {
-	try {
-		await fetch(url, { signal: AbortSignal.timeout(2000) });
-		return false;
-	} catch {
-		return true;
-	}
 }
 
 test('sandbox page: a typed message reaches the official SDK WSClient over the long connection', { timeout: 300_000 }, async () => {
@@ -79,10 +71,7 @@ test('sandbox page: a typed message reaches the official SDK WSClient over the l
 
 test(`npm run demo in a browser: both echo bots answer on the sandbox page, the editor shows the workflow, Ctrl-C stops all (n8n ${version})`, { timeout: 900_000 }, async () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feishu-demo-browser-'));
-	const env: NodeJS.ProcessEnv = { ...process.env, FEISHU_DEMO_DIR: dir, FEISHU_DEMO_N8N_PORT: '0', FEISHU_SANDBOX_PORT: '0', FEISHU_DEMO_N8N_VERSION: version };
-	delete env.FEISHU_APP_ID;
-	delete env.FEISHU_APP_SECRET;
-	delete env.NODE_TEST_CONTEXT;
+	const env = demoEnv(dir, version);
 	const demo = spawn(process.execPath, [path.join(root, 'scripts', 'demo.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let out = '';
 	demo.stdout.on('data', (d) => (out += d));

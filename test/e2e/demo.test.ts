@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { selectedVersions } from '../../scripts/n8n/install';
+import { demoEnv, refused } from './harness';
 
 const root = path.join(__dirname, '..', '..');
 const version = selectedVersions()[0];
@@ -22,21 +23,9 @@ function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }>
 	});
 }
 
-async function refused(url: string): Promise<boolean> {
-	try {
-		await fetch(url, { signal: AbortSignal.timeout(2000) });
-		return false;
-	} catch {
-		return true;
-	}
-}
-
 test(`npm run demo -- --no-wait (n8n ${version})`, { timeout: 600_000 }, async () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feishu-demo-'));
-	const env: NodeJS.ProcessEnv = { ...process.env, FEISHU_DEMO_DIR: dir, FEISHU_DEMO_N8N_PORT: '0', FEISHU_SANDBOX_PORT: '0', FEISHU_DEMO_N8N_VERSION: version };
-	delete env.FEISHU_APP_ID;
-	delete env.FEISHU_APP_SECRET;
-	delete env.NODE_TEST_CONTEXT;
+	const env = demoEnv(dir, version);
 	const { code, out } = await runDemo(env);
 	assert.equal(code, 0, out.slice(-4000));
 	const editor = out.match(/n8n \S+ editor:\s+(http:\/\/127\.0\.0\.1:\d+\/)/)?.[1];

@@ -142,3 +142,24 @@ export async function waitForReply(rig: Rig, chatId: string, parentId: string, t
 export function textOf(m: SandboxMessage): string {
 	return typeof m.content === 'object' && m.content && 'text' in m.content ? String(m.content.text) : JSON.stringify(m.content);
 }
+
+// ---- `npm run demo` as a newcomer runs it ----
+
+/** The demo's environment: free ports, its own folder, the sandbox (no real Feishu app). */
+export function demoEnv(dir: string, version: string): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = { ...process.env, FEISHU_DEMO_DIR: dir, FEISHU_DEMO_N8N_PORT: '0', FEISHU_SANDBOX_PORT: '0', FEISHU_DEMO_N8N_VERSION: version };
+	delete env.FEISHU_APP_ID;
+	delete env.FEISHU_APP_SECRET;
+	delete env.NODE_TEST_CONTEXT;
+	return env;
+}
+
+/** True when nothing answers at `url` any more. */
+export async function refused(url: string): Promise<boolean> {
+	try {
+		await fetch(url, { signal: AbortSignal.timeout(2000) });
+		return false;
+	} catch {
+		return true;
+	}
+}
