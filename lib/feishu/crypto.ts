@@ -9,8 +9,17 @@ export class FeishuDecryptError extends Error {
 	}
 }
 
+// Every request of an app uses the same key: derive it once (a hash per request otherwise).
+const derivedKeys = new Map<string, Buffer>();
+
 function keyOf(encryptKey: string): Buffer {
-	return createHash('sha256').update(encryptKey, 'utf8').digest();
+	let key = derivedKeys.get(encryptKey);
+	if (!key) {
+		key = createHash('sha256').update(encryptKey, 'utf8').digest();
+		if (derivedKeys.size >= 64) derivedKeys.clear(); // bounded: a handful of apps per process
+		derivedKeys.set(encryptKey, key);
+	}
+	return key;
 }
 
 export function encryptPayload(encryptKey: string, plaintext: string, iv: Buffer = randomBytes(16)): string {
@@ -36,9 +45,9 @@ export function decryptPayload(encryptKey: string, encrypted: string): string {
 
 /** lowercase hex SHA-256 of timestamp + nonce + encryptKey + raw body bytes. */
 export function computeSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer | string): string {
-	return createHash('sha256')
-		.update(Buffer.concat([Buffer.from(timestamp + nonce + encryptKey, 'utf8'), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8')]))
-		.digest('hex');
+	// Two updates hash the same bytes as one over the concatenation, without copying the body.
+	const hash = createHash('sha256').update(timestamp + nonce + encryptKey, 'utf8');
+	return (Buffer.isBuffer(rawBody) ? hash.update(rawBody) : hash.update(rawBody, 'utf8')).digest('hex');
 }
 
 export function verifySignature(

@@ -1,7 +1,8 @@
 // A bounded "have I seen this event id?" window. Feishu redelivers an event whose ack it missed
 // (at 15 s, 5 min, 1 h, 6 h: feishu-protocol.md §6.6), so the default window covers ~7 h of ids.
-// Map insertion order is arrival order, so expiry and the count cap both evict from the front: O(1)
-// amortised per call.
+// Ids sit in a Map for look-up and in an arrival queue for eviction, so both expiry and the count
+// cap drop the oldest in O(1). (Evicting through the Map's own order is O(deleted) per call in V8:
+// iteration walks over the holes deletions leave at the front, which made a full window quadratic.)
 
 export interface EventDeduperOptions {
 	/** How long an id is remembered. Default 8 h. */
@@ -17,6 +18,10 @@ export class EventDeduper {
 	private readonly maxEntries: number;
 	private readonly now: () => number;
 	private readonly seenAt = new Map<string, number>();
+	// Arrival queue: ids and their times from `head` on; the consumed front is cut off now and then.
+	private queueIds: string[] = [];
+	private queueTimes: number[] = [];
+	private head = 0;
 
 	constructor(opts: EventDeduperOptions = {}) {
 		this.windowMs = opts.windowMs ?? 8 * 60 * 60 * 1000;
@@ -27,13 +32,13 @@ export class EventDeduper {
 	/** True if `key` was already seen within the window; otherwise records it and returns false. */
 	seen(key: string): boolean {
 		const now = this.now();
-		this.evict(now);
+		while (this.head < this.queueIds.length && now - this.queueTimes[this.head] >= this.windowMs) this.dropOldest();
 		const at = this.seenAt.get(key);
 		if (at !== undefined && now - at < this.windowMs) return true;
-		// Re-insert so the entry moves to the back of the arrival order.
-		this.seenAt.delete(key);
+		if (at === undefined) while (this.seenAt.size >= this.maxEntries && this.head < this.queueIds.length) this.dropOldest();
 		this.seenAt.set(key, now);
-		if (this.seenAt.size > this.maxEntries) this.seenAt.delete(this.seenAt.keys().next().value as string);
+		this.queueIds.push(key);
+		this.queueTimes.push(now);
 		return false;
 	}
 
@@ -43,12 +48,21 @@ export class EventDeduper {
 
 	clear(): void {
 		this.seenAt.clear();
+		this.queueIds = [];
+		this.queueTimes = [];
+		this.head = 0;
 	}
 
-	private evict(now: number): void {
-		for (const [key, at] of this.seenAt) {
-			if (now - at < this.windowMs) break;
-			this.seenAt.delete(key);
+	private dropOldest(): void {
+		const key = this.queueIds[this.head];
+		const at = this.queueTimes[this.head];
+		this.head++;
+		// An id recorded again later has a newer time in the Map: only its last record removes it.
+		if (this.seenAt.get(key) === at) this.seenAt.delete(key);
+		if (this.head >= 1024 && this.head * 2 >= this.queueIds.length) {
+			this.queueIds = this.queueIds.slice(this.head);
+			this.queueTimes = this.queueTimes.slice(this.head);
+			this.head = 0;
 		}
 	}
 }

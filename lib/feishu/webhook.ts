@@ -41,12 +41,18 @@ function reject(status: WebhookRejectStatus, message: string): WebhookResult {
 
 function header(headers: WebhookRequest['headers'], name: string): string | undefined {
 	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() !== wanted) continue;
-		const first = Array.isArray(value) ? value[0] : value;
-		return typeof first === 'string' && first !== '' ? first : undefined;
+	// Node lowercases header names, so the direct look-up nearly always hits; others are scanned.
+	let value = headers[wanted];
+	if (value === undefined) {
+		for (const key of Object.keys(headers)) {
+			if (key.toLowerCase() === wanted) {
+				value = headers[key];
+				break;
+			}
+		}
 	}
-	return undefined;
+	const first = Array.isArray(value) ? value[0] : value;
+	return typeof first === 'string' && first !== '' ? first : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, any> {

@@ -149,3 +149,22 @@ test('LatencySample percentiles', () => {
 	for (let i = 1; i <= 100; i++) s.add(i);
 	assert.deepEqual(s.summary(), { count: 100, p50: 50, p99: 99, max: 100 });
 });
+
+test('EventDeduper keeps its bounds over many more ids than it holds, and forgets in arrival order', () => {
+	let now = 0;
+	const d = new EventDeduper({ windowMs: 10_000, maxEntries: 1000, now: () => now });
+	for (let i = 0; i < 50_000; i++) {
+		now = i; // 1 ms apart: the count bound (1,000) bites before the window (10 s)
+		assert.equal(d.seen(`e${i}`), false);
+		assert.ok(d.size <= 1000);
+	}
+	assert.equal(d.seen('e49999'), true, 'the newest is remembered');
+	assert.equal(d.seen('e49000'), true, 'the 1,000th newest is remembered');
+	assert.equal(d.seen('e48999'), false, 'older ones were evicted (and this one is now recorded again)');
+	now = 49_999 + 10_000;
+	assert.equal(d.seen('e49999'), false, 'expired by the window');
+	assert.equal(d.size, 1, 'everything else expired too');
+	d.clear();
+	assert.equal(d.size, 0);
+	assert.equal(d.seen('e49999'), false);
+});
