@@ -99,7 +99,7 @@ export function triggerOnly(name: string, extraNodes: any[] = []): any {
 		id: randomUUID(),
 		name: 'Feishu Trigger',
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion: 1.1,
 		position: [0, 0],
 		credentials: { feishuApi: { id: 'x', name: 'Feishu sandbox' } },
 	};

@@ -22,7 +22,10 @@ export class FeishuTrigger implements INodeType {
 		name: 'feishuTrigger',
 		icon: { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. n8n treats a version-1 webhook node like its legacy Webhook v1 and evaluates
+		// an extra expression (options.binaryData) on every request; 1.1 spares that.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
 		description: 'Starts the workflow on Feishu / Lark events: messages, card actions and more',
 		eventTriggerDescription: 'Waiting for you to message the bot in Feishu',

@@ -153,15 +153,28 @@ const properties: INodeProperties[] = [
 // Registered only in webhook mode (an empty method registers nothing), so the editor's "listen for
 // test event" opens the long connection instead of waiting for a webhook call. responseNode: a card
 // action's answer comes from the workflow; every other request is answered by webhook() on receipt.
+const HTTP_METHOD = `={{ $parameter["connectionMode"] === "${CONNECTION_MODE.webhook}" ? "POST" : "" }}`;
+const HIDE_URL = `={{ $parameter["connectionMode"] !== "${CONNECTION_MODE.webhook}" }}`;
+
+// n8n 2.x resolves a webhook description's expressions natively when it declares resolvers under
+// this symbol (n8n-workflow webhookDescriptionFields; older n8n ignores it): without them n8n runs
+// its expression engine (an isolate with N8N_EXPRESSION_ENGINE=vm) on every webhook request.
+const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
+const isWebhookMode = (parameters: Record<string, unknown>) => parameters.connectionMode === CONNECTION_MODE.webhook;
+
 export const triggerWebhooks: IWebhookDescription[] = [
 	{
 		name: 'default',
-		httpMethod: `={{ $parameter["connectionMode"] === "${CONNECTION_MODE.webhook}" ? "POST" : "" }}`,
+		httpMethod: HTTP_METHOD,
 		responseMode: 'responseNode',
 		path: 'webhook',
 		ndvHideMethod: true,
-		ndvHideUrl: `={{ $parameter["connectionMode"] !== "${CONNECTION_MODE.webhook}" }}`,
-	},
+		ndvHideUrl: HIDE_URL,
+		[WEBHOOK_RESOLVERS]: {
+			httpMethod: { template: HTTP_METHOD, resolve: (p: Record<string, unknown>) => (isWebhookMode(p) ? 'POST' : '') },
+			ndvHideUrl: { template: HIDE_URL, resolve: (p: Record<string, unknown>) => !isWebhookMode(p) },
+		},
+	} as IWebhookDescription,
 ];
 
 export const triggerProperties = properties;
