@@ -71,7 +71,7 @@ export class FragmentAssembler {
 		if (sum < 1) throw new FragmentError('sum must be at least 1');
 		if (sum > this.maxFragments) throw new FragmentError(`sum ${sum} exceeds ${this.maxFragments}`);
 		if (seq >= sum) throw new FragmentError(`seq ${seq} is not below sum ${sum}`);
-		// A view, not a copy: the frame decoder already hands out its own buffer per frame.
+		// A view, not a copy: every WebSocket message arrives in a buffer nothing else reuses.
 		const bytes = frame.payload ?? new Uint8Array(0);
 		const payload = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 		if (sum === 1) return { complete: true, payload, frame };

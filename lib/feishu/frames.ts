@@ -109,13 +109,13 @@ export function pongFrame(serviceId: number, config?: object): Frame {
 	};
 }
 
+// The payload of nearly every ack; encoding only reads it, so one copy serves all.
+const OK_ACK_PAYLOAD = Buffer.from(JSON.stringify({ code: 200 }));
+
 /**
  * The ack for a data frame: the same frame echoed back with `biz_rt` appended and the payload
  * replaced by `{"code":200}` (or with `data`, base64 JSON, for callbacks that answer).
  */
-// The payload of nearly every ack; encoding only reads it, so one copy serves all.
-const OK_ACK_PAYLOAD = Buffer.from(JSON.stringify({ code: 200 }));
-
 export function ackFrame(received: Frame, opts: { code?: number; bizRtMs?: number; data?: unknown } = {}): Frame {
 	const body: { code: number; data?: string } = { code: opts.code ?? 200 };
 	if (opts.data !== undefined) body.data = Buffer.from(JSON.stringify(opts.data)).toString('base64');
