@@ -487,7 +487,8 @@ export class GatewayClient {
 		if (!isCallback) {
 			this.counters.events++;
 			this.ack(ws, assembled.frame, receivedAt);
-			this.invoke(envelope, context);
+			// Queued after the uncork that ack() queued: the ack is written before the consumer runs.
+			process.nextTick(() => this.invoke(envelope, context));
 			return;
 		}
 		this.counters.callbacks++;
@@ -560,7 +561,8 @@ export class GatewayClient {
 	}
 
 	// ws reads every frame of one TCP chunk in one go, so a burst of events is acked in one tick:
-	// corking the socket for that tick sends those acks in one write instead of two per ack.
+	// corking the socket for that tick sends those acks in one write instead of two per ack. The
+	// consumers of those events run after the flush (onData), so corking never delays an ack.
 	private corkUntilNextTick(ws: WebSocket): void {
 		const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
 		if (this.corked || typeof socket?.cork !== 'function') return;
