@@ -36,3 +36,14 @@ export async function launchChromium() {
 	const { chromium } = await import('playwright-core');
 	return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
+
+/** Signs into the n8n editor through its login form, like a person. */
+export async function signInToN8n(page, editorUrl, login) {
+	await page.goto(`${editorUrl.replace(/\/$/, '')}/signin`, { waitUntil: 'domcontentloaded' });
+	const email = page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first();
+	await email.waitFor({ timeout: 60_000 });
+	await email.fill(login.email);
+	await page.locator('input[type="password"]').first().fill(login.password);
+	await page.locator('button[type="submit"], button:has-text("Sign in")').first().click();
+	await page.waitForURL((u) => !u.pathname.includes('signin'), { timeout: 60_000 });
+}

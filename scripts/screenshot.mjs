@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from './chromium.mjs';
+import { launchChromium, signInToN8n } from './chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheRoot = process.env.FEISHU_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-feishu-bot');
@@ -66,13 +66,7 @@ async function main() {
 		const page = await context.newPage();
 
 		// n8n: sign in through the form like a person, then open the echo bot.
-		await page.goto(`${state.editorUrl.replace(/\/$/, "")}/signin`, { waitUntil: 'domcontentloaded' });
-		const email = page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first();
-		await email.waitFor({ timeout: 60_000 });
-		await email.fill(state.login.email);
-		await page.locator('input[type="password"]').first().fill(state.login.password);
-		await page.locator('button[type="submit"], button:has-text("Sign in")').first().click();
-		await page.waitForURL((u) => !u.pathname.includes('signin'), { timeout: 60_000 });
+		await signInToN8n(page, state.editorUrl, state.login);
 		const echo = state.workflows.find((w) => /long connection/i.test(w.name)) ?? state.workflows[0];
 		await page.goto(`${state.editorUrl.replace(/\/$/, "")}/workflow/${echo.id}`, { waitUntil: 'domcontentloaded' });
 		await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });

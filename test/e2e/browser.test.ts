@@ -16,7 +16,7 @@ import { selectedVersions } from '../../scripts/n8n/install';
 import { demoEnv, refused } from './harness';
 import { startSandbox, DEMO_APP } from '../../sandbox/server';
 // @ts-expect-error plain ES module shared with scripts/screenshot.mjs, no type declarations
-import { launchChromium } from '../../scripts/chromium.mjs';
+import { launchChromium, signInToN8n } from '../../scripts/chromium.mjs';
 
 const root = path.join(__dirname, '..', '..');
 const version = selectedVersions()[0];
@@ -103,13 +103,7 @@ test(`npm run demo in a browser: both echo bots answer on the sandbox page, the 
 
 		// The editor: sign in with the printed login and open the long-connection echo bot.
 		const editor = await browser.newPage();
-		await editor.goto(`${state.editorUrl.replace(/\/$/, '')}/signin`, { waitUntil: 'domcontentloaded' });
-		const email = editor.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first();
-		await email.waitFor({ timeout: 60_000 });
-		await email.fill(state.login.email);
-		await editor.locator('input[type="password"]').first().fill(state.login.password);
-		await editor.locator('button[type="submit"], button:has-text("Sign in")').first().click();
-		await editor.waitForURL((u) => !u.pathname.includes('signin'), { timeout: 60_000 });
+		await signInToN8n(editor, state.editorUrl, state.login);
 		const echo = state.workflows.find((w: any) => /long connection/i.test(w.name));
 		assert.ok(echo, 'the long-connection echo bot is listed');
 		await editor.goto(`${state.editorUrl.replace(/\/$/, '')}/workflow/${echo.id}`, { waitUntil: 'domcontentloaded' });
