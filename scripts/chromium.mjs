@@ -4,10 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 // Headless, and none of Chromium's background connections (refused on a closed network).
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
 	'--no-sandbox',
 	'--disable-gpu',
 	'--disable-quic',
@@ -18,7 +18,7 @@ export const CHROMIUM_ARGS = [
 	'--disable-dev-shm-usage',
 ];
 
-export function ensureChromium() {
+function ensureChromium() {
 	if (fs.existsSync(CHROMIUM)) return;
 	const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 	console.log('Installing Debian chromium (apt-get) ...');

@@ -114,9 +114,9 @@ test(`npm run demo in a browser: both echo bots answer on the sandbox page, the 
 		demo.kill('SIGINT');
 	}
 	assert.equal(await exited, 0, `the demo did not stop cleanly:\n${out.slice(-4000)}`);
-	const state = { editor: out.match(/editor:\s+(\S+)/)?.[1], chat: out.match(/sandbox chat:\s+(\S+)/)?.[1] };
-	assert.ok(state.editor && (await refused(state.editor)), 'n8n still answers after Ctrl-C');
-	assert.ok(state.chat && (await refused(state.chat)), 'the sandbox still answers after Ctrl-C');
+	const printed = { editor: out.match(/editor:\s+(\S+)/)?.[1], chat: out.match(/sandbox chat:\s+(\S+)/)?.[1] };
+	assert.ok(printed.editor && (await refused(printed.editor)), 'n8n still answers after Ctrl-C');
+	assert.ok(printed.chat && (await refused(printed.chat)), 'the sandbox still answers after Ctrl-C');
 	assert.ok(!fs.existsSync(stateFile), 'state file left behind');
 	fs.rmSync(dir, { recursive: true, force: true });
 });
