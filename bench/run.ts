@@ -190,6 +190,17 @@ async function main(): Promise<void> {
 	sections.push(...n8n.lines, '');
 	goals.push(...n8n.goals);
 
+	if (withN8n) {
+		try {
+			const { runBurstBench } = await import('./burst');
+			const burst = await runBurstBench({ log, quick });
+			sections.push(...burst.lines, '');
+			goals.push(...burst.goals);
+		} catch (error) {
+			sections.push('## 6. A burst into n8n', '', `Not run: ${error instanceof Error ? error.message : String(error)}`, '');
+		}
+	}
+
 	const missed = goals.filter((g) => g.includes('**missed**'));
 	const notes = [
 		'## Notes on the goals',

@@ -1,26 +1,51 @@
 // One long connection per (baseUrl, appId) per process, shared by every subscriber (each active
 // workflow, the editor's test listener). Feishu gives each event to one random connection of an app
 // (feishu-protocol.md §9.2), so separate connections per workflow would steal each other's events.
-// The hub dedupes once per app, then fans every event out to all subscribers.
+// The hub dedupes once per app, paces plain events into runs (eventPacer.ts), then fans every
+// event out to all subscribers.
 import { EventDeduper, type EventDeduperOptions } from './dedupe';
 import type { FeishuEnvelope } from './envelope';
+import { EventPacer, type EventPacerStats } from './eventPacer';
 import { GatewayClient, type GatewayClientOptions, type GatewayEventContext } from './gatewayClient';
 import type { GatewayCredentials } from './gatewayEndpoint';
 import type { FeishuGatewayError } from './gatewayErrors';
 import { type GatewayLogger, silentGatewayLogger } from './gatewayLog';
 import type { GatewayStats } from './gatewayStats';
 
+/** What a subscriber learns of an event besides the envelope. */
+export interface HubEventContext {
+	frameType: string;
+	isCallback: boolean;
+	/**
+	 * Counts a run this event started as in flight until `done` settles: the app's events wait
+	 * while its in-flight runs are at the largest `maxConcurrentRuns` of its subscribers.
+	 */
+	trackRun(done: PromiseLike<unknown>): void;
+}
+
 export interface HubSubscriber {
 	/** For callbacks: resolve to the answer (undefined = no answer). Errors are logged, never fatal. */
-	onEvent(envelope: FeishuEnvelope, context?: GatewayEventContext): void | Promise<unknown>;
+	onEvent(envelope: FeishuEnvelope, context: HubEventContext): void | Promise<unknown>;
 	/** The connection is lost for good; the subscription is over. */
 	onFatal(error: Error): void;
 }
+
+/** Runs in flight per app before further events wait: a small n8n on SQLite stays responsive. */
+export const DEFAULT_MAX_CONCURRENT_RUNS = 10;
+/** Events kept waiting per app (unacked, a few KB each) before further ones are left to Feishu. */
+export const DEFAULT_MAX_WAITING_EVENTS = 10_000;
 
 export interface SubscribeOptions {
 	logger?: GatewayLogger;
 	/** How long callbacks wait for answers; the connection uses the largest of its subscribers'. Default 2500 ms, capped at 2900. */
 	callbackBudgetMs?: number;
+	/**
+	 * Runs in flight (tracked with `trackRun`) before further plain events wait; the connection
+	 * uses the largest of its subscribers'. 0 or less: no limit. Default 10.
+	 */
+	maxConcurrentRuns?: number;
+	/** Events that may wait for room; the connection uses the largest. Default 10,000. */
+	maxWaitingEvents?: number;
 	/** Extra GatewayClient options for the connection's first subscriber (tests, tuning). */
 	gateway?: Pick<GatewayClientOptions, 'overrides' | 'livenessTimeoutMs' | 'httpTimeoutMs' | 'handshakeTimeoutMs' | 'fragments'>;
 	dedupe?: EventDeduperOptions;
@@ -30,14 +55,23 @@ export interface HubSubscription {
 	unsubscribe(): Promise<void>;
 }
 
+interface SubscriberEntry {
+	subscriber: HubSubscriber;
+	budgetMs?: number;
+	maxRuns: number;
+	maxWaiting: number;
+}
+
 interface AppConnection {
 	key: string;
 	creds: GatewayCredentials;
 	client: GatewayClient;
 	starting: Promise<void>;
 	/** One entry per subscription (the same subscriber object may subscribe twice). */
-	subscribers: Set<{ subscriber: HubSubscriber; budgetMs?: number }>;
+	subscribers: Set<SubscriberEntry>;
 	deduper: EventDeduper;
+	pacer: EventPacer;
+	trackRun: (done: PromiseLike<unknown>) => void;
 	logger: GatewayLogger;
 	duplicates: number;
 }
@@ -71,7 +105,12 @@ export async function subscribeToApp(
 		conn.client.updateCredentials({ appSecret: creds.appSecret });
 	}
 	// Added before the connection is up so no event that arrives right after open is missed.
-	const entry = { subscriber, budgetMs: opts.callbackBudgetMs };
+	const entry: SubscriberEntry = {
+		subscriber,
+		budgetMs: opts.callbackBudgetMs,
+		maxRuns: limitOf(opts.maxConcurrentRuns, DEFAULT_MAX_CONCURRENT_RUNS),
+		maxWaiting: limitOf(opts.maxWaitingEvents, DEFAULT_MAX_WAITING_EVENTS),
+	};
 	conn.subscribers.add(entry);
 	try {
 		await conn.starting;
@@ -90,6 +129,7 @@ export async function subscribeToApp(
 			if (joined.subscribers.size > 0) return;
 			// Removed at once so a new subscriber opens a fresh connection instead of joining a closing one.
 			if (connections.get(key) === joined) connections.delete(key);
+			joined.pacer.close();
 			await joined.client.close();
 		},
 	};
@@ -105,12 +145,19 @@ function openConnection(key: string, creds: GatewayCredentials, opts: SubscribeO
 		logger,
 		duplicates: 0,
 	} as AppConnection;
+	conn.pacer = new EventPacer({
+		limit: () => largest(conn, (e) => e.maxRuns, DEFAULT_MAX_CONCURRENT_RUNS),
+		maxWaiting: () => largest(conn, (e) => e.maxWaiting, DEFAULT_MAX_WAITING_EVENTS),
+		start: (envelope) => fanOut(conn, envelope, { frameType: 'event', isCallback: false, trackRun: conn.trackRun }),
+	});
+	conn.trackRun = (done) => conn.pacer.track(done);
 	conn.client = new GatewayClient({
 		...opts.gateway,
 		credentials: conn.creds,
 		logger,
+		consumerAcks: true,
 		callbackBudgetMs: () => largestBudget(conn),
-		onEvent: (envelope, context) => dispatch(conn, envelope, context),
+		onEvent: (envelope, context) => (context.isCallback ? dispatchCallback(conn, envelope, context) : admit(conn, envelope, context)),
 		onFatal: (error) => onFatal(conn, error),
 	});
 	conn.starting = conn.client.start();
@@ -120,13 +167,38 @@ function openConnection(key: string, creds: GatewayCredentials, opts: SubscribeO
 	return conn;
 }
 
-function dispatch(conn: AppConnection, envelope: FeishuEnvelope, context: GatewayEventContext): unknown {
-	// Without an id (some legacy payloads) there is nothing safe to dedupe on: deliver.
-	if (envelope.eventId !== undefined && conn.deduper.seen(envelope.eventId)) {
-		conn.duplicates++;
-		conn.logger.debug('Dropped a redelivered Feishu event', { appId: conn.creds.appId, eventId: envelope.eventId });
-		return undefined;
+function isDuplicate(conn: AppConnection, envelope: FeishuEnvelope): boolean {
+	if (envelope.eventId === undefined || !conn.deduper.has(envelope.eventId)) return false;
+	conn.duplicates++;
+	conn.logger.debug('Dropped a redelivered Feishu event', { appId: conn.creds.appId, eventId: envelope.eventId });
+	return true;
+}
+
+/** A plain event: ack a duplicate at once, pace the rest (acked when they start). */
+function admit(conn: AppConnection, envelope: FeishuEnvelope, context: GatewayEventContext): void {
+	const ack = context.ack ?? (() => undefined);
+	if (isDuplicate(conn, envelope)) {
+		// Still waiting to start: that ack is sent for this newest delivery when it does.
+		if (!conn.pacer.refresh(envelope.eventId!, ack)) ack();
+		return;
 	}
+	if (!conn.pacer.offer(envelope, ack)) {
+		conn.logger.debug('Feishu event left unacked: too many waiting; Feishu redelivers it', { appId: conn.creds.appId, eventId: envelope.eventId });
+		return;
+	}
+	// Recorded only once kept: a refused event must run when Feishu sends it again.
+	if (envelope.eventId !== undefined) conn.deduper.seen(envelope.eventId);
+}
+
+/** A callback is never held (its answer is due within 3 s), but the runs it starts count. */
+function dispatchCallback(conn: AppConnection, envelope: FeishuEnvelope, context: GatewayEventContext): unknown {
+	// Without an id (some legacy payloads) there is nothing safe to dedupe on: deliver.
+	if (isDuplicate(conn, envelope)) return undefined;
+	if (envelope.eventId !== undefined) conn.deduper.seen(envelope.eventId);
+	return fanOut(conn, envelope, { frameType: context.frameType, isCallback: true, trackRun: conn.trackRun });
+}
+
+function fanOut(conn: AppConnection, envelope: FeishuEnvelope, context: HubEventContext): unknown {
 	// Only callbacks collect answers; for plain events (the hot path) nothing is gathered.
 	const results: Promise<unknown>[] | undefined = context.isCallback ? [] : undefined;
 	for (const { subscriber } of [...conn.subscribers]) {
@@ -147,6 +219,18 @@ function dispatch(conn: AppConnection, envelope: FeishuEnvelope, context: Gatewa
 	}
 	if (!results || results.length === 0) return undefined;
 	return firstAnswer(results);
+}
+
+function limitOf(value: number | undefined, fallback: number): number {
+	if (value === undefined || !Number.isFinite(value)) return value === Infinity ? Infinity : fallback;
+	return value <= 0 ? Infinity : Math.floor(value);
+}
+
+/** The largest limit any subscriber asked for (the default while none is subscribed). */
+function largest(conn: AppConnection, of: (entry: SubscriberEntry) => number, fallback: number): number {
+	let max = 0;
+	for (const entry of conn.subscribers) max = Math.max(max, of(entry));
+	return max === 0 ? fallback : max;
 }
 
 /** The largest budget any subscriber asked for (undefined: the client's default). */
@@ -182,6 +266,7 @@ function logSubscriberError(conn: AppConnection, envelope: FeishuEnvelope, error
 
 function onFatal(conn: AppConnection, error: FeishuGatewayError): void {
 	if (connections.get(conn.key) === conn) connections.delete(conn.key);
+	conn.pacer.close();
 	const subscribers = [...conn.subscribers];
 	conn.subscribers.clear();
 	for (const { subscriber } of subscribers) {
@@ -200,6 +285,8 @@ export interface HubAppStats {
 	connected: boolean;
 	deviceId?: string;
 	duplicatesDropped: number;
+	/** Runs in flight and events waiting for room (see eventPacer.ts). */
+	pacing: EventPacerStats;
 	gateway: GatewayStats;
 	/** Effective timings (Feishu's ClientConfig, validated, plus overrides). */
 	timings: ReturnType<GatewayClient['currentTimings']>;
@@ -216,6 +303,7 @@ export function hubStats(): { apps: HubAppStats[] } {
 				connected: gateway.connected,
 				deviceId: gateway.deviceId,
 				duplicatesDropped: conn.duplicates,
+				pacing: conn.pacer.stats(),
 				gateway,
 				timings: conn.client.currentTimings(),
 			};
@@ -227,5 +315,6 @@ export function hubStats(): { apps: HubAppStats[] } {
 export async function closeAllConnections(): Promise<void> {
 	const all = [...connections.values()];
 	connections.clear();
+	for (const conn of all) conn.pacer.close();
 	await Promise.all(all.map((conn) => conn.client.close()));
 }

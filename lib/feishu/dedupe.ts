@@ -42,6 +42,12 @@ export class EventDeduper {
 		return false;
 	}
 
+	/** True if `key` was seen within the window; records nothing. */
+	has(key: string): boolean {
+		const at = this.seenAt.get(key);
+		return at !== undefined && this.now() - at < this.windowMs;
+	}
+
 	get size(): number {
 		return this.seenAt.size;
 	}

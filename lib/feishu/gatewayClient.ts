@@ -24,6 +24,11 @@ export interface GatewayEventContext {
 	frameType: string;
 	/** True when Feishu expects an answer in the ack (card actions, link previews). */
 	isCallback: boolean;
+	/**
+	 * With `consumerAcks`, plain events only: sends this event's ack (once; later calls and a closed
+	 * socket do nothing). Not calling it leaves the event for Feishu to redeliver.
+	 */
+	ack?: () => void;
 }
 
 /** For callbacks the returned value (or promise) is the answer; undefined means "no answer". */
@@ -49,6 +54,11 @@ export interface GatewayClientOptions {
 	/** WebSocket opening handshake timeout. Default 15 000. */
 	handshakeTimeoutMs?: number;
 	fragments?: FragmentAssemblerOptions;
+	/**
+	 * Plain events are handed to `onEvent` at once, unacked, with `context.ack` to call when the
+	 * consumer takes them (the hub paces bursts this way). Default: acked here, then handed over.
+	 */
+	consumerAcks?: boolean;
 }
 
 const DEFAULT_CALLBACK_BUDGET_MS = 2500;
@@ -486,6 +496,17 @@ export class GatewayClient {
 		const context: GatewayEventContext = { frameType, isCallback };
 		if (!isCallback) {
 			this.counters.events++;
+			if (this.opts.consumerAcks) {
+				const frame = assembled.frame;
+				let acked = false;
+				context.ack = () => {
+					if (acked) return;
+					acked = true;
+					this.ack(ws, frame, receivedAt);
+				};
+				this.invoke(envelope, context);
+				return;
+			}
 			this.ack(ws, assembled.frame, receivedAt);
 			// Queued after the uncork that ack() queued: the ack is written before the consumer runs.
 			process.nextTick(() => this.invoke(envelope, context));

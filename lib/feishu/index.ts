@@ -14,6 +14,7 @@ export * from './events';
 export * from './webhook';
 export * from './envelope';
 export * from './dedupe';
+export * from './eventPacer';
 export * from './fragments';
 export * from './gatewayErrors';
 export * from './gatewayLog';

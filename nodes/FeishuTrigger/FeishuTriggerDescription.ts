@@ -138,6 +138,25 @@ const properties: INodeProperties[] = [
 					'How long a card action waits for the workflow\'s "Respond to Card Action" before Feishu gets an empty answer. Feishu gives up after 3 s.',
 			},
 			{
+				displayName: 'Max Waiting Events',
+				name: 'maxWaitingEvents',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 10000,
+				description:
+					'Long connection: events that may wait for a free run. Further ones are left unacknowledged, and Feishu sends them again later.',
+				displayOptions: { show: { '/connectionMode': [CONNECTION_MODE.longConnection] } },
+			},
+			{
+				displayName: 'Parallel Processing Limit',
+				name: 'maxConcurrentRuns',
+				type: 'number',
+				default: 10,
+				description:
+					'Long connection: most executions of this app\'s events running at a time; further events wait, unacknowledged, until one finishes, so a burst cannot overload n8n. Use -1 for no limit. Shared by every trigger on the app, which uses the largest value among them.',
+				displayOptions: { show: { '/connectionMode': [CONNECTION_MODE.longConnection] } },
+			},
+			{
 				displayName: 'Replay Window (Seconds)',
 				name: 'replayWindowSeconds',
 				type: 'number',

@@ -1,7 +1,14 @@
 // Reads and validates the trigger's parameters and credential once, for either transport.
 import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { type EventFilters, type FeishuAppCredentials, parseEventTypeList, resolveBaseUrl } from '../../lib/feishu';
+import {
+	DEFAULT_MAX_CONCURRENT_RUNS,
+	DEFAULT_MAX_WAITING_EVENTS,
+	type EventFilters,
+	type FeishuAppCredentials,
+	parseEventTypeList,
+	resolveBaseUrl,
+} from '../../lib/feishu';
 import { CONNECTION_MODE, type ConnectionMode } from './FeishuTriggerDescription';
 
 export const DEFAULT_CALLBACK_BUDGET_MS = 2500;
@@ -16,6 +23,9 @@ export interface TriggerSettings {
 	filters: EventFilters;
 	callbackBudgetMs: number;
 	replayWindowSeconds: number;
+	/** Long connection: runs in flight per app before events wait (-1: no limit). */
+	maxConcurrentRuns: number;
+	maxWaitingEvents: number;
 }
 
 /** The part of ITriggerFunctions / IWebhookFunctions the settings need. */
@@ -52,7 +62,12 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 		messageTypes?: string[];
 		onlyWhenMentioned?: boolean;
 	};
-	const options = (ctx.getNodeParameter('options', {}) ?? {}) as { callbackBudgetMs?: number; replayWindowSeconds?: number };
+	const options = (ctx.getNodeParameter('options', {}) ?? {}) as {
+		callbackBudgetMs?: number;
+		replayWindowSeconds?: number;
+		maxConcurrentRuns?: number;
+		maxWaitingEvents?: number;
+	};
 
 	const credentials = await ctx.getCredentials('feishuApi');
 	const appId = String(credentials.appId ?? '').trim();
@@ -80,5 +95,8 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 		},
 		callbackBudgetMs: clamp(options.callbackBudgetMs, 100, MAX_CALLBACK_BUDGET_MS, DEFAULT_CALLBACK_BUDGET_MS),
 		replayWindowSeconds: clamp(options.replayWindowSeconds, 10, 24 * 3600, 300),
+		// 0 or less: no limit (as n8n's RabbitMQ Trigger's "-1").
+		maxConcurrentRuns: clamp(options.maxConcurrentRuns, -1, 1_000_000, DEFAULT_MAX_CONCURRENT_RUNS),
+		maxWaitingEvents: clamp(options.maxWaitingEvents, 1, 1_000_000, DEFAULT_MAX_WAITING_EVENTS),
 	};
 }

@@ -1,12 +1,14 @@
 // Long-connection mode: subscribe to the app's shared connection (lib/feishu connectionHub), run the
 // event pipeline on every event and emit the ones this trigger wants. The hub has already acked the
-// frame and dropped redeliveries; for card actions it waits for the answer this returns.
+// frame, dropped redeliveries and paced the event (each emitted run is tracked until n8n finishes
+// it); for card actions it waits for the answer this returns.
 // Lifecycle as n8n's Kafka Trigger v2: a failed start fails the activation with Feishu's message, a
 // connection lost for good later goes to emitError, and close awaits an in-flight start.
 import type { IDataObject, IDeferredPromise, IExecuteResponsePromiseData, INodeExecutionData, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	type FeishuEnvelope,
+	type HubEventContext,
 	type HubSubscription,
 	isCallbackEventType,
 	matchesEventType,
@@ -43,7 +45,7 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 	let started = false;
 	let manualEmitted = false;
 
-	const emit = (envelope: FeishuEnvelope, json: IDataObject): Promise<IDataObject | undefined> | undefined => {
+	const emit = (envelope: FeishuEnvelope, json: IDataObject, context: HubEventContext): Promise<IDataObject | undefined> | undefined => {
 		// The editor's test listener runs the workflow once, on the first matching event.
 		if (manual) {
 			if (manualEmitted) return undefined;
@@ -53,28 +55,36 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 		const key = deduplicationKeyOf(ctx, envelope);
 		// Read ctx.emit at call time: in manual mode n8n replaces it after trigger() returns.
 		const emitFn = ctx.emit as EmitWithKey;
+		// n8n settles the done promise when the run has finished (as for its Kafka Trigger): until
+		// then the run counts against the app's Parallel Processing Limit. The test listener's single
+		// run is not counted.
+		let done: IDeferredPromise<IRun> | undefined;
+		if (!manual) {
+			done = ctx.helpers.createDeferredPromise<IRun>();
+			context.trackRun(done.promise);
+		}
 		if (!isCallbackEventType(envelope.eventType)) {
-			emitFn.call(ctx, data, undefined, undefined, key);
+			emitFn.call(ctx, data, undefined, done, key);
 			return undefined;
 		}
 		const response = ctx.helpers.createDeferredPromise<IExecuteResponsePromiseData>();
-		emitFn.call(ctx, data, response, undefined, key);
+		emitFn.call(ctx, data, response, done, key);
 		return answerWithinBudget(response.promise, settings.callbackBudgetMs, closeController.signal);
 	};
 
-	const deliver = (envelope: FeishuEnvelope, bot: BotIdentity | undefined) => {
+	const deliver = (envelope: FeishuEnvelope, bot: BotIdentity | undefined, context: HubEventContext) => {
 		if (closeController.signal.aborted) return undefined;
 		const output = processEvent(envelope, settings.filters, bot);
-		return output === undefined ? undefined : emit(envelope, output as IDataObject);
+		return output === undefined ? undefined : emit(envelope, output as IDataObject, context);
 	};
 
-	const onEvent = (envelope: FeishuEnvelope): Promise<unknown> | undefined => {
+	const onEvent = (envelope: FeishuEnvelope, context: HubEventContext): Promise<unknown> | undefined => {
 		if (closeController.signal.aborted) return undefined;
 		// Most events of a busy app are not for this trigger: drop them before any work.
 		if (!matchesEventType(envelope.eventType, settings.filters.eventTypes)) return undefined;
 		const known = cachedBotIdentity(settings.creds);
-		if (known || !needsBotIdentity(envelope)) return deliver(envelope, known);
-		return getBotIdentity(settings.creds, ctx.logger).then((bot) => deliver(envelope, bot));
+		if (known || !needsBotIdentity(envelope)) return deliver(envelope, known, context);
+		return getBotIdentity(settings.creds, ctx.logger).then((bot) => deliver(envelope, bot, context));
 	};
 
 	const onFatal = (error: Error) => {
@@ -90,6 +100,8 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 				subscription = await subscribeToApp(settings.creds, { onEvent, onFatal }, {
 					logger: ctx.logger,
 					callbackBudgetMs: settings.callbackBudgetMs,
+					maxConcurrentRuns: settings.maxConcurrentRuns,
+					maxWaitingEvents: settings.maxWaitingEvents,
 				});
 				started = true;
 			} catch (error) {

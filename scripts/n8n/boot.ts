@@ -303,6 +303,43 @@ export class N8n {
 		return !!this.child;
 	}
 
+	/** GET a route as the owner: its HTTP status, or 0 when n8n did not answer within `timeoutMs`. */
+	async probe(route: string, timeoutMs = 10_000): Promise<number> {
+		try {
+			const res = await fetch(this.baseUrl + route, { headers: { cookie: this.cookie }, signal: AbortSignal.timeout(timeoutMs) });
+			await res.arrayBuffer();
+			return res.status;
+		} catch {
+			return 0;
+		}
+	}
+
+	/** n8n's health route and an authenticated REST read (the editor's executions list) both answer 200. */
+	async healthy(): Promise<boolean> {
+		if (!this.child) return false;
+		return (await this.probe('/healthz/readiness')) === 200 && (await this.probe('/rest/executions?limit=1')) === 200;
+	}
+
+	/**
+	 * Where every real-n8n test starts: n8n answering. Waits up to `waitMs` for it to recover (a burst
+	 * before may still be draining); if it does not, restarts it, so one test's failure never fails
+	 * the tests after it. Returns what it had to do.
+	 */
+	async ensureHealthy(waitMs = 60_000): Promise<'healthy' | 'recovered' | 'restarted'> {
+		const deadline = Date.now() + waitMs;
+		let first = true;
+		while (Date.now() < deadline) {
+			if (await this.healthy()) return first ? 'healthy' : 'recovered';
+			first = false;
+			if (!this.child) break;
+			await sleep(1000);
+		}
+		log(`n8n ${this.version} not healthy after ${waitMs} ms: restarting it\n${this.logs(2000)}`);
+		await this.restart();
+		await this.ensureOwnerAndKey();
+		return 'restarted';
+	}
+
 	/** The last part of n8n's own output, for failure messages. */
 	logs(chars = 6000): string {
 		return this.logTail.slice(-chars);

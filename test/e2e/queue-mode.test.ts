@@ -2,12 +2,14 @@
 // `npm test` (about 1.5 min for both versions, plus the Debian packages once); FEISHU_TEST_QUEUE=0
 // leaves it out for quick local runs (docs/queue-mode.md).
 // - FEISHU_QUEUE_EVENTS (default 1,000) long-connection events: each processed exactly once,
-//   counted from PostgreSQL's execution_entity / execution_data, and the workers ran them.
+//   counted from PostgreSQL's execution_entity / execution_data, and the workers ran them; the
+//   main's health routes and executions list answer 200 throughout.
 // - webhook mode through the main: the challenge passes and every event is answered by the echo
 //   workflow running on the workers.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { APP, control, echoWebhook, sleep, startSandboxOnly, triggerOnly } from '../../bench/lib/n8nRig';
+import { monitorHealth } from '../../scripts/n8n/healthMonitor';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { type QueueCluster, startQueueCluster } from '../../scripts/queue/cluster';
 import type { Sandbox } from '../../sandbox/server';
@@ -50,11 +52,17 @@ for (const version of versions) {
 			await cluster?.stop();
 			await sandbox?.close();
 		});
+		beforeEach(async () => {
+			const state = await cluster.main.ensureHealthy();
+			if (state !== 'healthy') process.stderr.write(`[queue] the main was not healthy before this test: ${state}\n`);
+		});
 
-		test(`${EVENTS} long-connection events are each processed exactly once, on the workers`, async () => {
+		test(`${EVENTS} long-connection events are each processed exactly once, on the workers; the main answers throughout`, async (t) => {
 			const wf = await cluster.main.createWorkflow(triggerOnly('queue: exactly once'), { credentials: { feishuApi: credential } });
 			await cluster.main.activate(wf.id);
 			await until('one long connection', async () => (await control<{ connections: { open: boolean }[] }>(rig(), 'GET', `connections?app_id=${APP.appId}`)).connections.filter((c) => c.open).length === 1, 60_000);
+			const health = monitorHealth(cluster.main);
+			t.after(() => health.stop());
 			const t0 = Date.now();
 			const sent: string[] = [];
 			let next = 0;
@@ -83,8 +91,9 @@ for (const version of versions) {
 				EVENTS * 1000 + 60_000,
 				1000,
 			);
-			await sleep(3000);
 			const seconds = (Date.now() - t0) / 1000;
+			const report = await health.stop();
+			await sleep(3000);
 			// Which message each execution ran for, from the stored run data.
 			const rows = cluster.sql(`select e.id, e.status, d.data from execution_entity e join execution_data d on d."executionId" = e.id where e."workflowId" = '${wf.id}'`);
 			const perMessage = new Map<string, number>();
@@ -95,7 +104,8 @@ for (const version of versions) {
 			const lost = sent.filter((id) => !perMessage.has(id));
 			const dup = sent.filter((id) => (perMessage.get(id) ?? 0) > 1);
 			const started = cluster.workerLogs().map((l) => (l.match(/Worker started execution/g) ?? []).length);
-			process.stderr.write(`[queue] ${EVENTS} events: ${rows.length} executions, ${lost.length} lost, ${dup.length} duplicated, workers ran ${started.join(' + ')}, ${seconds.toFixed(0)} s (${(EVENTS / seconds).toFixed(1)}/s)\n`);
+			process.stderr.write(`[queue] ${EVENTS} events: ${rows.length} executions, ${lost.length} lost, ${dup.length} duplicated, workers ran ${started.join(' + ')}, drained in ${seconds.toFixed(0)} s (${(EVENTS / seconds).toFixed(1)}/s); main health: ${report.probes} probes, ${report.failures.length} not 200, slowest ${report.slowestMs} ms\n`);
+			assert.deepEqual(report.failures.slice(0, 10), [], `the main stopped answering (${report.failures.length} of ${report.probes} probes)`);
 			assert.equal(rows.length, EVENTS);
 			assert.deepEqual(lost, []);
 			assert.deepEqual(dup, []);

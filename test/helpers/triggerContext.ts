@@ -1,6 +1,8 @@
 // Minimal but faithful n8n contexts for driving the Feishu Trigger outside n8n:
 // - ITriggerFunctions: emit/emitError are recorded; manual mode swaps emit after trigger() returns,
-//   as n8n-core's TriggersAndPollers does, so the node must read this.emit at call time.
+//   as n8n-core's TriggersAndPollers does, so the node must read this.emit at call time. An emit's
+//   done promise is settled as n8n does once the run has finished: at once, or when the test says
+//   so (holdRuns).
 // - IWebhookFunctions over a real loopback HTTP server: the request gets rawBody (as n8n's body
 //   parser leaves it), the response gets express's status()/json(), and the webhook() result is
 //   handled the way n8n's webhook helpers do (noWebhookResponse, workflowData, responseNode).
@@ -14,6 +16,7 @@ import type {
 	INode,
 	INodeExecutionData,
 	INodeType,
+	IRun,
 	ITriggerFunctions,
 	ITriggerResponse,
 	IWebhookFunctions,
@@ -25,6 +28,7 @@ export interface Emitted {
 	data: INodeExecutionData[][];
 	json: IDataObject;
 	response?: IDeferredPromise<IExecuteResponsePromiseData>;
+	done?: IDeferredPromise<IRun>;
 	deduplicationKey?: string;
 }
 
@@ -73,6 +77,8 @@ export interface HarnessOptions {
 	mode?: 'trigger' | 'manual';
 	nodeId?: string;
 	workflowId?: string;
+	/** Runs stay "running" (their done promise unsettled) until the test resolves `emitted[i].done`. */
+	holdRuns?: boolean;
 }
 
 export function createTriggerHarness(opts: HarnessOptions): TriggerHarness {
@@ -82,8 +88,9 @@ export function createTriggerHarness(opts: HarnessOptions): TriggerHarness {
 	const notify = () => waiters.splice(0).forEach((w) => w());
 	const ctx = {
 		...baseContext(opts.node, opts.parameters, opts.credentials, opts.mode ?? 'trigger', opts.nodeId ?? 'node-1', opts.workflowId ?? 'wf-1'),
-		emit(data: INodeExecutionData[][], response?: IDeferredPromise<IExecuteResponsePromiseData>, _done?: unknown, deduplicationKey?: string) {
-			emitted.push({ data, json: data[0][0].json, response, deduplicationKey });
+		emit(data: INodeExecutionData[][], response?: IDeferredPromise<IExecuteResponsePromiseData>, done?: IDeferredPromise<IRun>, deduplicationKey?: string) {
+			emitted.push({ data, json: data[0][0].json, response, done, deduplicationKey });
+			if (done && !opts.holdRuns) queueMicrotask(() => done.resolve({} as IRun));
 			notify();
 		},
 		emitError(error: Error) {

@@ -24,8 +24,8 @@ function credentials(appSecret = APP_SECRET) {
 	return { appId: APP_ID, appSecret, domain: 'custom', baseUrl: sandbox.baseUrl };
 }
 
-function harness(parameters: IDataObject = {}, extra: { mode?: 'trigger' | 'manual'; appSecret?: string; workflowId?: string } = {}) {
-	return createTriggerHarness({ node, parameters, credentials: credentials(extra.appSecret), mode: extra.mode, workflowId: extra.workflowId });
+function harness(parameters: IDataObject = {}, extra: { mode?: 'trigger' | 'manual'; appSecret?: string; workflowId?: string; holdRuns?: boolean } = {}) {
+	return createTriggerHarness({ node, parameters, credentials: credentials(extra.appSecret), mode: extra.mode, workflowId: extra.workflowId, holdRuns: extra.holdRuns });
 }
 
 function say(chatId: string, body: IDataObject): Promise<{ message_id: string; event_id: string }> {
@@ -56,6 +56,28 @@ test('receives a message, shaped, with the dedupe key; close leaves no connectio
 		assert.equal(first.deduplicationKey, `feishu:wf-1:node-1:${sent.event_id}`);
 		assert.equal(first.response, undefined, 'plain events carry no response promise');
 	} finally {
+		await closeFunction!();
+	}
+	await noConnectionsLeft();
+});
+
+test('Parallel Processing Limit 2: a burst of 6 runs two at a time, the next starting when n8n finishes one', async () => {
+	const h = harness({ options: { maxConcurrentRuns: 2 } }, { holdRuns: true });
+	const { closeFunction } = await h.run();
+	try {
+		const sent = await Promise.all(Array.from({ length: 6 }, (_, i) => say('oc_lc_paced', { text: `paced ${i}` })));
+		await h.waitForEmits(2);
+		await waitFor('four events waiting', () => hubStats().apps[0]?.pacing.waiting === 4);
+		assert.equal(h.emitted.length, 2, 'two runs in flight, the rest wait');
+		for (let done = 0; done < 6; done++) {
+			// n8n settles the emit's done promise when the run has finished.
+			h.emitted[done].done!.resolve({} as never);
+			await h.waitForEmits(Math.min(6, done + 3));
+		}
+		assert.deepEqual(h.emitted.map((e) => e.json.event_id).sort(), sent.map((s) => s.event_id).sort(), 'each event ran once');
+		assert.equal(hubStats().apps[0].pacing.waited, 4);
+	} finally {
+		for (const e of h.emitted) e.done?.resolve({} as never);
 		await closeFunction!();
 	}
 	await noConnectionsLeft();

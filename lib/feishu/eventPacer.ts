@@ -1,0 +1,158 @@
+// Paces one app's events into the runs they start, so that a burst (a busy group, the redelivery
+// wave after an outage) never hands the engine more work than it can take: at most `limit` runs are
+// in flight; further events wait in arrival order, *unacked*, and are acked when they start.
+//
+// Why unacked: an acked event is ours alone to keep, and a waiting event is only in memory. Left
+// unacked, Feishu still holds it and redelivers it (docs/ARCHITECTURE.md, "Pacing bursts"), so a
+// crash loses nothing Feishu has not still got. A redelivery of an event that is still waiting only
+// refreshes the ack to send when it starts (the newest delivery is the one Feishu is waiting on);
+// the caller's dedupe window keeps it from running twice. Past `maxWaiting`, events are refused:
+// not acked, not kept, for Feishu to deliver again later.
+import type { FeishuEnvelope } from './envelope';
+
+export interface EventPacerOptions {
+	/** Most runs in flight (re-read on every admission); Infinity for no limit. */
+	limit(): number;
+	/** Most events waiting for room; beyond it events are refused (left unacked). */
+	maxWaiting(): number;
+	/** Runs an admitted, acked event; it calls `track` for every run it starts. */
+	start(envelope: FeishuEnvelope): void;
+	/** A tracked run whose end never arrives stops counting after this long. Default 10 min. */
+	runLeaseMs?: number;
+}
+
+export interface EventPacerStats {
+	inFlight: number;
+	waiting: number;
+	/** Events that had to wait for room, in all. */
+	waited: number;
+	/** Events refused because the waiting line was full (left for Feishu to redeliver). */
+	refused: number;
+	/** Longest wait, receipt to start, in ms. */
+	longestWaitMs: number;
+}
+
+interface Waiting {
+	envelope: FeishuEnvelope;
+	ack: () => void;
+	since: number;
+}
+
+const DEFAULT_RUN_LEASE_MS = 10 * 60 * 1000;
+
+export class EventPacer {
+	private inFlight = 0;
+	// A FIFO with a moving head: shift() on a long array is O(n).
+	private line: (Waiting | undefined)[] = [];
+	private head = 0;
+	private readonly byId = new Map<string, Waiting>();
+	private readonly leases = new Set<ReturnType<typeof setTimeout>>();
+	private closed = false;
+	private readonly counters = { waited: 0, refused: 0, longestWaitMs: 0 };
+
+	constructor(private readonly opts: EventPacerOptions) {}
+
+	/**
+	 * Takes an event the caller has not seen before. Starts it now (acked now) when there is room,
+	 * else keeps it waiting (acked when it starts). False: refused, not acked, not kept.
+	 */
+	offer(envelope: FeishuEnvelope, ack: () => void): boolean {
+		if (this.closed) return false;
+		this.drain(); // the limit may have grown since the last release
+		if (this.waitingCount === 0 && this.hasRoom()) {
+			this.begin(envelope, ack);
+			return true;
+		}
+		if (this.waitingCount >= this.opts.maxWaiting()) {
+			this.counters.refused++;
+			return false;
+		}
+		const entry: Waiting = { envelope, ack, since: Date.now() };
+		this.line.push(entry);
+		if (envelope.eventId !== undefined) this.byId.set(envelope.eventId, entry);
+		this.counters.waited++;
+		return true;
+	}
+
+	/** A redelivery of an event that is still waiting: ack this newest delivery when it starts. */
+	refresh(eventId: string, ack: () => void): boolean {
+		const entry = this.byId.get(eventId);
+		if (!entry) return false;
+		entry.ack = ack;
+		return true;
+	}
+
+	/** Counts a run as in flight until `done` settles (or its lease runs out). */
+	track(done: PromiseLike<unknown>): void {
+		if (this.closed) return;
+		this.inFlight++;
+		let over = false;
+		const end = () => {
+			if (over) return;
+			over = true;
+			clearTimeout(lease);
+			this.leases.delete(lease);
+			this.release();
+		};
+		const lease = setTimeout(end, this.opts.runLeaseMs ?? DEFAULT_RUN_LEASE_MS);
+		this.leases.add(lease);
+		Promise.resolve(done).then(end, end);
+	}
+
+	/** Drops every waiting event (unacked: Feishu redelivers them) and stops counting. */
+	close(): void {
+		this.closed = true;
+		for (const lease of this.leases) clearTimeout(lease);
+		this.leases.clear();
+		this.line = [];
+		this.head = 0;
+		this.byId.clear();
+	}
+
+	stats(): EventPacerStats {
+		return { inFlight: this.inFlight, waiting: this.waitingCount, ...this.counters };
+	}
+
+	private get waitingCount(): number {
+		return this.line.length - this.head;
+	}
+
+	private hasRoom(): boolean {
+		return this.inFlight < this.opts.limit();
+	}
+
+	private begin(envelope: FeishuEnvelope, ack: () => void): void {
+		// The event itself holds a place until its subscribers have had it: the runs it starts are
+		// tracked synchronously, so a burst within one tick cannot overshoot the limit.
+		this.inFlight++;
+		ack();
+		// After the tick: the acks of this tick are written before any subscriber work.
+		process.nextTick(() => {
+			try {
+				if (!this.closed) this.opts.start(envelope);
+			} finally {
+				this.release();
+			}
+		});
+	}
+
+	private release(): void {
+		if (this.closed) return;
+		this.inFlight--;
+		this.drain();
+	}
+
+	private drain(): void {
+		while (this.waitingCount > 0 && this.hasRoom()) {
+			const entry = this.line[this.head]!;
+			this.line[this.head++] = undefined;
+			if (entry.envelope.eventId !== undefined) this.byId.delete(entry.envelope.eventId);
+			this.counters.longestWaitMs = Math.max(this.counters.longestWaitMs, Date.now() - entry.since);
+			this.begin(entry.envelope, entry.ack);
+		}
+		if (this.head >= 1024 && this.head * 2 >= this.line.length) {
+			this.line = this.line.slice(this.head);
+			this.head = 0;
+		}
+	}
+}
