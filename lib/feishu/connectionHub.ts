@@ -71,6 +71,8 @@ interface AppConnection {
 	subscribers: Set<SubscriberEntry>;
 	deduper: EventDeduper;
 	pacer: EventPacer;
+	/** What subscribers get with every plain event (one shared object: nothing in it varies). */
+	plainContext: HubEventContext;
 	trackRun: (done: PromiseLike<unknown>) => void;
 	logger: GatewayLogger;
 	duplicates: number;
@@ -112,10 +114,12 @@ export async function subscribeToApp(
 		maxWaiting: limitOf(opts.maxWaitingEvents, DEFAULT_MAX_WAITING_EVENTS),
 	};
 	conn.subscribers.add(entry);
+	applyLimits(conn);
 	try {
 		await conn.starting;
 	} catch (error) {
 		conn.subscribers.delete(entry);
+		applyLimits(conn);
 		if (connections.get(key) === conn) connections.delete(key);
 		throw error;
 	}
@@ -126,7 +130,7 @@ export async function subscribeToApp(
 			if (!active) return;
 			active = false;
 			joined.subscribers.delete(entry);
-			if (joined.subscribers.size > 0) return;
+			if (joined.subscribers.size > 0) return applyLimits(joined);
 			// Removed at once so a new subscriber opens a fresh connection instead of joining a closing one.
 			if (connections.get(key) === joined) connections.delete(key);
 			joined.pacer.close();
@@ -145,12 +149,13 @@ function openConnection(key: string, creds: GatewayCredentials, opts: SubscribeO
 		logger,
 		duplicates: 0,
 	} as AppConnection;
-	conn.pacer = new EventPacer({
-		limit: () => largest(conn, (e) => e.maxRuns, DEFAULT_MAX_CONCURRENT_RUNS),
-		maxWaiting: () => largest(conn, (e) => e.maxWaiting, DEFAULT_MAX_WAITING_EVENTS),
-		start: (envelope) => fanOut(conn, envelope, { frameType: 'event', isCallback: false, trackRun: conn.trackRun }),
-	});
 	conn.trackRun = (done) => conn.pacer.track(done);
+	conn.plainContext = { frameType: 'event', isCallback: false, trackRun: conn.trackRun };
+	conn.pacer = new EventPacer({
+		limit: DEFAULT_MAX_CONCURRENT_RUNS,
+		maxWaiting: DEFAULT_MAX_WAITING_EVENTS,
+		start: (envelope) => fanOut(conn, envelope, conn.plainContext),
+	});
 	conn.client = new GatewayClient({
 		...opts.gateway,
 		credentials: conn.creds,
@@ -167,8 +172,9 @@ function openConnection(key: string, creds: GatewayCredentials, opts: SubscribeO
 	return conn;
 }
 
+/** Records the event id; true if it was already seen (a redelivery). Without an id there is nothing safe to dedupe on. */
 function isDuplicate(conn: AppConnection, envelope: FeishuEnvelope): boolean {
-	if (envelope.eventId === undefined || !conn.deduper.has(envelope.eventId)) return false;
+	if (envelope.eventId === undefined || !conn.deduper.seen(envelope.eventId)) return false;
 	conn.duplicates++;
 	conn.logger.debug('Dropped a redelivered Feishu event', { appId: conn.creds.appId, eventId: envelope.eventId });
 	return true;
@@ -183,18 +189,15 @@ function admit(conn: AppConnection, envelope: FeishuEnvelope, context: GatewayEv
 		return;
 	}
 	if (!conn.pacer.offer(envelope, ack)) {
+		// Not kept, so not seen: it must run when Feishu sends it again.
+		if (envelope.eventId !== undefined) conn.deduper.forget(envelope.eventId);
 		conn.logger.debug('Feishu event left unacked: too many waiting; Feishu redelivers it', { appId: conn.creds.appId, eventId: envelope.eventId });
-		return;
 	}
-	// Recorded only once kept: a refused event must run when Feishu sends it again.
-	if (envelope.eventId !== undefined) conn.deduper.seen(envelope.eventId);
 }
 
 /** A callback is never held (its answer is due within 3 s), but the runs it starts count. */
 function dispatchCallback(conn: AppConnection, envelope: FeishuEnvelope, context: GatewayEventContext): unknown {
-	// Without an id (some legacy payloads) there is nothing safe to dedupe on: deliver.
 	if (isDuplicate(conn, envelope)) return undefined;
-	if (envelope.eventId !== undefined) conn.deduper.seen(envelope.eventId);
 	return fanOut(conn, envelope, { frameType: context.frameType, isCallback: true, trackRun: conn.trackRun });
 }
 
@@ -226,11 +229,15 @@ function limitOf(value: number | undefined, fallback: number): number {
 	return value <= 0 ? Infinity : Math.floor(value);
 }
 
-/** The largest limit any subscriber asked for (the default while none is subscribed). */
-function largest(conn: AppConnection, of: (entry: SubscriberEntry) => number, fallback: number): number {
-	let max = 0;
-	for (const entry of conn.subscribers) max = Math.max(max, of(entry));
-	return max === 0 ? fallback : max;
+/** The connection paces with the largest limits any subscriber asked for (the defaults while none is subscribed). */
+function applyLimits(conn: AppConnection): void {
+	let runs = 0;
+	let waiting = 0;
+	for (const entry of conn.subscribers) {
+		runs = Math.max(runs, entry.maxRuns);
+		waiting = Math.max(waiting, entry.maxWaiting);
+	}
+	conn.pacer.setLimits(runs || DEFAULT_MAX_CONCURRENT_RUNS, waiting || DEFAULT_MAX_WAITING_EVENTS);
 }
 
 /** The largest budget any subscriber asked for (undefined: the client's default). */

@@ -42,10 +42,10 @@ export class EventDeduper {
 		return false;
 	}
 
-	/** True if `key` was seen within the window; records nothing. */
-	has(key: string): boolean {
-		const at = this.seenAt.get(key);
-		return at !== undefined && this.now() - at < this.windowMs;
+	/** Takes back the record of `key` (an event that was refused after all). */
+	forget(key: string): void {
+		// Its place in the arrival queue stays; dropOldest skips ids whose time no longer matches.
+		this.seenAt.delete(key);
 	}
 
 	get size(): number {

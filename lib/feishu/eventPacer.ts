@@ -11,10 +11,10 @@
 import type { FeishuEnvelope } from './envelope';
 
 export interface EventPacerOptions {
-	/** Most runs in flight (re-read on every admission); Infinity for no limit. */
-	limit(): number;
+	/** Most runs in flight; Infinity for no limit. Changed later with setLimits. */
+	limit: number;
 	/** Most events waiting for room; beyond it events are refused (left unacked). */
-	maxWaiting(): number;
+	maxWaiting: number;
 	/** Runs an admitted, acked event; it calls `track` for every run it starts. */
 	start(envelope: FeishuEnvelope): void;
 	/** A tracked run whose end never arrives stops counting after this long. Default 10 min. */
@@ -49,8 +49,20 @@ export class EventPacer {
 	private readonly leases = new Set<ReturnType<typeof setTimeout>>();
 	private closed = false;
 	private readonly counters = { waited: 0, refused: 0, longestWaitMs: 0 };
+	private limit: number;
+	private maxWaiting: number;
 
-	constructor(private readonly opts: EventPacerOptions) {}
+	constructor(private readonly opts: EventPacerOptions) {
+		this.limit = opts.limit;
+		this.maxWaiting = opts.maxWaiting;
+	}
+
+	/** New limits (a subscriber came or went); waiting events start at once if the limit grew. */
+	setLimits(limit: number, maxWaiting: number): void {
+		this.limit = limit;
+		this.maxWaiting = maxWaiting;
+		this.drain();
+	}
 
 	/**
 	 * Takes an event the caller has not seen before. Starts it now (acked now) when there is room,
@@ -58,12 +70,11 @@ export class EventPacer {
 	 */
 	offer(envelope: FeishuEnvelope, ack: () => void): boolean {
 		if (this.closed) return false;
-		this.drain(); // the limit may have grown since the last release
 		if (this.waitingCount === 0 && this.hasRoom()) {
 			this.begin(envelope, ack);
 			return true;
 		}
-		if (this.waitingCount >= this.opts.maxWaiting()) {
+		if (this.waitingCount >= this.maxWaiting) {
 			this.counters.refused++;
 			return false;
 		}
@@ -118,7 +129,7 @@ export class EventPacer {
 	}
 
 	private hasRoom(): boolean {
-		return this.inFlight < this.opts.limit();
+		return this.inFlight < this.limit;
 	}
 
 	private begin(envelope: FeishuEnvelope, ack: () => void): void {
@@ -143,6 +154,7 @@ export class EventPacer {
 	}
 
 	private drain(): void {
+		if (this.closed) return;
 		while (this.waitingCount > 0 && this.hasRoom()) {
 			const entry = this.line[this.head]!;
 			this.line[this.head++] = undefined;

@@ -3,6 +3,7 @@
 // Results are always read from n8n itself (executions through its public API).
 import fs from 'node:fs';
 import path from 'node:path';
+import { beforeEach } from 'node:test';
 import { bootN8n, N8n, sleep } from '../../scripts/n8n/boot';
 import { startSandbox, DEMO_APP, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
@@ -16,6 +17,17 @@ export interface Rig {
 	n8n: N8n;
 	credential: { id: string; name: string };
 	close(): Promise<void>;
+}
+
+/**
+ * Registers, in the current describe, a check before each test: n8n answers (restarted if it does
+ * not), so a test that leaves n8n unwell never fails the ones after it.
+ */
+export function eachTestStartsHealthy(n8n: () => N8n | undefined): void {
+	beforeEach(async () => {
+		const state = await n8n()?.ensureHealthy();
+		if (state && state !== 'healthy') console.log(`[e2e] n8n was not healthy before this test: ${state}`);
+	});
 }
 
 /** Sandbox with short client timings (reconnect after ~1 s, ping every 2 s) and n8n with the credential. */

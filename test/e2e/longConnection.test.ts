@@ -10,6 +10,7 @@ import {
 	APP,
 	chatMessages,
 	cloneWorkflow,
+	eachTestStartsHealthy,
 	control,
 	importWorkflow,
 	loadExample,
@@ -49,6 +50,7 @@ async function sendCardAsBot(rig: Rig, chatId: string): Promise<string> {
 for (const version of selectedVersions()) {
 	describe(`n8n ${version}: long connection`, { timeout: 900_000 }, () => {
 		let rig: Rig;
+		eachTestStartsHealthy(() => rig?.n8n);
 		const echoIds: string[] = [];
 		let cardWorkflowId = '';
 

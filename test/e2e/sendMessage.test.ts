@@ -5,11 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { nodeOutput } from '../../scripts/n8n/boot';
-import { chatMessages, importWorkflow, loadExample, type Rig, sendUserText, startRig, textOf } from './harness';
+import { chatMessages, importWorkflow, loadExample, type Rig, sendUserText, startRig, textOf, eachTestStartsHealthy } from './harness';
 
 for (const version of selectedVersions()) {
 	describe(`n8n ${version}: examples/send-message.json`, { timeout: 600_000 }, () => {
 		let rig: Rig;
+		eachTestStartsHealthy(() => rig?.n8n);
 		before(async () => {
 			rig = await startRig(version);
 		});

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { computeSignature, encryptPayload } from '../../lib/feishu/crypto';
-import { APP, chatMessages, control, importWorkflow, loadExample, type Rig, sendUserText, sleep, startRig, textOf, waitFor, waitForReply } from './harness';
+import { APP, chatMessages, control, importWorkflow, loadExample, type Rig, sendUserText, sleep, startRig, textOf, waitFor, waitForReply, eachTestStartsHealthy } from './harness';
 
 for (const version of selectedVersions()) {
 	describe(`n8n ${version}: webhook`, { timeout: 600_000 }, () => {
 		let rig: Rig;
+		eachTestStartsHealthy(() => rig?.n8n);
 		let workflowId = '';
 		let url = '';
 

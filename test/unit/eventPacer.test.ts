@@ -14,12 +14,11 @@ function rig(opts: { limit?: number; maxWaiting?: number; runLeaseMs?: number } 
 	const started: string[] = [];
 	const acked: string[] = [];
 	const runs = new Map<string, () => void>();
-	let limit = opts.limit ?? 2;
 	let inFlightPeak = 0;
 	let running = 0;
 	const pacer: EventPacer = new EventPacer({
-		limit: () => limit,
-		maxWaiting: () => opts.maxWaiting ?? 100,
+		limit: opts.limit ?? 2,
+		maxWaiting: opts.maxWaiting ?? 100,
 		runLeaseMs: opts.runLeaseMs,
 		start(e) {
 			started.push(e.eventId!);
@@ -35,7 +34,7 @@ function rig(opts: { limit?: number; maxWaiting?: number; runLeaseMs?: number } 
 		acked,
 		offer,
 		finish: (id: string) => runs.get(id)!(),
-		setLimit: (n: number) => (limit = n),
+		setLimit: (n: number) => pacer.setLimits(n, opts.maxWaiting ?? 100),
 		peak: () => inFlightPeak,
 	};
 }
@@ -90,7 +89,7 @@ test('a full waiting line refuses the event: not acked, not kept', async () => {
 });
 
 test('events that start no run free their place at once; a grown limit lets waiting events start', async () => {
-	const pacer: EventPacer = new EventPacer({ limit: () => 1, maxWaiting: () => 10, start: () => undefined });
+	const pacer: EventPacer = new EventPacer({ limit: 1, maxWaiting: 10, start: () => undefined });
 	const acked: string[] = [];
 	for (const id of ['a', 'b', 'c']) pacer.offer(envelope(id), () => acked.push(id));
 	await tick();
@@ -106,7 +105,7 @@ test('events that start no run free their place at once; a grown limit lets wait
 	r.setLimit(3);
 	r.offer('w');
 	await tick();
-	assert.deepEqual(r.started, ['x', 'y', 'z'], 'waiting events go first once the limit grows');
+	assert.deepEqual(r.started, ['x', 'y', 'z'], 'waiting events start as soon as the limit grows, before newer ones');
 	assert.equal(r.pacer.stats().waiting, 1);
 	r.pacer.close();
 });
