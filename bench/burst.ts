@@ -188,7 +188,7 @@ export async function runBurstBench(opts: { log: (line: string) => void; quick: 
 		'|---|---:|---:|---:|---:|---:|---:|',
 		...rows,
 		'',
-		`Ours drains in ${fmt(ratio(ours.drainSeconds, ceiling.drainSeconds), 2)}x the ceiling's time. The trigger holds events beyond its Parallel Processing Limit (default 10 runs per app) unacknowledged until a run ends; the core Webhook trigger hands n8n every request at once.`,
+		`Ours drains in ${fmt(ratio(ours.drainSeconds, ceiling.drainSeconds), 2)}x the ceiling's time. The trigger holds events beyond its Parallel Processing Limit (default 10 runs per app) unacknowledged until a run ends, while Feishu (the sandbox) pushes them as fast as they are created. n8n's Webhook node answers a request only once it has recorded its execution, so the ${SENDERS} senders to the core Webhook trigger are held back by n8n itself (their "sent in" equals the drain): that row is n8n's own pace for this workflow, with never more than ${SENDERS} requests in flight.`,
 		...(queueNote ? ['', queueNote] : []),
 	];
 	const goals = [
