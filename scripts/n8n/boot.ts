@@ -375,7 +375,7 @@ export class N8n {
 
 	/** Internal REST API with the owner's cookie; returns the `data` member. */
 	async rest<T = any>(method: string, urlPath: string, body?: unknown): Promise<T> {
-		const res = await fetch(this.baseUrl + urlPath, {
+		const res = await fetchRetryingStaleSocket(method, this.baseUrl + urlPath, {
 			method,
 			headers: { cookie: this.cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
 			body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -388,7 +388,7 @@ export class N8n {
 
 	/** Public API (`/api/v1`) with the API key. */
 	async api<T = any>(method: string, urlPath: string, body?: unknown): Promise<T> {
-		const res = await fetch(`${this.baseUrl}/api/v1${urlPath}`, {
+		const res = await fetchRetryingStaleSocket(method, `${this.baseUrl}/api/v1${urlPath}`, {
 			method,
 			headers: { 'x-n8n-api-key': this.apiKey, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
 			body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -489,6 +489,21 @@ export class N8n {
 	/** Production webhook URL of a node: `/webhook/<webhookId>/<path>` unless the path is a full path. */
 	webhookUrl(pathSuffix: string): string {
 		return `${this.baseUrl}/webhook/${pathSuffix.replace(/^\//, '')}`;
+	}
+}
+
+/**
+ * fetch, with one retry of a GET whose pooled keep-alive socket n8n had just closed ("other side
+ * closed" before any answer: measured after a test idled past n8n's 5 s keep-alive). Other methods
+ * are never retried: n8n may have acted on them.
+ */
+async function fetchRetryingStaleSocket(method: string, url: string, init: RequestInit): Promise<Response> {
+	try {
+		return await fetch(url, { ...init, method });
+	} catch (error) {
+		const code = (error as { cause?: { code?: string } }).cause?.code;
+		if (method !== 'GET' || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) throw error;
+		return await fetch(url, { ...init, method });
 	}
 }
 
