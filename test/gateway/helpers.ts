@@ -1,6 +1,8 @@
 // Shared helpers for the long-connection tests: a sandbox per file, its control API (plain node
 // http without keep-alive, so no pooled sockets outlive a test) and polling.
 import http from 'node:http';
+import { after, afterEach, before } from 'node:test';
+import { closeAllConnections } from '../../lib/feishu';
 import { DEMO_APP, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
 export const APP_ID = DEMO_APP.appId;
@@ -82,4 +84,24 @@ export function activeResources(): Record<string, number> {
 	const out: Record<string, number> = {};
 	for (const kind of process.getActiveResourcesInfo()) out[kind] = (out[kind] ?? 0) + 1;
 	return out;
+}
+
+/**
+ * One sandbox for the test file, handed to `use` once started; after each test every hub connection
+ * is closed and the sandbox reset, so each test starts with no connection open.
+ */
+export function sandboxPerFile(use: (sandbox: Sandbox) => void, opts: SandboxOptions = {}): void {
+	let sandbox: Sandbox;
+	before(async () => {
+		sandbox = await startTestSandbox(opts);
+		use(sandbox);
+	});
+	afterEach(async () => {
+		await closeAllConnections();
+		await control(sandbox, 'POST', 'reset');
+		await waitFor('sandbox to see every connection closed', async () => (await openConnections(sandbox)).length === 0);
+	});
+	after(async () => {
+		await sandbox.close();
+	});
 }

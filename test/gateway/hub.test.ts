@@ -1,8 +1,8 @@
 // The shared long connection against the sandbox: ack-first, fragments, dedupe, fan-out over one
 // connection, reconnects, refusals, garbage frames, card callbacks, the watchdog and clean teardown.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { closeAllConnections, FeishuGatewayError, type FeishuEnvelope, hubStats, subscribeToApp } from '../../lib/feishu';
+import { test } from 'node:test';
+import { FeishuGatewayError, type FeishuEnvelope, hubStats, subscribeToApp } from '../../lib/feishu';
 import type { Sandbox } from '../../sandbox/server';
 import {
 	APP_ID,
@@ -12,25 +12,13 @@ import {
 	openConnections,
 	sendText,
 	sleep,
-	startTestSandbox,
+	sandboxPerFile,
 	waitFor,
 } from './helpers';
 
 let sandbox: Sandbox;
 
-before(async () => {
-	sandbox = await startTestSandbox();
-});
-
-afterEach(async () => {
-	await closeAllConnections();
-	await control(sandbox, 'POST', 'reset');
-	await waitFor('sandbox to see every connection closed', async () => (await openConnections(sandbox)).length === 0);
-});
-
-after(async () => {
-	await sandbox.close();
-});
+sandboxPerFile((s) => (sandbox = s));
 
 function collector() {
 	const events: FeishuEnvelope[] = [];

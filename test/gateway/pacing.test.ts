@@ -3,28 +3,16 @@
 // waiting events unacked until they start, redeliveries of a waiting event never run twice, a full
 // waiting line leaves events to Feishu, and card callbacks are never held.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { closeAllConnections, type FeishuEnvelope, type HubEventContext, hubStats, subscribeToApp } from '../../lib/feishu';
+import { test } from 'node:test';
+import { type FeishuEnvelope, type HubEventContext, hubStats, subscribeToApp } from '../../lib/feishu';
 import type { Sandbox } from '../../sandbox/server';
-import { APP_ID, control, credsFor, deliveries, openConnections, sendText, startTestSandbox, waitFor } from './helpers';
+import { APP_ID, control, credsFor, deliveries, sandboxPerFile, sendText, waitFor } from './helpers';
 
 const ACK_TIMEOUT_MS = 400;
 let sandbox: Sandbox;
 
-before(async () => {
-	// A short ack timeout and many redeliveries: events that wait are redelivered while they wait.
-	sandbox = await startTestSandbox({ ackTimeoutMs: ACK_TIMEOUT_MS, maxRedeliveries: 100 });
-});
-
-afterEach(async () => {
-	await closeAllConnections();
-	await control(sandbox, 'POST', 'reset');
-	await waitFor('sandbox to see every connection closed', async () => (await openConnections(sandbox)).length === 0);
-});
-
-after(async () => {
-	await sandbox.close();
-});
+// A short ack timeout and many redeliveries: events that wait are redelivered while they wait.
+sandboxPerFile((s) => (sandbox = s), { ackTimeoutMs: ACK_TIMEOUT_MS, maxRedeliveries: 100 });
 
 /** A subscriber whose every event starts one run that lasts until the test ends it. */
 function runner() {
