@@ -56,7 +56,9 @@ export class FeishuApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'http://127.0.0.1:9800',
+			placeholder: 'https://open.example.com',
+			description:
+				'Must use https://. Plain http:// is accepted only for localhost, 127.x.x.x and [::1] (e.g. the local sandbox at http://127.0.0.1:9800): elsewhere the App Secret and tokens would travel in clear. Redirects are not followed.',
 			displayOptions: { show: { domain: ['custom'] } },
 		},
 		// The Encrypt Key decrypts every event and signs requests: a secret, whatever the lint guesses from its name.
@@ -67,7 +69,8 @@ export class FeishuApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Only for the webhook trigger when event encryption is on ("Events & Callbacks" > "Encryption Strategy")',
+			description:
+				'Recommended for the webhook trigger ("Events & Callbacks" > "Encryption Strategy"): Feishu then encrypts every event and signs every request, which the trigger verifies',
 		},
 		{
 			displayName: 'Verification Token',
@@ -75,7 +78,8 @@ export class FeishuApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Only for the webhook trigger: checked against the token Feishu puts in every event',
+			description:
+				'Required for the webhook trigger ("Events & Callbacks" > "Encryption Strategy"): checked against the token Feishu puts in every request; without it webhook mode does not activate',
 		},
 	];
 
@@ -107,6 +111,8 @@ export class FeishuApi implements ICredentialType {
 			baseURL: BASE_URL_EXPRESSION,
 			url: '/open-apis/auth/v3/tenant_access_token/internal',
 			method: 'POST',
+			// The body is the App Secret: never re-posted to wherever a redirect points.
+			disableFollowRedirect: true,
 			body: { app_id: '={{ $credentials.appId }}', app_secret: '={{ $credentials.appSecret }}' },
 		},
 		rules: [

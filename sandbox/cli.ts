@@ -1,4 +1,5 @@
 // `npm run sandbox [-- --port N] [--quiet]`: a local Feishu Open Platform; prints how to use it.
+import { isLoopbackAddress } from './guard';
 import { startSandbox, DEMO_APP, type SandboxAppConfig } from './server';
 
 function arg(name: string): string | undefined {
@@ -10,6 +11,7 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
 	const port = Number(arg('port') ?? process.env.FEISHU_SANDBOX_PORT ?? 9800);
+	// Loopback by default: the sandbox has no auth and hands out app secrets.
 	const host = arg('host') ?? process.env.FEISHU_SANDBOX_HOST ?? '127.0.0.1';
 	if (!Number.isInteger(port) || port < 0 || port > 65535) {
 		console.error(`invalid port: ${port}`);
@@ -32,6 +34,9 @@ async function main(): Promise<void> {
 		[
 			'',
 			`Feishu sandbox running at ${sandbox.baseUrl}`,
+			isLoopbackAddress(host)
+				? `  listening on ${host} only: reachable from this machine, not the network`
+				: `  listening on ${host}: the Open API is reachable from the network, without auth; the control API and chat page still answer only a loopback Host`,
 			`  chat page:     ${sandbox.baseUrl}/`,
 			`  control API:   ${sandbox.baseUrl}/_sandbox/apps`,
 			`${apps ? 'First app' : 'Demo app'} (use the base URL as the credential's custom domain):`,

@@ -286,7 +286,7 @@ export class Gateway {
 	}
 }
 
-function refuse(socket: Duplex, status: number, autherrcode: string, msg: string): void {
+export function refuse(socket: Duplex, status: number, autherrcode: string, msg: string): void {
 	const lines = [
 		`HTTP/1.1 ${status} ${status === 514 ? 'Auth Failed' : status === 403 ? 'Forbidden' : 'Error'}`,
 		`Handshake-Status: ${status}`,

@@ -5,7 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { registerAuthApi } from './authApi';
 import { registerControl } from './control';
 import { DeliveryEngine } from './delivery';
-import { Gateway, type ClientConfig } from './gateway';
+import { Gateway, refuse, type ClientConfig } from './gateway';
+import { changesState, CONTROL_NOT_LOOPBACK, isJsonContentType, isLoopbackAddress, isLoopbackHost, isOpenPlatformPath, NOT_JSON, OPEN_PLATFORM_NOT_LOOPBACK } from './guard';
 import { JsonBodyError, Router, sendJson } from './http';
 import { newLogId } from './ids';
 import { registerImApi } from './imApi';
@@ -20,6 +21,7 @@ export { DEMO_APP } from './state';
 
 export interface SandboxOptions {
 	port?: number;
+	/** Address to listen on; 127.0.0.1 (this machine only) unless told otherwise. */
 	host?: string;
 	apps?: SandboxAppConfig[];
 	quiet?: boolean;
@@ -96,6 +98,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	registerControl(router, { state, delivery, gateway, tokens, log, challengeTimeoutMs: opts.challengeTimeoutMs ?? 1000, callbackWaitMs: opts.callbackWaitMs ?? 3000 });
 	registerPage(router);
 
+	// Web pages stay out (guard.ts): the control API and chat page answer only a loopback Host, always.
+	// The Open API and gateway do too while only this machine can connect (every real client then uses a
+	// loopback name, any other name is a rebound browser); listening wider, clients may use any name.
+	const host = opts.host ?? '127.0.0.1';
+	const guardOpenPlatform = isLoopbackAddress(host);
 	const server: Server = createServer((req, res) => {
 		void (async () => {
 			let url: URL;
@@ -103,6 +110,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 				url = new URL(req.url ?? '/', 'http://sandbox');
 			} catch {
 				return sendJson(res, 400, { code: 9499, msg: 'Bad Request' });
+			}
+			const openPlatform = isOpenPlatformPath(url.pathname);
+			if ((!openPlatform || guardOpenPlatform) && !isLoopbackHost(req.headers.host)) {
+				state.stats.rejected_requests++;
+				return sendJson(res, 403, openPlatform ? { code: 403, msg: OPEN_PLATFORM_NOT_LOOPBACK } : { ok: false, error: CONTROL_NOT_LOOPBACK });
+			}
+			if (url.pathname.startsWith('/_sandbox/') && changesState(req.method) && !isJsonContentType(req.headers['content-type'])) {
+				state.stats.rejected_requests++;
+				return sendJson(res, 415, { ok: false, error: NOT_JSON });
 			}
 			const found = router.match(req.method ?? 'GET', url.pathname);
 			if (!('handler' in found)) {
@@ -129,6 +145,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		s.on('close', () => sockets.delete(s));
 	});
 	server.on('upgrade', (req, socket, head) => {
+		if (guardOpenPlatform && !isLoopbackHost(req.headers.host)) {
+			state.stats.refused_upgrades++;
+			socket.on('error', () => undefined);
+			return refuse(socket, 403, '', OPEN_PLATFORM_NOT_LOOPBACK);
+		}
 		try {
 			gateway.handleUpgrade(req, socket, head);
 		} catch (error) {
@@ -141,7 +162,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
 	});
 
-	const host = opts.host ?? '127.0.0.1';
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(opts.port ?? 0, host, () => {

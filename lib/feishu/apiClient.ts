@@ -1,14 +1,15 @@
 // One request function for every Open API call: base URL, tenant token, JSON or multipart body,
 // Feishu's `{code, msg, data}` envelope unwrapped, errors carrying code/msg/HTTP status/log id, and
 // the retry rules (invalid token: refresh + retry once; rate limit: wait for the reset header; 5xx:
-// bounded backoff; other 4xx: never). The HTTP transport (httpTransport.ts) is pluggable so n8n
-// nodes can route the same requests through n8n's own request helpers (proxy, logging).
-import type { FeishuAppCredentials } from './domains';
-import { FeishuApiError, RATE_LIMIT_CODE, TOKEN_INVALID_CODES } from './errors';
-import { axiosTransport, type HttpMethod, type HttpTransport, type TransportResponse } from './httpTransport';
+// bounded backoff, only when repeating cannot duplicate; other 4xx: never; 3xx: an error, never
+// followed). The HTTP transport (httpTransport.ts) is pluggable so n8n nodes can route the same
+// requests through n8n's own request helpers (proxy, logging).
+import { assertBaseUrl, type FeishuAppCredentials } from './domains';
+import { FeishuApiError, FeishuNetworkError, FeishuValidationError, RATE_LIMIT_CODE, TOKEN_INVALID_CODES, toNetworkError } from './errors';
+import { assertNotRedirect, axiosTransport, type HttpMethod, type HttpTransport, type TransportResponse } from './httpTransport';
 import { type FeishuLogger, silentLogger } from './logger';
 import { encodeMultipart, type MultipartValue } from './multipart';
-import { getTenantAccessToken, invalidateTenantAccessToken } from './tokenCache';
+import { getTenantAccessToken, invalidateTenantAccessToken, TOKEN_FETCH_TIMEOUT_MS } from './tokenCache';
 
 export interface FeishuRequest {
 	method: HttpMethod;
@@ -18,6 +19,11 @@ export interface FeishuRequest {
 	form?: Record<string, MultipartValue | undefined>; // multipart instead of JSON
 	responseType?: 'json' | 'buffer';
 	auth?: 'tenant' | 'none';
+	/**
+	 * A POST that may be repeated without harm (an upload: a repeat only leaves an unused key). Other
+	 * POSTs are retried after a 5xx or a dropped connection only when they carry a `uuid`.
+	 */
+	repeatable?: boolean;
 }
 
 /** What a `responseType: 'buffer'` request resolves to. */
@@ -38,6 +44,7 @@ export interface FeishuApiClientOptions {
 	maxRateLimitWaitMs?: number;
 	/** First 5xx backoff, doubled per attempt (default 300 ms). */
 	retryBaseDelayMs?: number;
+	/** Total deadline of one HTTP attempt, response body included (default 30 000 ms). */
 	timeoutMs?: number;
 }
 
@@ -88,7 +95,7 @@ export class FeishuApiClient {
 	private readonly opts: Required<Omit<FeishuApiClientOptions, 'transport' | 'logger'>>;
 
 	constructor(creds: FeishuAppCredentials, opts: FeishuApiClientOptions = {}) {
-		this.creds = { ...creds, baseUrl: creds.baseUrl.replace(/\/+$/, '') };
+		this.creds = { ...creds, baseUrl: assertBaseUrl(creds.baseUrl) };
 		this.transport = opts.transport ?? (sharedAxiosTransport ??= axiosTransport());
 		this.logger = opts.logger ?? silentLogger;
 		this.opts = {
@@ -103,6 +110,12 @@ export class FeishuApiClient {
 	/** Performs one API call and resolves to the envelope's `data` (or the top-level fields when there is none). */
 	async request<T = any>(req: FeishuRequest): Promise<T> {
 		const label = `${req.method} ${req.path}`;
+		// Ids are validated where paths are built (messages.ts); this catches any other caller.
+		if (!req.path.startsWith('/') || /[?#\\]|%2[ef]|%5c|(^|\/)\.\.?(\/|$)/i.test(req.path)) {
+			throw new FeishuValidationError('path', `"${req.path}" is not a plain API path`);
+		}
+		// Repeating a POST that may have reached Feishu could apply it twice, unless Feishu dedupes it by uuid.
+		const repeatable = req.method !== 'POST' || req.repeatable === true || hasUuid(req);
 		const query: Record<string, string> = {};
 		for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined && v !== '') query[k] = String(v);
 		const headers: Record<string, string> = {};
@@ -123,7 +136,7 @@ export class FeishuApiClient {
 			let token: string | undefined;
 			if (req.auth !== 'none') {
 				// Also fetched when the transport authenticates, to know which token to invalidate.
-				token = await getTenantAccessToken(this.creds);
+				token = await getTenantAccessToken(this.creds, { timeoutMs: Math.min(TOKEN_FETCH_TIMEOUT_MS, this.opts.timeoutMs) });
 				if (!this.transport.appliesAuth) headers.Authorization = `Bearer ${token}`;
 			}
 
@@ -137,19 +150,23 @@ export class FeishuApiClient {
 					body,
 					timeoutMs: this.opts.timeoutMs,
 				});
-			} catch (error) {
-				if (error instanceof FeishuApiError) throw error;
-				// A POST that may have reached Feishu (reset, timeout) could be applied twice: without an
-				// idempotency uuid, only a refused connection is safe to retry.
-				const safe = req.method !== 'POST' || hasUuid(req) ? isTransientNetworkError(error) : networkCode(error) === 'ECONNREFUSED';
+			} catch (caught) {
+				if (caught instanceof FeishuApiError) throw caught;
+				// Whatever a custom transport throws, never the HTTP library's error with its config.
+				const error = caught instanceof FeishuNetworkError ? caught : toNetworkError(caught, req.method, `${this.creds.baseUrl}${req.path}`);
+				// A reset or timeout may come after Feishu applied the request: only a refused connection
+				// is safe to retry for a POST that is not repeatable.
+				const safe = repeatable ? isTransientNetworkError(error.code) : error.code === 'ECONNREFUSED';
 				if (serverRetries < this.opts.maxRetries && safe) {
 					const delay = this.opts.retryBaseDelayMs * 2 ** serverRetries++;
-					this.logger.warn(`Feishu ${label}: ${(error as Error).message}; retrying in ${delay} ms`);
+					this.logger.warn(`Feishu ${label}: ${error.message}; retrying in ${delay} ms`);
 					await sleep(delay);
 					continue;
 				}
 				throw error;
 			}
+
+			assertNotRedirect(res, label);
 
 			const logId = header(res, 'x-tt-logid');
 			const json = parseJson(res);
@@ -182,7 +199,7 @@ export class FeishuApiClient {
 					await sleep(waitMs);
 					continue;
 				}
-			} else if (res.status >= 500 && serverRetries < this.opts.maxRetries) {
+			} else if (res.status >= 500 && repeatable && serverRetries < this.opts.maxRetries) {
 				const delay = this.opts.retryBaseDelayMs * 2 ** serverRetries++;
 				this.logger.warn(`Feishu ${label}: HTTP ${res.status}; retrying in ${delay} ms`, { logId });
 				await sleep(delay);
@@ -215,18 +232,10 @@ export class FeishuApiClient {
 	}
 }
 
-function networkCode(error: unknown): string | undefined {
-	// n8n's request helpers wrap the axios error; the socket error code is then on the cause.
-	const e = error as { code?: unknown; cause?: { code?: unknown } };
-	const code = typeof e?.code === 'string' ? e.code : e?.cause?.code;
-	return typeof code === 'string' ? code : undefined;
-}
-
 function hasUuid(req: FeishuRequest): boolean {
 	return Boolean(req.query?.uuid || (req.body as { uuid?: unknown } | undefined)?.uuid);
 }
 
-function isTransientNetworkError(error: unknown): boolean {
-	const code = networkCode(error);
+function isTransientNetworkError(code: string): boolean {
 	return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'EPIPE';
 }

@@ -3,6 +3,7 @@
 // (feishu-protocol.md §9.2), so separate connections per workflow would steal each other's events.
 // The hub dedupes once per app, paces plain events into runs (eventPacer.ts), then fans every
 // event out to all subscribers.
+import { secretFingerprint } from './crypto';
 import { EventDeduper, type EventDeduperOptions } from './dedupe';
 import type { FeishuEnvelope } from './envelope';
 import { EventPacer, type EventPacerStats } from './eventPacer';
@@ -11,6 +12,7 @@ import type { GatewayCredentials } from './gatewayEndpoint';
 import type { FeishuGatewayError } from './gatewayErrors';
 import { type GatewayLogger, silentGatewayLogger } from './gatewayLog';
 import type { GatewayStats } from './gatewayStats';
+import { getTenantAccessToken } from './tokenCache';
 
 /** What a subscriber learns of an event besides the envelope. */
 export interface HubEventContext {
@@ -65,6 +67,8 @@ interface SubscriberEntry {
 interface AppConnection {
 	key: string;
 	creds: GatewayCredentials;
+	/** The secret the connection opened with or that Feishu accepted since; joiners must match it. */
+	secretFingerprint: string;
 	client: GatewayClient;
 	starting: Promise<void>;
 	/** One entry per subscription (the same subscriber object may subscribe twice). */
@@ -87,7 +91,8 @@ function connectionKey(creds: GatewayCredentials): string {
 /**
  * Subscribes to an app's events over the shared long connection. The first subscriber opens it;
  * concurrent first subscribers share that attempt and all reject if it fails (FeishuGatewayError
- * with Feishu's code/msg); the last unsubscribe closes it.
+ * with Feishu's code/msg); a later one with another secret joins only once Feishu accepts that
+ * secret (else FeishuApiError); the last unsubscribe closes it.
  */
 export async function subscribeToApp(
 	creds: GatewayCredentials,
@@ -95,17 +100,7 @@ export async function subscribeToApp(
 	opts: SubscribeOptions = {},
 ): Promise<HubSubscription> {
 	const key = connectionKey(creds);
-	let conn = connections.get(key);
-	if (!conn) {
-		conn = openConnection(key, creds, opts);
-	} else if (conn.creds.appSecret !== creds.appSecret) {
-		// Two credentials for one app id: the newest is most likely the valid one (a rotated secret).
-		conn.logger.warn('Feishu app subscribed with a different app secret; using the newest for reconnects', {
-			appId: creds.appId,
-		});
-		conn.creds = { ...conn.creds, appSecret: creds.appSecret };
-		conn.client.updateCredentials({ appSecret: creds.appSecret });
-	}
+	const conn = await connectionFor(key, creds, opts);
 	// Added before the connection is up so no event that arrives right after open is missed.
 	const entry: SubscriberEntry = {
 		subscriber,
@@ -139,11 +134,36 @@ export async function subscribeToApp(
 	};
 }
 
-function openConnection(key: string, creds: GatewayCredentials, opts: SubscribeOptions): AppConnection {
+/**
+ * The app's connection for these credentials. Joining an open one takes the secret it proved or
+ * one Feishu accepts now: a credential with the right App ID and a wrong secret must neither read
+ * another workflow's events nor break its reconnects. A proven new secret (rotated in the console)
+ * is used for the reconnects from then on.
+ */
+async function connectionFor(key: string, creds: GatewayCredentials, opts: SubscribeOptions): Promise<AppConnection> {
+	const fingerprint = secretFingerprint(creds.appSecret);
+	for (;;) {
+		const conn = connections.get(key);
+		if (!conn) return openConnection(key, creds, fingerprint, opts);
+		if (conn.secretFingerprint === fingerprint) return conn;
+		// Rejects with Feishu's answer (10014 "app secret invalid") for a wrong secret.
+		await getTenantAccessToken(creds);
+		// The connection may have closed or changed while Feishu answered: decide again.
+		if (connections.get(key) !== conn) continue;
+		conn.logger.info('Feishu app subscribed with a new, valid app secret; reconnects use it', { appId: creds.appId });
+		conn.creds = { ...conn.creds, appSecret: creds.appSecret };
+		conn.secretFingerprint = fingerprint;
+		conn.client.updateCredentials({ appSecret: creds.appSecret });
+		return conn;
+	}
+}
+
+function openConnection(key: string, creds: GatewayCredentials, secretFingerprint: string, opts: SubscribeOptions): AppConnection {
 	const logger = opts.logger ?? silentGatewayLogger;
 	const conn = {
 		key,
 		creds: { ...creds },
+		secretFingerprint,
 		subscribers: new Set(),
 		deduper: new EventDeduper(opts.dedupe),
 		logger,

@@ -61,3 +61,14 @@ export function verifySignature(
 	const given = Buffer.from(String(signature).toLowerCase(), 'utf8');
 	return expected.length === given.length && timingSafeEqual(expected, given);
 }
+
+/** Constant-time string equality: both sides are hashed first, so neither length nor content leaks. */
+export function safeEqual(a: string, b: string): boolean {
+	const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+	return timingSafeEqual(digest(a), digest(b));
+}
+
+/** A short, non-reversible name for a secret: cache keys tell secrets apart without holding them. */
+export function secretFingerprint(secret: string): string {
+	return createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 32);
+}

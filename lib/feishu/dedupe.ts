@@ -3,6 +3,15 @@
 // Ids sit in a Map for look-up and in an arrival queue for eviction, so both expiry and the count
 // cap drop the oldest in O(1). (Evicting through the Map's own order is O(deleted) per call in V8:
 // iteration walks over the holes deletions leave at the front, which made a full window quadratic.)
+// Keys come from the network: a long one is kept as its hash, so a held id costs a bounded amount.
+import { createHash } from 'node:crypto';
+
+/** Keys longer than this are stored as a SHA-256 digest (Feishu's event ids are 32 characters). */
+export const MAX_DEDUPE_KEY_CHARS = 128;
+
+function storedKey(key: string): string {
+	return key.length <= MAX_DEDUPE_KEY_CHARS ? key : `sha256:${createHash('sha256').update(key, 'utf8').digest('base64')}`;
+}
 
 export interface EventDeduperOptions {
 	/** How long an id is remembered. Default 8 h. */
@@ -30,7 +39,8 @@ export class EventDeduper {
 	}
 
 	/** True if `key` was already seen within the window; otherwise records it and returns false. */
-	seen(key: string): boolean {
+	seen(id: string): boolean {
+		const key = storedKey(id);
 		const now = this.now();
 		while (this.head < this.queueIds.length && now - this.queueTimes[this.head] >= this.windowMs) this.dropOldest();
 		const at = this.seenAt.get(key);
@@ -43,9 +53,9 @@ export class EventDeduper {
 	}
 
 	/** Takes back the record of `key` (an event that was refused after all). */
-	forget(key: string): void {
+	forget(id: string): void {
 		// Its place in the arrival queue stays; dropOldest skips ids whose time no longer matches.
-		this.seenAt.delete(key);
+		this.seenAt.delete(storedKey(id));
 	}
 
 	get size(): number {

@@ -12,7 +12,10 @@ export interface FeishuAppCredentials {
 	baseUrl: string;
 }
 
-/** Base URL for a domain choice; a full URL is accepted as the domain too. Trailing '/' stripped. */
+/**
+ * Base URL for a domain choice; a full URL is accepted as the domain too. Trailing '/' stripped.
+ * https is required, except for loopback hosts (the local sandbox, a local proxy).
+ */
 export function resolveBaseUrl(domain: FeishuDomain | string, customBaseUrl?: string): string {
 	let url: string;
 	if (domain === 'feishu' || domain === '' || domain === undefined) url = FEISHU_BASE_URL;
@@ -21,6 +24,32 @@ export function resolveBaseUrl(domain: FeishuDomain | string, customBaseUrl?: st
 		if (!customBaseUrl || !customBaseUrl.trim()) throw new Error('Base URL is required when the domain is "custom"');
 		url = customBaseUrl.trim();
 	} else url = domain;
-	if (!/^https?:\/\//i.test(url)) throw new Error(`Base URL must start with http:// or https:// (got "${url}")`);
-	return url.replace(/\/+$/, '');
+	return assertBaseUrl(url);
+}
+
+/** localhost, 127.0.0.0/8 or ::1 (the WHATWG parser has already normalised forms like 127.1). */
+export function isLoopbackHost(hostname: string): boolean {
+	const h = hostname.toLowerCase();
+	return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Validates a base URL and returns it normalised (what was checked is what gets used): http(s),
+ * plain http only to a loopback host (the token and the App Secret would travel in clear), no user
+ * info, query or fragment (paths are appended to it).
+ */
+export function assertBaseUrl(url: string): string {
+	let u: URL;
+	try {
+		u = new URL(url.trim());
+	} catch {
+		throw new Error(`Base URL must start with http:// or https:// (got "${url}")`);
+	}
+	if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`Base URL must start with http:// or https:// (got "${url}")`);
+	if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+		throw new Error(`Base URL must use https:// (got "${u.origin}"): plain http:// is allowed only for localhost, 127.x.x.x and [::1]`);
+	}
+	if (u.username || u.password) throw new Error('Base URL must not contain a user name or password');
+	if (u.search || u.hash || url.includes('?') || url.includes('#')) throw new Error('Base URL must not contain a query (?) or fragment (#)');
+	return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
 }

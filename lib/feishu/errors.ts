@@ -35,3 +35,48 @@ export class FeishuValidationError extends Error {
 		this.field = field;
 	}
 }
+
+/**
+ * A request that got no usable HTTP answer (refused, reset, deadline, DNS...). Built from the HTTP
+ * library's error with only method, URL and the socket code: the library's own error carries the
+ * request config (headers with the token, the token fetch's body with the App Secret), so it never
+ * leaves the transport.
+ */
+export class FeishuNetworkError extends Error {
+	/** The socket or library code, e.g. ECONNRESET, ECONNREFUSED, ETIMEDOUT. */
+	readonly code: string;
+	readonly method: string;
+	readonly url: string;
+
+	constructor(method: string, url: string, code: string, detail: string) {
+		const where = safeUrl(url);
+		super(`Feishu request ${method} ${where} failed: ${detail}${detail.includes(code) ? '' : ` (${code})`}`);
+		this.name = 'FeishuNetworkError';
+		this.code = code;
+		this.method = method;
+		this.url = where;
+	}
+}
+
+/** A URL fit for messages: no user info, query or fragment (they may carry secrets). */
+export function safeUrl(url: string): string {
+	try {
+		const u = new URL(url);
+		return `${u.origin}${u.pathname}`;
+	} catch {
+		return url.replace(/[?#].*$/s, '').replace(/\/\/[^/@]*@/, '//').slice(0, 200);
+	}
+}
+
+/** Turns any error of an HTTP layer into a FeishuNetworkError, keeping only its code and message. */
+export function toNetworkError(error: unknown, method: string, url: string): FeishuNetworkError {
+	if (error instanceof FeishuNetworkError) return error;
+	// n8n's request helpers wrap the axios error in a NodeApiError: the socket code is then its
+	// httpCode (or on the wrapped error).
+	const e = error as { code?: unknown; message?: unknown; httpCode?: unknown; cause?: { code?: unknown }; errorResponse?: { code?: unknown } } | undefined;
+	const candidates = [e?.code, e?.cause?.code, e?.errorResponse?.code, e?.httpCode];
+	const raw = candidates.find((c): c is string => typeof c === 'string' && /^E[A-Z_]+$/.test(c));
+	const code = raw ?? 'ENETWORK';
+	const message = typeof e?.message === 'string' && e.message ? e.message : String(error);
+	return new FeishuNetworkError(method, url, code, message.slice(0, 300));
+}

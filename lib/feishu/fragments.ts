@@ -19,6 +19,11 @@ export interface FragmentAssemblerOptions {
 	maxFragments?: number;
 	/** Bytes held by all partial messages together. Default 32 MiB. */
 	maxPendingBytes?: number;
+	/**
+	 * Fragments held by all partial messages together. Default 8192. Each costs ~200 bytes of
+	 * bookkeeping that maxPendingBytes (payload bytes) does not see.
+	 */
+	maxPendingFragments?: number;
 	/** Partial messages held at once; the oldest is dropped beyond this. Default 256. */
 	maxPendingMessages?: number;
 	now?: () => number;
@@ -44,14 +49,23 @@ function parseIndex(value: string | undefined, name: string): number {
 	return Number(value);
 }
 
+// Its own memory, not the pool: a pooled copy would share (and could pin) an 8 KiB slab.
+function ownCopy(view: Buffer): Buffer {
+	const copy = Buffer.allocUnsafeSlow(view.length);
+	view.copy(copy);
+	return copy;
+}
+
 export class FragmentAssembler {
 	private readonly ttlMs: number;
 	private readonly maxFragments: number;
 	private readonly maxPendingBytes: number;
 	private readonly maxPendingMessages: number;
+	private readonly maxPendingFragments: number;
 	private readonly now: () => number;
 	private readonly pending = new Map<string, Pending>();
-	private pendingBytes = 0;
+	private heldBytes = 0;
+	private heldFragments = 0;
 	private sweepTimer: NodeJS.Timeout | undefined;
 	/** Partial messages dropped by expiry or by the bounds. */
 	expired = 0;
@@ -61,6 +75,7 @@ export class FragmentAssembler {
 		this.maxFragments = opts.maxFragments ?? 1024;
 		this.maxPendingBytes = opts.maxPendingBytes ?? 32 * 1024 * 1024;
 		this.maxPendingMessages = opts.maxPendingMessages ?? 256;
+		this.maxPendingFragments = opts.maxPendingFragments ?? 8192;
 		this.now = opts.now ?? Date.now;
 	}
 
@@ -71,7 +86,8 @@ export class FragmentAssembler {
 		if (sum < 1) throw new FragmentError('sum must be at least 1');
 		if (sum > this.maxFragments) throw new FragmentError(`sum ${sum} exceeds ${this.maxFragments}`);
 		if (seq >= sum) throw new FragmentError(`seq ${seq} is not below sum ${sum}`);
-		// A view, not a copy: every WebSocket message arrives in a buffer nothing else reuses.
+		// A view into the WebSocket message (or socket chunk) the frame came in: fine to hand on at
+		// once, but a stored fragment is copied (below) so it holds only its own bytes.
 		const bytes = frame.payload ?? new Uint8Array(0);
 		const payload = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 		if (sum === 1) return { complete: true, payload, frame };
@@ -95,28 +111,46 @@ export class FragmentAssembler {
 			this.startSweep();
 		}
 		const previous = entry.slots[seq];
+		const completes = !previous && entry.filled + 1 === sum;
 		const delta = payload.length - (previous?.length ?? 0);
-		if (this.pendingBytes + delta > this.maxPendingBytes) {
+		if (this.heldBytes + delta > this.maxPendingBytes) {
 			this.drop(messageId);
 			throw new FragmentError('pending fragments exceed the size bound');
 		}
-		if (!previous) entry.filled++;
-		entry.slots[seq] = payload; // a repeated seq replaces the earlier copy
+		if (completes) {
+			const slots = entry.slots;
+			slots[seq] = payload;
+			this.drop(messageId);
+			return { complete: true, payload: Buffer.concat(slots as Buffer[]), frame };
+		}
+		if (!previous && this.heldFragments >= this.maxPendingFragments) {
+			this.drop(messageId);
+			throw new FragmentError('pending fragments exceed the count bound');
+		}
+		if (!previous) {
+			entry.filled++;
+			this.heldFragments++;
+		}
+		entry.slots[seq] = ownCopy(payload); // a repeated seq replaces the earlier copy
 		entry.bytes += delta;
-		this.pendingBytes += delta;
-		if (entry.filled < sum) return { complete: false };
-		this.drop(messageId);
-		return { complete: true, payload: Buffer.concat(entry.slots as Buffer[]), frame };
+		this.heldBytes += delta;
+		return { complete: false };
 	}
 
 	get pendingMessages(): number {
 		return this.pending.size;
 	}
 
+	/** Payload bytes held by partial messages (what maxPendingBytes bounds). */
+	get pendingBytes(): number {
+		return this.heldBytes;
+	}
+
 	/** Drops everything and stops the sweep timer. */
 	clear(): void {
 		this.pending.clear();
-		this.pendingBytes = 0;
+		this.heldBytes = 0;
+		this.heldFragments = 0;
 		this.stopSweep();
 	}
 
@@ -124,7 +158,8 @@ export class FragmentAssembler {
 		const entry = this.pending.get(messageId);
 		if (!entry) return;
 		this.pending.delete(messageId);
-		this.pendingBytes -= entry.bytes;
+		this.heldBytes -= entry.bytes;
+		this.heldFragments -= entry.filled;
 		if (this.pending.size === 0) this.stopSweep();
 	}
 

@@ -65,6 +65,15 @@ const DEFAULT_CALLBACK_BUDGET_MS = 2500;
 // Feishu gives callbacks 3 s end to end; keep a margin for the network.
 const MAX_CALLBACK_BUDGET_MS = 2900;
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** No reconnect wait is shorter, whatever the timings (overrides included): the loop never spins. */
+const MIN_RECONNECT_GAP_MS = 100;
+/** The backoff stops doubling here (or at the interval, if that is longer). */
+const MAX_RECONNECT_BACKOFF_MS = 10 * 60_000;
+/**
+ * A connection that closes sooner than this after opening has not proved itself and counts as a
+ * failed attempt, so an accept-then-close gateway gets the backoff, not a fresh schedule each time.
+ */
+const STABLE_CONNECTION_MS = 5000;
 
 type State = GatewayStats['state'];
 
@@ -72,6 +81,20 @@ function toGatewayError(error: unknown, stage: FeishuGatewayError['stage']): Fei
 	if (error instanceof FeishuGatewayError) return error;
 	const message = error instanceof Error ? error.message : String(error);
 	return new FeishuGatewayError(`Feishu long connection failed: ${message}`, { retryable: true, stage, cause: error });
+}
+
+/**
+ * The wait before the next reconnect attempt after `failures` failed attempts in a row. Feishu's
+ * schedule (§4.5), floored and grown: none failed yet → random [0, nonce); one → the interval; then
+ * the interval doubled per failure with equal jitter (half to all of it, never below the interval),
+ * up to MAX_RECONNECT_BACKOFF_MS.
+ */
+export function reconnectDelayMs(timings: GatewayTimings, failures: number, random: () => number = Math.random): number {
+	if (failures <= 0) return Math.max(MIN_RECONNECT_GAP_MS, random() * timings.reconnectNonceMs);
+	const interval = Math.max(MIN_RECONNECT_GAP_MS, timings.reconnectIntervalMs);
+	if (failures === 1) return interval;
+	const grown = Math.min(Math.max(interval, MAX_RECONNECT_BACKOFF_MS), interval * 2 ** Math.min(failures - 1, 30));
+	return Math.max(interval, grown / 2 + (random() * grown) / 2);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -92,6 +115,9 @@ export class GatewayClient {
 	private serviceId = 0;
 	private deviceId: string | undefined;
 	private lastInboundAt = 0;
+	private openedAt = 0;
+	/** Failed reconnect attempts in a row, connections that closed young included. */
+	private failures = 0;
 	private pingTimer: NodeJS.Timeout | undefined;
 	private watchdogTimer: NodeJS.Timeout | undefined;
 	private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
@@ -216,8 +242,9 @@ export class GatewayClient {
 
 	private dial(endpoint: GatewayEndpoint, gen: number): Promise<void> {
 		return new Promise((resolve, reject) => {
+			const handshakeMs = this.opts.handshakeTimeoutMs ?? 15_000;
 			const ws = new WebSocket(endpoint.url, {
-				handshakeTimeout: this.opts.handshakeTimeoutMs ?? 15_000,
+				handshakeTimeout: handshakeMs,
 				perMessageDeflate: false,
 				followRedirects: false,
 				maxPayload: MAX_FRAME_BYTES,
@@ -226,6 +253,13 @@ export class GatewayClient {
 			let opened = false;
 			let refusal: FeishuGatewayError | undefined;
 			let socketError: Error | undefined;
+			// ws's handshakeTimeout only fires on silence; an answer dripped a byte at a time would keep
+			// the handshake (and start()) pending forever, so it also gets a total deadline.
+			let timedOut = false;
+			const deadline = setTimeout(() => {
+				timedOut = true;
+				ws.terminate();
+			}, handshakeMs);
 			// Feishu answers a refused upgrade with Handshake-* headers on a non-101 response (§1).
 			ws.on('unexpected-response', (_req, res) => {
 				refusal = classifyHandshakeRefusal(res.statusCode ?? 0, res.headers);
@@ -237,6 +271,7 @@ export class GatewayClient {
 			});
 			ws.on('open', () => {
 				opened = true;
+				clearTimeout(deadline);
 				if (gen !== this.generation || this.ws !== ws) {
 					ws.terminate();
 					reject(toGatewayError(new Error('closed while connecting'), 'handshake'));
@@ -250,10 +285,13 @@ export class GatewayClient {
 			});
 			ws.on('close', (code) => {
 				if (!opened) {
+					clearTimeout(deadline);
 					if (this.ws === ws) this.ws = undefined;
 					if (refusal) return reject(refusal);
 					if (gen !== this.generation) return reject(toGatewayError(new Error('closed while connecting'), 'handshake'));
-					const reason = redactSecrets(socketError?.message ?? `socket closed (${code})`, [this.credentials.appSecret]);
+					const reason = timedOut
+						? `opening handshake not complete within ${handshakeMs} ms`
+						: redactSecrets(socketError?.message ?? `socket closed (${code})`, [this.credentials.appSecret]);
 					return reject(
 						new FeishuGatewayError(`Could not open Feishu's long connection: ${reason}`, {
 							retryable: true,
@@ -273,6 +311,7 @@ export class GatewayClient {
 		this.state = 'connected';
 		this.counters.connects++;
 		this.lastInboundAt = Date.now();
+		this.openedAt = this.lastInboundAt;
 		this.logger.info('Feishu long connection open', {
 			appId: this.credentials.appId,
 			url: redactGatewayUrl(endpoint.url),
@@ -291,17 +330,17 @@ export class GatewayClient {
 		const reason = error ? redactSecrets(error.message, [this.credentials.appSecret]) : `close code ${code}`;
 		this.lastError = `connection lost: ${reason}`;
 		this.logger.warn('Feishu long connection lost; reconnecting', { appId: this.credentials.appId, deviceId: this.deviceId, reason });
+		// Dying young counts as a failed attempt (the backoff goes on); a proven connection resets it.
+		this.failures = Date.now() - this.openedAt < STABLE_CONNECTION_MS ? this.failures + 1 : 0;
 		void this.reconnectLoop();
 	}
 
-	/** §4.5: first attempt after random [0, nonce), then every interval; count < 0 = forever. */
+	/** §4.5, floored and backed off (reconnectDelayMs); ReconnectCount < 0 = forever. */
 	private async reconnectLoop(): Promise<void> {
 		const gen = ++this.generation;
 		this.state = 'reconnecting';
 		let attempts = 0;
-		let wait = Math.random() * this.timings.reconnectNonceMs;
 		for (;;) {
-			if (!(await this.sleep(wait)) || gen !== this.generation) return;
 			const cap = this.timings.reconnectCount;
 			if (cap >= 0 && attempts >= cap) {
 				this.fail(
@@ -312,6 +351,7 @@ export class GatewayClient {
 				);
 				return;
 			}
+			if (!(await this.sleep(reconnectDelayMs(this.timings, this.failures))) || gen !== this.generation) return;
 			attempts++;
 			this.counters.reconnectAttempts++;
 			try {
@@ -327,13 +367,13 @@ export class GatewayClient {
 					this.fail(err);
 					return;
 				}
+				this.failures++;
 				this.logger.warn('Feishu long connection reconnect failed; will retry', {
 					appId: this.credentials.appId,
 					attempts,
 					error: err.message,
 				});
 			}
-			wait = this.timings.reconnectIntervalMs;
 		}
 	}
 

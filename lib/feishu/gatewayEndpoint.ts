@@ -38,6 +38,11 @@ export interface GatewayEndpoint {
 }
 
 const DAY_SECONDS = 24 * 60 * 60;
+/**
+ * The server cannot ask for reconnects more often than this: ReconnectInterval 0 (or an
+ * accept-then-close gateway) would otherwise mean hundreds of attempts a second.
+ */
+export const MIN_SERVER_RECONNECT_INTERVAL_MS = 1000;
 
 function finiteIn(value: unknown, min: number, max: number): number | undefined {
 	return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : undefined;
@@ -46,6 +51,7 @@ function finiteIn(value: unknown, min: number, max: number): number | undefined 
 /**
  * Reads a ClientConfig object (endpoint response or pong payload). Each field is taken only if it
  * is a number in a sane range; anything else is ignored rather than turned into 0 or NaN (§4.2).
+ * ReconnectInterval is raised to MIN_SERVER_RECONNECT_INTERVAL_MS.
  */
 export function parseClientConfig(config: unknown): Partial<GatewayTimings> {
 	if (typeof config !== 'object' || config === null) return {};
@@ -56,7 +62,7 @@ export function parseClientConfig(config: unknown): Partial<GatewayTimings> {
 	const count = finiteIn(c.ReconnectCount, -1e9, 1e9);
 	if (count !== undefined && Number.isInteger(count)) out.reconnectCount = count;
 	const interval = finiteIn(c.ReconnectInterval, 0, DAY_SECONDS);
-	if (interval !== undefined) out.reconnectIntervalMs = Math.round(interval * 1000);
+	if (interval !== undefined) out.reconnectIntervalMs = Math.max(MIN_SERVER_RECONNECT_INTERVAL_MS, Math.round(interval * 1000));
 	const nonce = finiteIn(c.ReconnectNonce, 0, DAY_SECONDS);
 	if (nonce !== undefined) out.reconnectNonceMs = Math.round(nonce * 1000);
 	return out;
@@ -87,9 +93,16 @@ interface RawResponse {
 	body: string;
 }
 
+// `timeoutMs` bounds the whole exchange, not just silences: an answer dripped a byte at a time
+// would otherwise keep start() (and n8n's activation) pending forever.
 function post(url: URL, body: string, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
 	return new Promise((resolve, reject) => {
 		const transport = url.protocol === 'https:' ? https : http;
+		const fail = (error: Error) => {
+			clearTimeout(deadline);
+			req.destroy();
+			reject(error);
+		};
 		const req = transport.request(
 			url,
 			{
@@ -109,15 +122,18 @@ function post(url: URL, body: string, timeoutMs: number, signal?: AbortSignal): 
 				let size = 0;
 				res.on('data', (chunk: Buffer) => {
 					size += chunk.length;
-					if (size > 1024 * 1024) req.destroy(new Error('endpoint response too large'));
+					if (size > 1024 * 1024) fail(new Error('endpoint response too large'));
 					else chunks.push(chunk);
 				});
-				res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-				res.on('error', reject);
+				res.on('end', () => {
+					clearTimeout(deadline);
+					resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+				});
+				res.on('error', fail);
 			},
 		);
-		req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-		req.on('error', reject);
+		const deadline = setTimeout(() => fail(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
+		req.on('error', fail);
 		req.end(body);
 	});
 }
@@ -162,7 +178,16 @@ export async function fetchGatewayEndpoint(
 				stage: 'endpoint',
 			});
 		}
-		return { url: wsUrl, ...parseGatewayUrl(wsUrl), timings: parseClientConfig(json.data.ClientConfig) };
+		const gateway = parseGatewayUrl(wsUrl);
+		// TLS to the endpoint is pointless if the events then travel in the clear. Plain ws:// is
+		// only taken from a plain http:// endpoint (the loopback sandbox).
+		if (url.protocol === 'https:' && new URL(wsUrl).protocol !== 'wss:') {
+			throw new FeishuGatewayError(
+				`Feishu's long-connection endpoint ${url.origin} (https) returned an unencrypted ws:// gateway URL; only wss:// is accepted`,
+				{ code, httpStatus: res.status, retryable: false, stage: 'endpoint' },
+			);
+		}
+		return { url: wsUrl, ...gateway, timings: parseClientConfig(json.data.ClientConfig) };
 	}
 	// An HTTP error with a Feishu code other than the busy ones is as fatal as the same code with 200
 	// (e.g. bad credentials); server-side trouble (5xx, 429, no code) is retried.

@@ -1,5 +1,6 @@
 // The IM message operations (im/v1), each one call through FeishuApiClient.request with content
 // validated first. Shared by the action node, the examples and tests.
+import { randomUUID } from 'node:crypto';
 import type { FeishuApiClient, FeishuBinary } from './apiClient';
 import { FeishuValidationError } from './errors';
 import type { MultipartFile } from './multipart';
@@ -31,6 +32,30 @@ function requireId(field: string, value: string | undefined): string {
 	return value.trim();
 }
 
+// Feishu's ids and keys (om_…, img_v3_…, file_v3_…) are letters, digits, '_' and '-'. Anything else
+// ('.', '..', '/', '?', '#', '%') would change which API path the request reaches.
+const PATH_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** An id that goes into a URL path: required, and nothing that could climb or leave the segment. */
+function pathId(field: string, value: string | undefined): string {
+	const id = requireId(field, value);
+	if (!PATH_ID.test(id)) {
+		throw new FeishuValidationError(field, `"${id.slice(0, 80)}" is not a valid id (only letters, digits, "_" and "-", at most 128)`);
+	}
+	return id;
+}
+
+/**
+ * The idempotency key of one logical send: the caller's, or a new one kept across this call's
+ * retries, so a retry after a 5xx or a reset (which Feishu may have applied) never posts twice.
+ * Feishu keeps a uuid for 1 hour per app and allows at most 50 characters.
+ */
+function sendUuid(uuid: string | undefined): string {
+	if (uuid === undefined || uuid === '') return randomUUID();
+	if (typeof uuid !== 'string' || uuid.length > 50) throw new FeishuValidationError('uuid', 'should be a string of at most 50 characters');
+	return uuid;
+}
+
 function checkReceiveIdType(t: string): ReceiveIdType {
 	if (!(RECEIVE_ID_TYPES as readonly string[]).includes(t)) {
 		throw new FeishuValidationError('receive_id_type', `"${t}" is not one of ${RECEIVE_ID_TYPES.join(', ')}`);
@@ -51,7 +76,7 @@ export async function sendMessage(
 		method: 'POST',
 		path: MESSAGES,
 		query: { receive_id_type: receiveIdType },
-		body: { receive_id: receiveId, msg_type: p.msgType, content, ...(p.uuid ? { uuid: p.uuid } : {}) },
+		body: { receive_id: receiveId, msg_type: p.msgType, content, uuid: sendUuid(p.uuid) },
 	});
 }
 
@@ -59,7 +84,7 @@ export async function replyMessage(
 	client: FeishuApiClient,
 	p: { messageId: string; msgType: string; content: unknown; replyInThread?: boolean; uuid?: string },
 ): Promise<FeishuMessage> {
-	const id = requireId('message_id', p.messageId);
+	const id = pathId('message_id', p.messageId);
 	const content = serializeContent(p.msgType, p.content);
 	return client.request({
 		method: 'POST',
@@ -68,7 +93,7 @@ export async function replyMessage(
 			msg_type: p.msgType,
 			content,
 			...(p.replyInThread ? { reply_in_thread: true } : {}),
-			...(p.uuid ? { uuid: p.uuid } : {}),
+			uuid: sendUuid(p.uuid),
 		},
 	});
 }
@@ -76,24 +101,24 @@ export async function replyMessage(
 /** Edits a sent text or post message (PUT; Feishu allows only these two types). */
 export async function editMessage(client: FeishuApiClient, p: { messageId: string; msgType: 'text' | 'post' | string; content: unknown }): Promise<FeishuMessage> {
 	if (p.msgType !== 'text' && p.msgType !== 'post') throw new FeishuValidationError('msg_type', 'only text and post messages can be edited');
-	const id = requireId('message_id', p.messageId);
+	const id = pathId('message_id', p.messageId);
 	return client.request({ method: 'PUT', path: `${MESSAGES}/${seg(id)}`, body: { msg_type: p.msgType, content: serializeContent(p.msgType, p.content) } });
 }
 
 /** Replaces the card of a sent interactive message (PATCH). */
 export async function updateCard(client: FeishuApiClient, p: { messageId: string; card: unknown }): Promise<Record<string, unknown>> {
-	const id = requireId('message_id', p.messageId);
+	const id = pathId('message_id', p.messageId);
 	return client.request({ method: 'PATCH', path: `${MESSAGES}/${seg(id)}`, body: { content: serializeContent('interactive', p.card) } });
 }
 
 export async function recallMessage(client: FeishuApiClient, p: { messageId: string }): Promise<Record<string, unknown>> {
-	const id = requireId('message_id', p.messageId);
+	const id = pathId('message_id', p.messageId);
 	return client.request({ method: 'DELETE', path: `${MESSAGES}/${seg(id)}` });
 }
 
 /** One message (Feishu answers `{items: [message]}`; merged-forward messages list their children too). */
 export async function getMessage(client: FeishuApiClient, p: { messageId: string }): Promise<FeishuMessage> {
-	const id = requireId('message_id', p.messageId);
+	const id = pathId('message_id', p.messageId);
 	const data = await client.request<{ items?: FeishuMessage[] }>({ method: 'GET', path: `${MESSAGES}/${seg(id)}` });
 	const item = data.items?.[0];
 	if (!item) throw new FeishuValidationError('message_id', `no message ${id} in Feishu's answer`);
@@ -104,11 +129,12 @@ export async function forwardMessage(
 	client: FeishuApiClient,
 	p: { messageId: string; receiveIdType: ReceiveIdType | string; receiveId: string; uuid?: string },
 ): Promise<FeishuMessage> {
-	const id = requireId('message_id', p.messageId);
+	const id = pathId('message_id', p.messageId);
 	return client.request({
 		method: 'POST',
 		path: `${MESSAGES}/${seg(id)}/forward`,
-		query: { receive_id_type: checkReceiveIdType(p.receiveIdType), uuid: p.uuid },
+		// Forward takes its uuid as a query parameter (Feishu's docs), unlike create and reply.
+		query: { receive_id_type: checkReceiveIdType(p.receiveIdType), uuid: sendUuid(p.uuid) },
 		body: { receive_id: requireId('receive_id', p.receiveId) },
 	});
 }
@@ -118,8 +144,8 @@ export async function downloadMessageResource(
 	client: FeishuApiClient,
 	p: { messageId: string; fileKey: string; type: 'image' | 'file' | string },
 ): Promise<FeishuBinary> {
-	const id = requireId('message_id', p.messageId);
-	const key = requireId('file_key', p.fileKey);
+	const id = pathId('message_id', p.messageId);
+	const key = pathId('file_key', p.fileKey);
 	if (p.type !== 'image' && p.type !== 'file') throw new FeishuValidationError('type', 'should be "image" or "file" (audio and video are "file")');
 	return client.request({ method: 'GET', path: `${MESSAGES}/${seg(id)}/resources/${seg(key)}`, query: { type: p.type }, responseType: 'buffer' });
 }
@@ -141,7 +167,8 @@ export function fileTypeFor(fileName: string): (typeof UPLOAD_FILE_TYPES)[number
 export async function uploadImage(client: FeishuApiClient, p: { image: MultipartFile; imageType?: 'message' | 'avatar' }): Promise<{ image_key: string }> {
 	if (!p.image?.data?.length) throw new FeishuValidationError('image', 'is empty');
 	if (p.image.data.length > 10 * 1024 * 1024) throw new FeishuValidationError('image', 'is larger than Feishu\'s 10 MB limit');
-	return client.request({ method: 'POST', path: '/open-apis/im/v1/images', form: { image_type: p.imageType ?? 'message', image: p.image } });
+	// Feishu takes no uuid here; a repeated upload only leaves an unused key.
+	return client.request({ method: 'POST', path: '/open-apis/im/v1/images', form: { image_type: p.imageType ?? 'message', image: p.image }, repeatable: true });
 }
 
 export async function uploadFile(
@@ -159,5 +186,6 @@ export async function uploadFile(
 		method: 'POST',
 		path: '/open-apis/im/v1/files',
 		form: { file_type: fileType, file_name: fileName, duration: p.durationMs, file: p.file },
+		repeatable: true,
 	});
 }

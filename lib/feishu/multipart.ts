@@ -20,6 +20,12 @@ function quote(value: string): string {
 	return value.replace(/[\r\n"]/g, (c) => encodeURIComponent(c));
 }
 
+// A MIME type comes from the file's metadata: anything but a plain `type/subtype; params` (a CR or
+// LF would start new part headers) falls back to the generic type.
+function mimeType(value: string | undefined): string {
+	return value && /^[\w.+-]+\/[\w.+-]+(\s*;[^\r\n]*)?$/.test(value) ? value : 'application/octet-stream';
+}
+
 export function isMultipartFile(value: unknown): value is MultipartFile {
 	return typeof value === 'object' && value !== null && Buffer.isBuffer((value as MultipartFile).data);
 }
@@ -34,7 +40,7 @@ export function encodeMultipart(fields: Record<string, MultipartValue | undefine
 	for (const [name, value] of entries) {
 		let head = `--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"`;
 		if (isMultipartFile(value)) {
-			head += `; filename="${quote(value.fileName)}"\r\nContent-Type: ${value.contentType ?? 'application/octet-stream'}\r\n\r\n`;
+			head += `; filename="${quote(value.fileName)}"\r\nContent-Type: ${mimeType(value.contentType)}\r\n\r\n`;
 			chunks.push(Buffer.from(head, 'utf8'), value.data, Buffer.from('\r\n'));
 		} else {
 			chunks.push(Buffer.from(`${head}\r\n\r\n${String(value)}\r\n`, 'utf8'));

@@ -3,13 +3,14 @@
 // token fetch. Concurrent callers share one in-flight fetch; a token is refreshed 3 minutes before
 // Feishu says it expires, like the official SDKs.
 import { createHash } from 'node:crypto';
-import axios from 'axios';
-import type { FeishuAppCredentials } from './domains';
+import { assertBaseUrl, type FeishuAppCredentials } from './domains';
 import { FeishuApiError } from './errors';
+import { assertNotRedirect, axiosTransport } from './httpTransport';
 
 export const TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 const REFRESH_MARGIN_MS = 3 * 60 * 1000;
-const FETCH_TIMEOUT_MS = 15_000;
+/** Total deadline of one token fetch. */
+export const TOKEN_FETCH_TIMEOUT_MS = 15_000;
 
 interface CacheEntry {
 	token?: string;
@@ -19,6 +20,9 @@ interface CacheEntry {
 
 const cache = new Map<string, CacheEntry>();
 let fetches = 0;
+// The shared transport: total deadline, no redirects (the body is the App Secret), errors without
+// the request config.
+const transport = axiosTransport();
 
 function cacheKey(creds: FeishuAppCredentials): string {
 	// The secret is part of the key (hashed) so a corrected secret never reuses a stale entry.
@@ -26,20 +30,27 @@ function cacheKey(creds: FeishuAppCredentials): string {
 	return `${creds.baseUrl.replace(/\/+$/, '')}|${creds.appId}|${secret}`;
 }
 
-async function fetchToken(creds: FeishuAppCredentials): Promise<{ token: string; expireSeconds: number }> {
+async function fetchToken(creds: FeishuAppCredentials, timeoutMs: number): Promise<{ token: string; expireSeconds: number }> {
+	// Checked here too, for callers that skip resolveBaseUrl: the secret never goes out over plain http.
+	const url = `${assertBaseUrl(creds.baseUrl)}${TOKEN_PATH}`;
 	fetches++;
-	const url = `${creds.baseUrl.replace(/\/+$/, '')}${TOKEN_PATH}`;
-	const res = await axios.post(
+	const res = await transport.send({
+		method: 'POST',
 		url,
-		{ app_id: creds.appId, app_secret: creds.appSecret },
-		{
-			headers: { 'Content-Type': 'application/json; charset=utf-8' },
-			timeout: FETCH_TIMEOUT_MS,
-			validateStatus: () => true,
-		},
-	);
-	const body = typeof res.data === 'object' && res.data !== null ? res.data : {};
-	const logId = (res.headers['x-tt-logid'] as string | undefined) ?? undefined;
+		headers: { 'Content-Type': 'application/json; charset=utf-8' },
+		body: { app_id: creds.appId, app_secret: creds.appSecret },
+		timeoutMs,
+	});
+	assertNotRedirect(res, 'tenant_access_token');
+	let body: Record<string, unknown> = {};
+	try {
+		const parsed: unknown = JSON.parse(res.body.toString('utf8'));
+		if (typeof parsed === 'object' && parsed !== null) body = parsed as Record<string, unknown>;
+	} catch {
+		/* not JSON: reported below with the HTTP status */
+	}
+	const rawLogId = res.headers['x-tt-logid'];
+	const logId = Array.isArray(rawLogId) ? rawLogId[0] : rawLogId;
 	if (body.code !== 0 || typeof body.tenant_access_token !== 'string') {
 		const code = typeof body.code === 'number' ? body.code : -1;
 		const msg = typeof body.msg === 'string' ? body.msg : `HTTP ${res.status} from the token endpoint`;
@@ -50,7 +61,7 @@ async function fetchToken(creds: FeishuAppCredentials): Promise<{ token: string;
 }
 
 /** The cached tenant token for these credentials, fetching it when missing or about to expire. */
-export function getTenantAccessToken(creds: FeishuAppCredentials): Promise<string> {
+export function getTenantAccessToken(creds: FeishuAppCredentials, opts: { timeoutMs?: number } = {}): Promise<string> {
 	const key = cacheKey(creds);
 	let entry = cache.get(key);
 	if (entry?.token && Date.now() < entry.expiresAt) return Promise.resolve(entry.token);
@@ -60,7 +71,7 @@ export function getTenantAccessToken(creds: FeishuAppCredentials): Promise<strin
 		cache.set(key, entry);
 	}
 	const target = entry;
-	const inflight = fetchToken(creds)
+	const inflight = fetchToken(creds, opts.timeoutMs ?? TOKEN_FETCH_TIMEOUT_MS)
 		.then(({ token, expireSeconds }) => {
 			const lifetimeMs = expireSeconds * 1000;
 			// Short-lived tokens (tests) keep half their life instead of going stale at once.

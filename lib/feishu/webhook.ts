@@ -3,8 +3,9 @@
 // Rules from feishu-protocol.md §6: the challenge is answered in plaintext JSON and is never signed;
 // encrypted bodies are AES-256-CBC; the signature covers the RAW body bytes (never re-serialised
 // JSON) and is compared in constant time; the verification token sits in header.token (2.0) or in
-// the top-level token (1.0 and the challenge).
-import { decryptPayload, verifySignature } from './crypto';
+// the top-level token (1.0 and the challenge). With an Encrypt Key, unsigned requests other than
+// this app's challenge all get one identical answer (docs/security.md).
+import { decryptPayload, safeEqual, verifySignature } from './crypto';
 import { FeishuEnvelope, parseEnvelope } from './envelope';
 
 export interface WebhookRequest {
@@ -16,8 +17,9 @@ export interface WebhookRequest {
 
 export interface WebhookVerifyOptions {
 	encryptKey?: string;
+	/** Required: without it every request is refused (nothing else authenticates unsigned requests). */
 	verificationToken?: string;
-	/** Largest accepted clock difference for X-Lark-Request-Timestamp. Default 300 s. */
+	/** Largest accepted clock difference for X-Lark-Request-Timestamp. Default 300 s, at most 8 h. */
 	replayWindowSeconds?: number;
 	/** Largest accepted body. Default 1 MiB (Feishu events are a few KiB; text messages <= 150 KB). */
 	maxBodyBytes?: number;
@@ -33,6 +35,16 @@ export type WebhookResult =
 	| { kind: 'reject'; status: WebhookRejectStatus; message: string };
 
 export const DEFAULT_REPLAY_WINDOW_SECONDS = 300;
+/**
+ * The replay window may not outlast the webhook's dedupe window (8 h, the span of Feishu's own
+ * retries): a signed request replayed inside the window is then always caught as a redelivery.
+ */
+export const MAX_REPLAY_WINDOW_SECONDS = 8 * 60 * 60;
+
+const NO_TOKEN_MESSAGE =
+	'No Verification Token is set in the credential: webhook mode needs it to tell Feishu from anyone else (Feishu developer console > your app > Events & Callbacks > Encryption Strategy)';
+const UNSIGNED_MESSAGE = 'Missing X-Lark-Request-Timestamp, X-Lark-Request-Nonce or X-Lark-Signature header';
+const TOKEN_MISMATCH_MESSAGE = 'Verification token does not match the credential';
 export const DEFAULT_MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
 function reject(status: WebhookRejectStatus, message: string): WebhookResult {
@@ -59,12 +71,10 @@ function isObject(value: unknown): value is Record<string, any> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// Feishu sends application/json; text/plain and a missing type are tolerated (some proxies drop
-// or rewrite it), anything clearly not JSON (forms, multipart) is refused.
-function acceptableContentType(contentType: string | undefined): boolean {
-	if (contentType === undefined) return true;
-	const type = contentType.split(';')[0].trim().toLowerCase();
-	return type === '' || type === 'application/json' || type.endsWith('+json') || type === 'text/plain';
+// Feishu always sends application/json. Anything else is refused: text/plain, a form or no type at
+// all are what a web page can post cross-site without a CORS preflight.
+function isJsonContentType(contentType: string | undefined): boolean {
+	return contentType?.split(';')[0].trim().toLowerCase() === 'application/json';
 }
 
 /** Signature verdict: `present` when all three headers came; `error` when they came and fail. */
@@ -82,7 +92,8 @@ function checkSignature(
 		return { present: true, error: 'X-Lark-Signature does not match the body (check the Encrypt Key)' };
 	}
 	// Checked after the signature, which covers the timestamp: a replay cannot forge a fresh one.
-	const seconds = Number(timestamp);
+	// Feishu sends whole Unix seconds in decimal; Number() would also take "0x6553F100" or "1.7e9".
+	const seconds = /^[0-9]{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
 	if (!Number.isFinite(seconds) || Math.abs(now() / 1000 - seconds) > replayWindowSeconds) {
 		return { present: true, error: `X-Lark-Request-Timestamp is outside the ${replayWindowSeconds} s replay window` };
 	}
@@ -96,7 +107,7 @@ function tokenOf(payload: Record<string, any>): unknown {
 
 export function handleWebhookRequest(req: WebhookRequest, opts: WebhookVerifyOptions = {}): WebhookResult {
 	const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
-	const replayWindowSeconds = opts.replayWindowSeconds ?? DEFAULT_REPLAY_WINDOW_SECONDS;
+	const replayWindowSeconds = Math.min(opts.replayWindowSeconds ?? DEFAULT_REPLAY_WINDOW_SECONDS, MAX_REPLAY_WINDOW_SECONDS);
 	const now = opts.now ?? Date.now;
 	const encryptKey = opts.encryptKey || undefined;
 	const verificationToken = opts.verificationToken || undefined;
@@ -105,23 +116,29 @@ export function handleWebhookRequest(req: WebhookRequest, opts: WebhookVerifyOpt
 	if (req.rawBody.length > maxBodyBytes) {
 		return reject(413, `Body is ${req.rawBody.length} bytes, more than the ${maxBodyBytes} accepted`);
 	}
-	if (!acceptableContentType(header(req.headers, 'content-type'))) {
+	if (!isJsonContentType(header(req.headers, 'content-type'))) {
 		return reject(415, 'Body must be JSON (Content-Type: application/json)');
 	}
+	// Without a token nothing authenticates an unsigned request: refuse rather than run forgeries.
+	if (verificationToken === undefined) return reject(401, NO_TOKEN_MESSAGE);
 
-	// Signed requests are judged on the signature first, so a forged request learns nothing from
-	// how its body fails. The verdict is applied after decryption because Feishu does not sign the
-	// url_verification challenge.
-	const signature = encryptKey ? checkSignature(req, encryptKey, replayWindowSeconds, now) : { present: false };
-	const signatureReject = signature.error !== undefined ? reject(401, signature.error) : undefined;
+	if (encryptKey) {
+		const signature = checkSignature(req, encryptKey, replayWindowSeconds, now);
+		// Feishu does not sign the url_verification challenge. Any other request without a valid
+		// signature is refused on its headers alone, the same whatever its body decrypts to:
+		// answers that told bad padding from bad JSON would be a padding oracle.
+		if (!signature.present || signature.error !== undefined) {
+			return unsignedChallenge(req.rawBody, encryptKey, verificationToken) ?? reject(401, signature.error ?? UNSIGNED_MESSAGE);
+		}
+	}
 
 	let body: unknown;
 	try {
 		body = JSON.parse(req.rawBody.toString('utf8'));
 	} catch {
-		return signatureReject ?? reject(400, 'Body is not valid JSON');
+		return reject(400, 'Body is not valid JSON');
 	}
-	if (!isObject(body)) return signatureReject ?? reject(400, 'Body is not a JSON object');
+	if (!isObject(body)) return reject(400, 'Body is not a JSON object');
 
 	let payload: Record<string, any> = body;
 	if ('encrypt' in body) {
@@ -132,33 +149,47 @@ export function handleWebhookRequest(req: WebhookRequest, opts: WebhookVerifyOpt
 		try {
 			plaintext = decryptPayload(encryptKey, body.encrypt);
 		} catch (error) {
-			return signatureReject ?? reject(400, (error as Error).message);
+			return reject(400, (error as Error).message);
 		}
-		try {
-			payload = JSON.parse(plaintext);
-		} catch {
-			return signatureReject ?? reject(400, 'Decrypted body is not valid JSON: check that the Encrypt Key matches the Feishu console');
-		}
-		if (!isObject(payload)) return signatureReject ?? reject(400, 'Decrypted body is not a JSON object');
+		const decrypted = parseObject(plaintext);
+		if (!decrypted) return reject(400, 'Decrypted body is not a JSON object: check that the Encrypt Key matches the Feishu console');
+		payload = decrypted;
 	}
 
-	// Feishu does not sign the url_verification request, so only the token guards it.
 	if (payload.type === 'url_verification') {
-		if (verificationToken !== undefined && payload.token !== verificationToken) {
-			return reject(401, 'Verification token does not match the credential');
-		}
+		if (!tokenMatches(payload.token, verificationToken)) return reject(401, TOKEN_MISMATCH_MESSAGE);
 		if (typeof payload.challenge !== 'string') return reject(400, 'url_verification without a challenge');
 		return { kind: 'challenge', body: { challenge: payload.challenge } };
 	}
 
-	if (signatureReject) return signatureReject;
-	if (encryptKey && !signature.present) {
-		return reject(401, 'Missing X-Lark-Request-Timestamp, X-Lark-Request-Nonce or X-Lark-Signature header');
-	}
-
-	if (verificationToken !== undefined && tokenOf(payload) !== verificationToken) {
-		return reject(401, 'Verification token does not match the credential');
-	}
-
+	if (!tokenMatches(tokenOf(payload), verificationToken)) return reject(401, TOKEN_MISMATCH_MESSAGE);
 	return { kind: 'event', envelope: parseEnvelope(payload) };
+}
+
+/** This app's url_verification challenge (plain or encrypted, token matching), or undefined for anything else. */
+function unsignedChallenge(rawBody: Buffer, encryptKey: string, verificationToken: string): WebhookResult | undefined {
+	let payload = parseObject(rawBody.toString('utf8'));
+	if (payload && 'encrypt' in payload) {
+		try {
+			payload = parseObject(decryptPayload(encryptKey, payload.encrypt));
+		} catch {
+			return undefined;
+		}
+	}
+	if (payload?.type !== 'url_verification' || typeof payload.challenge !== 'string') return undefined;
+	if (!tokenMatches(payload.token, verificationToken)) return undefined;
+	return { kind: 'challenge', body: { challenge: payload.challenge } };
+}
+
+function parseObject(text: string): Record<string, any> | undefined {
+	try {
+		const value: unknown = JSON.parse(text);
+		return isObject(value) ? value : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function tokenMatches(given: unknown, expected: string): boolean {
+	return typeof given === 'string' && safeEqual(given, expected);
 }

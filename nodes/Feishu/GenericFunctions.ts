@@ -6,41 +6,52 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import {
 	FeishuApiClient,
 	FeishuApiError,
+	FeishuNetworkError,
 	FeishuValidationError,
 	resolveBaseUrl,
+	withDeadline,
 	type FeishuLogger,
 	type HttpTransport,
 } from '../../lib/feishu';
 
 export const CREDENTIAL_TYPE = 'feishuApi';
 
-function n8nTransport(ctx: IExecuteFunctions): HttpTransport {
+/**
+ * The API client's transport over n8n's request helpers. Like the default one: a hard total
+ * deadline (n8n's `timeout` is axios' idle timeout), redirects not followed (n8n would re-send the
+ * Authorization header), and errors reduced to FeishuNetworkError (n8n's NodeApiError keeps the
+ * axios error, whose config holds the token).
+ */
+export function n8nTransport(ctx: IExecuteFunctions): HttpTransport {
 	return {
 		appliesAuth: true,
-		async send(req) {
-			const options: IHttpRequestOptions = {
-				method: req.method,
-				url: req.url,
-				qs: req.query,
-				headers: req.headers,
-				body: req.body as IHttpRequestOptions['body'],
-				encoding: 'arraybuffer',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: req.timeoutMs,
-				json: false,
-			};
-			const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as {
-				statusCode: number;
-				headers: Record<string, unknown>;
-				body: unknown;
-			};
-			const headers: Record<string, string | string[] | undefined> = {};
-			for (const [k, v] of Object.entries(res.headers ?? {})) {
-				headers[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : v === undefined ? undefined : String(v);
-			}
-			return { status: res.statusCode, headers, body: toBuffer(res.body) };
-		},
+		send: (req) =>
+			withDeadline(req, async (signal) => {
+				const options: IHttpRequestOptions = {
+					method: req.method,
+					url: req.url,
+					qs: req.query,
+					headers: req.headers,
+					body: req.body as IHttpRequestOptions['body'],
+					encoding: 'arraybuffer',
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+					disableFollowRedirect: true,
+					abortSignal: signal,
+					timeout: req.timeoutMs,
+					json: false,
+				};
+				const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as {
+					statusCode: number;
+					headers: Record<string, unknown>;
+					body: unknown;
+				};
+				const headers: Record<string, string | string[] | undefined> = {};
+				for (const [k, v] of Object.entries(res.headers ?? {})) {
+					headers[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : v === undefined ? undefined : String(v);
+				}
+				return { status: res.statusCode, headers, body: toBuffer(res.body) };
+			}),
 	};
 }
 
@@ -79,6 +90,7 @@ export function errorJson(error: unknown): IDataObject {
 		return { error: error.message, code: error.code, msg: error.msg, log_id: error.logId, http_status: error.httpStatus };
 	}
 	if (error instanceof FeishuValidationError) return { error: error.message, field: error.field };
+	if (error instanceof FeishuNetworkError) return { error: error.message, code: error.code };
 	const e = error as { message?: string; description?: string };
 	return { error: e.message ?? String(error), ...(e.description ? { description: e.description } : {}) };
 }
@@ -96,6 +108,10 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
 	}
 	if (error instanceof FeishuValidationError) {
 		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: `Check the "${error.field}" field` });
+	}
+	if (error instanceof FeishuNetworkError) {
+		// The message only: the error is ours and carries no request config, but n8n need not see more.
+		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: `Network error ${error.code}. Check the credential's Base URL and the network` });
 	}
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }

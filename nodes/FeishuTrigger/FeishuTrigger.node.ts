@@ -39,10 +39,13 @@ export class FeishuTrigger implements INodeType {
 	};
 
 	// Feishu has no API to register a request URL: the user pastes it in the developer console, so
-	// there is nothing to check, create or delete here.
+	// there is nothing to create or delete. n8n asks checkExists on every activation and test
+	// listen, so that is where settings webhook mode cannot run safely without (no Verification
+	// Token) fail the activation.
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
+				await readTriggerSettings(this);
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {

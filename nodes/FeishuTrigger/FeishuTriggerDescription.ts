@@ -160,9 +160,10 @@ const properties: INodeProperties[] = [
 				displayName: 'Replay Window (Seconds)',
 				name: 'replayWindowSeconds',
 				type: 'number',
-				typeOptions: { minValue: 10 },
+				typeOptions: { minValue: 10, maxValue: 28800 },
 				default: 300,
-				description: 'Webhook mode: requests whose signed timestamp is older or newer than this are rejected',
+				description:
+					'Webhook mode: requests whose signed timestamp is older or newer than this are rejected. At most 8 hours, the time redelivered events are remembered, so a replayed request can never run twice.',
 				displayOptions: { show: { '/connectionMode': [CONNECTION_MODE.webhook] } },
 			},
 		],

@@ -7,6 +7,7 @@ import {
 	type EventFilters,
 	type FeishuAppCredentials,
 	parseEventTypeList,
+	MAX_REPLAY_WINDOW_SECONDS,
 	resolveBaseUrl,
 } from '../../lib/feishu';
 import { CONNECTION_MODE, type ConnectionMode } from './FeishuTriggerDescription';
@@ -80,11 +81,19 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 		throw new NodeOperationError(node, (error as Error).message);
 	}
 
+	const verificationToken = optionalString(credentials.verificationToken);
+	if (connectionMode === CONNECTION_MODE.webhook && verificationToken === undefined) {
+		throw new NodeOperationError(node, 'Webhook mode needs the Verification Token in the Feishu credential', {
+			description:
+				'Without it anyone who learns the webhook URL could run this workflow with forged events. Copy it from the Feishu developer console: your app > Events & Callbacks > Encryption Strategy > Verification Token. Setting an Encrypt Key there too is recommended: Feishu then signs and encrypts every request.',
+		});
+	}
+
 	return {
 		connectionMode,
 		creds: { appId, appSecret, baseUrl },
 		encryptKey: optionalString(credentials.encryptKey),
-		verificationToken: optionalString(credentials.verificationToken),
+		verificationToken,
 		filters: {
 			eventTypes: [...new Set(eventTypes)],
 			chatType: messageFilters.chatType ?? 'any',
@@ -94,7 +103,7 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 			onlyWhenBotMentionedInGroups: messageFilters.onlyWhenMentioned ?? false,
 		},
 		callbackBudgetMs: clamp(options.callbackBudgetMs, 100, MAX_CALLBACK_BUDGET_MS, DEFAULT_CALLBACK_BUDGET_MS),
-		replayWindowSeconds: clamp(options.replayWindowSeconds, 10, 24 * 3600, 300),
+		replayWindowSeconds: clamp(options.replayWindowSeconds, 10, MAX_REPLAY_WINDOW_SECONDS, 300),
 		// 0 or less: no limit (as n8n's RabbitMQ Trigger's "-1").
 		maxConcurrentRuns: clamp(options.maxConcurrentRuns, -1, 1_000_000, DEFAULT_MAX_CONCURRENT_RUNS),
 		maxWaitingEvents: clamp(options.maxWaitingEvents, 1, 1_000_000, DEFAULT_MAX_WAITING_EVENTS),

@@ -1,6 +1,7 @@
 // Who the bot is (open_id, name), needed to tell its @mentions from other people's. Fetched once per
-// app per process with GET /open-apis/bot/v3/info and shared by every trigger of that app.
-import { type BotIdentity, FeishuApiClient, type FeishuAppCredentials, type FeishuLogger } from '../../lib/feishu';
+// app per process with GET /open-apis/bot/v3/info and shared by every trigger of that app with the
+// same secret: a credential with a wrong secret learns nothing from the right one's look-up.
+import { type BotIdentity, FeishuApiClient, type FeishuAppCredentials, type FeishuLogger, secretFingerprint } from '../../lib/feishu';
 
 /** After a failed look-up, wait this long before asking Feishu again. */
 const RETRY_AFTER_MS = 60_000;
@@ -13,8 +14,16 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 
+// A trigger passes the same credentials object with every event: hash its secret once.
+const keys = new WeakMap<FeishuAppCredentials, string>();
+
 function keyOf(creds: FeishuAppCredentials): string {
-	return `${creds.baseUrl}|${creds.appId}`;
+	let key = keys.get(creds);
+	if (key === undefined) {
+		key = `${creds.baseUrl}|${creds.appId}|${secretFingerprint(creds.appSecret)}`;
+		keys.set(creds, key);
+	}
+	return key;
 }
 
 /** The identity if already known (no request). */

@@ -11,6 +11,7 @@ import {
 	handleWebhookRequest,
 	isCallbackEventType,
 	matchesEventType,
+	MAX_REPLAY_WINDOW_SECONDS,
 	needsBotIdentity,
 	processEvent,
 } from '../../lib/feishu';
@@ -37,9 +38,10 @@ interface RawResponse {
 	[method: string]: unknown;
 }
 
-// Feishu retries a delivery it thinks failed at 15 s, 5 min, 1 h and 6 h (feishu-protocol.md §6.6):
-// one process-wide window, keyed per workflow and node so two workflows on one app both run.
-const deduper = new EventDeduper({ windowMs: 8 * 60 * 60 * 1000, maxEntries: 50_000 });
+// Feishu retries a delivery it thinks failed at 15 s, 5 min, 1 h and 6 h: one process-wide window,
+// keyed per workflow and node so two workflows on one app both run. It spans the longest replay
+// window, so a signed request replayed while its timestamp is still accepted is a redelivery too.
+const deduper = new EventDeduper({ windowMs: MAX_REPLAY_WINDOW_SECONDS * 1000, maxEntries: 50_000 });
 
 /** Feishu's own success answer for events (what the official SDKs send). */
 const EVENT_ACK = { msg: 'success' };

@@ -7,7 +7,7 @@
 	async function api(method, path, body) {
 		const res = await fetch('/_sandbox/' + path, {
 			method,
-			headers: body ? { 'content-type': 'application/json' } : {},
+			headers: method === 'GET' ? {} : { 'content-type': 'application/json' }, // the sandbox refuses other state changes
 			body: body ? JSON.stringify(body) : undefined,
 		});
 		const json = await res.json().catch(() => ({}));

@@ -15,7 +15,7 @@ export function credsFor(sb: Sandbox, appSecret = APP.appSecret, appId = APP.app
 export async function control<T = any>(sb: Sandbox, method: string, path: string, body?: unknown): Promise<T> {
 	const res = await fetch(`${sb.baseUrl}/_sandbox/${path}`, {
 		method,
-		headers: body === undefined ? {} : { 'content-type': 'application/json' },
+		headers: { 'content-type': 'application/json' }, // the sandbox wants it on every state change
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	const json = (await res.json()) as T;

@@ -53,7 +53,10 @@ test('send text to a chat: recorded request and parsed message', async () => {
 	assert.equal(call.method, 'POST');
 	assert.equal(call.path, '/open-apis/im/v1/messages');
 	assert.deepEqual(call.query, { receive_id_type: 'chat_id' });
-	assert.deepEqual(call.body, { receive_id: CHAT, msg_type: 'text', content: '{"text":"hi there"}' });
+	// Every send carries an idempotency uuid (generated here), so a retry never posts twice.
+	const { uuid, ...body } = call.body;
+	assert.match(uuid, /^[0-9a-f-]{36}$/);
+	assert.deepEqual(body, { receive_id: CHAT, msg_type: 'text', content: '{"text":"hi there"}' });
 	const stored = await chatMessages(sb, CHAT);
 	assert.equal(stored[stored.length - 1].message_id, m.message_id);
 });
@@ -125,7 +128,9 @@ test('reply (in thread), edit, get, forward, update card, recall', async () => {
 	assert.equal(reply.parent_id, userMessageId);
 	let call = await lastCall();
 	assert.equal(call.path, `/open-apis/im/v1/messages/${userMessageId}/reply`);
-	assert.deepEqual(call.body, { msg_type: 'text', content: '{"text":"reply!"}', reply_in_thread: true });
+	const { uuid: replyUuid, ...replyBody } = call.body;
+	assert.match(replyUuid, /^[0-9a-f-]{36}$/, 'a reply carries a generated uuid too');
+	assert.deepEqual(replyBody, { msg_type: 'text', content: '{"text":"reply!"}', reply_in_thread: true });
 
 	const edited = await editMessage(client, { messageId: reply.message_id, msgType: 'text', content: { text: 'edited' } });
 	call = await lastCall();
@@ -143,6 +148,7 @@ test('reply (in thread), edit, get, forward, update card, recall', async () => {
 	call = await lastCall();
 	assert.equal(call.path, `/open-apis/im/v1/messages/${reply.message_id}/forward`);
 	assert.equal(call.query.receive_id_type, 'open_id');
+	assert.match(call.query.uuid, /^[0-9a-f-]{36}$/, 'forward takes its uuid in the query');
 	assert.deepEqual(call.body, { receive_id: 'ou_api_user_2' });
 	assert.notEqual(fwd.message_id, reply.message_id);
 

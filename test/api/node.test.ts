@@ -48,7 +48,9 @@ test('send text to a chat: output is the message, request authenticated by the c
 	assert.deepEqual(out[0].pairedItem, { item: 0 });
 	assert.match(String((r.requests[0].headers as IDataObject).Authorization), /^Bearer \S+/);
 	const call = await lastCall();
-	assert.deepEqual(call.body, { receive_id: CHAT, msg_type: 'text', content: '{"text":"from n8n"}' });
+	const { uuid, ...body } = call.body;
+	assert.match(uuid, /^[0-9a-f-]{36}$/, 'a generated idempotency uuid');
+	assert.deepEqual(body, { receive_id: CHAT, msg_type: 'text', content: '{"text":"from n8n"}' });
 });
 
 test('text mentions, card builder and template via parameters', async () => {

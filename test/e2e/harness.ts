@@ -99,7 +99,7 @@ export function cloneWorkflow(wf: any, suffix: string): any {
 export async function control<T = any>(rig: Rig, method: string, urlPath: string, body?: unknown): Promise<T> {
 	const res = await fetch(`${rig.sandbox.baseUrl}/_sandbox/${urlPath.replace(/^\//, '')}`, {
 		method,
-		headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+		headers: { 'content-type': 'application/json' }, // the sandbox wants it on every state change
 		body: body !== undefined ? JSON.stringify(body) : undefined,
 	});
 	const text = await res.text();

@@ -169,6 +169,33 @@ for (const version of selectedVersions()) {
 			assert.notEqual(open[0].id, oldConn.id, 'a new connection replaced the dropped one');
 		});
 
+		test('a credential with the right App ID and a wrong App Secret fails its own activation and never touches the live connection', async () => {
+			const wrong = await rig.n8n.createCredential({
+				name: 'Feishu sandbox, wrong secret',
+				type: 'feishuApi',
+				data: { appId: APP.appId, appSecret: 'a-guessed-secret', domain: 'custom', baseUrl: rig.sandbox.baseUrl },
+			});
+			const intruder = await rig.n8n.createWorkflow(cloneWorkflow(loadExample('echo-bot-long-connection.json'), 'x'), {
+				credentials: { feishuApi: { id: wrong.id, name: wrong.name } },
+			});
+			const [liveConn] = await openConnections(rig);
+			await assert.rejects(rig.n8n.activate(intruder.id), /app secret invalid/, "the activation fails with Feishu's message");
+			await rig.n8n.deactivate(intruder.id).catch(() => undefined);
+
+			const before = await Promise.all(echoIds.map(executionCount));
+			const sent = await sendUserText(rig, 'oc_e2e_intruder', 'not for the intruder');
+			await waitFor('three replies', async () => (await chatMessages(rig, 'oc_e2e_intruder')).filter((m) => m.parent_id === sent.message_id).length >= 3);
+			// The live connection's reconnects still use its own secret.
+			await control(rig, 'POST', 'faults', { app_id: APP.appId, drop_connections: true });
+			const later = await sendUserText(rig, 'oc_e2e_intruder', 'after a reconnect');
+			await waitFor('three replies after the reconnect', async () => (await chatMessages(rig, 'oc_e2e_intruder')).filter((m) => m.parent_id === later.message_id).length >= 3, 30_000);
+			for (let i = 0; i < echoIds.length; i++) await rig.n8n.waitForExecutions(echoIds[i], before[i] + 2);
+			assert.equal(await executionCount(intruder.id), 0, 'the intruder workflow never ran');
+			const open = await openConnections(rig);
+			assert.equal(open.length, 1);
+			assert.notEqual(open[0].id, liveConn.id, 'the live connection reconnected');
+		});
+
 		test('restarting n8n resumes receiving on one connection', async (t) => {
 			const before = await Promise.all(echoIds.map(executionCount));
 			await rig.n8n.restart();

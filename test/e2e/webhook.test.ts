@@ -1,12 +1,25 @@
 // The webhook echo example in real n8n: the sandbox's url_verification challenge passes against n8n's
 // production URL, encrypted and signed events run the workflow and get the reply, a redelivery runs
-// nothing more, and a forged signature is refused with 401 and runs nothing.
+// nothing more, and a forged signature is refused with 401 and runs nothing; unsigned requests learn
+// nothing from the answer, only JSON is processed, and no Verification Token means no activation.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { computeSignature, encryptPayload } from '../../lib/feishu/crypto';
-import { APP, chatMessages, control, importWorkflow, loadExample, type Rig, sendUserText, sleep, startRig, textOf, waitFor, waitForReply, eachTestStartsHealthy } from './harness';
+import { APP, chatMessages, cloneWorkflow, control, importWorkflow, loadExample, type Rig, sendUserText, sleep, startRig, textOf, waitFor, waitForReply, eachTestStartsHealthy } from './harness';
+
+/** A message event with the right token, as someone without the Encrypt Key could make one. */
+function forgedEvent() {
+	return {
+		schema: '2.0',
+		header: { event_id: randomUUID(), event_type: 'im.message.receive_v1', create_time: String(Date.now()), token: APP.verificationToken, app_id: APP.appId, tenant_key: 'forged' },
+		event: {
+			sender: { sender_id: { open_id: 'ou_forger' }, sender_type: 'user' },
+			message: { message_id: 'om_forged', chat_id: 'oc_e2e_webhook', chat_type: 'p2p', message_type: 'text', content: JSON.stringify({ text: 'forged' }) },
+		},
+	};
+}
 
 for (const version of selectedVersions()) {
 	describe(`n8n ${version}: webhook`, { timeout: 600_000 }, () => {
@@ -71,14 +84,7 @@ for (const version of selectedVersions()) {
 
 		test('a forged signature gets 401 and runs nothing', async () => {
 			const before = await executionCount();
-			const payload = {
-				schema: '2.0',
-				header: { event_id: randomUUID(), event_type: 'im.message.receive_v1', create_time: String(Date.now()), token: APP.verificationToken, app_id: APP.appId, tenant_key: 'forged' },
-				event: {
-					sender: { sender_id: { open_id: 'ou_forger' }, sender_type: 'user' },
-					message: { message_id: 'om_forged', chat_id: 'oc_e2e_webhook', chat_type: 'p2p', message_type: 'text', content: JSON.stringify({ text: 'forged' }) },
-				},
-			};
+			const payload = forgedEvent();
 			const raw = JSON.stringify({ encrypt: encryptPayload(APP.encryptKey!, JSON.stringify(payload)) });
 			const timestamp = String(Math.floor(Date.now() / 1000));
 			const nonce = 'forged-nonce';
@@ -94,6 +100,62 @@ for (const version of selectedVersions()) {
 			const genuine = await fetch(url, { method: 'POST', headers: { ...headers, 'x-lark-signature': computeSignature(timestamp, nonce, APP.encryptKey!, raw) }, body: raw });
 			assert.equal(genuine.status, 200);
 			await rig.n8n.waitForExecutions(workflowId, before + 1);
+		});
+
+		test('unsigned requests get one identical answer whatever their body decrypts to (no padding oracle)', async () => {
+			const before = await executionCount();
+			const ciphertext = Buffer.from(encryptPayload(APP.encryptKey!, JSON.stringify(forgedEvent())), 'base64');
+			const flipped = (i: number) => {
+				const copy = Buffer.from(ciphertext);
+				copy[i] ^= 1;
+				return copy.toString('base64');
+			};
+			const bodies = [
+				JSON.stringify({ encrypt: flipped(ciphertext.length - 17) }), // bad padding
+				JSON.stringify({ encrypt: flipped(20) }), // garbled plaintext, good padding
+				JSON.stringify({ encrypt: encryptPayload(APP.encryptKey!, 'not json') }),
+				JSON.stringify({ encrypt: encryptPayload(APP.encryptKey!, '[1]') }),
+				JSON.stringify({ encrypt: ciphertext.toString('base64') }), // a valid event, unsigned
+				JSON.stringify({ encrypt: 'AAAA' }),
+				JSON.stringify(forgedEvent()),
+				// (A body that is not JSON at all never reaches the node: n8n answers 422 itself. That
+				// says nothing about any ciphertext.)
+			];
+			const answers = new Set<string>();
+			for (const body of bodies) {
+				const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+				answers.add(`${res.status} ${await res.text()}`);
+			}
+			assert.equal(answers.size, 1, `different answers: ${[...answers].join(' | ')}`);
+			assert.match([...answers][0], /^401 /);
+			await sleep(1000);
+			assert.equal(await executionCount(), before);
+		});
+
+		test('only application/json is processed: a correctly signed event sent as text/plain or untyped runs nothing', async () => {
+			const before = await executionCount();
+			const raw = JSON.stringify({ encrypt: encryptPayload(APP.encryptKey!, JSON.stringify(forgedEvent())) });
+			const timestamp = String(Math.floor(Date.now() / 1000));
+			const signature = { 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': 'n-ct', 'x-lark-signature': computeSignature(timestamp, 'n-ct', APP.encryptKey!, raw) };
+			const asText = await fetch(url, { method: 'POST', headers: { ...signature, 'content-type': 'text/plain' }, body: raw });
+			assert.equal(asText.status, 415);
+			const untyped = await fetch(url, { method: 'POST', headers: signature, body: Buffer.from(raw) });
+			assert.equal(untyped.status, 415);
+			await sleep(1000);
+			assert.equal(await executionCount(), before);
+		});
+
+		test('webhook mode without a Verification Token refuses to activate and says where to find it', async () => {
+			const credential = await rig.n8n.createCredential({
+				name: 'Feishu sandbox, no token',
+				type: 'feishuApi',
+				data: { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: rig.sandbox.baseUrl, encryptKey: APP.encryptKey },
+			});
+			const wf = await rig.n8n.createWorkflow(cloneWorkflow(loadExample('echo-bot-webhook.json'), 'nt'), {
+				credentials: { feishuApi: { id: credential.id, name: credential.name } },
+			});
+			await assert.rejects(rig.n8n.activate(wf.id), /Verification Token/);
+			await rig.n8n.deactivate(wf.id).catch(() => undefined);
 		});
 	});
 }

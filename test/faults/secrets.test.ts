@@ -62,7 +62,9 @@ test('no secret in any log line or error message through connect, reconnect and 
 
 	// Open API: a call, an expired token (refresh + retry), a 5xx retry, a failing call.
 	const api = new FeishuApiClient(creds, { logger, retryBaseDelayMs: 10 });
-	const send = () => api.request({ method: 'POST', path: '/open-apis/im/v1/messages', query: { receive_id_type: 'chat_id' }, body: { receive_id: 'oc_secrets', msg_type: 'text', content: JSON.stringify({ text: 'hi' }) } });
+	// With a uuid, as every send of ours has: only then may a 5xx be retried.
+	let sends = 0;
+	const send = () => api.request({ method: 'POST', path: '/open-apis/im/v1/messages', query: { receive_id_type: 'chat_id' }, body: { receive_id: 'oc_secrets', msg_type: 'text', content: JSON.stringify({ text: 'hi' }), uuid: `secrets-${++sends}` } });
 	await send();
 	secrets.add(await getTenantAccessToken(creds));
 	await control('POST', 'faults', { expire_tokens: true });

@@ -66,6 +66,9 @@ const cases: Case[] = [
 	{ name: 'body over a configured 10 KiB limit', req: () => valid('big'), opts: { ...OPTS, maxBodyBytes: 100 }, status: 413, says: /bytes/ },
 	{ name: 'multipart content type', req: () => signed(encryptedBody('{}'), { headers: { 'content-type': 'multipart/form-data; boundary=x' } }), status: 415, says: /JSON/ },
 	{ name: 'form content type', req: () => signed('a=1&b=2', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }), status: 415, says: /JSON/ },
+	{ name: 'text/plain content type (a cross-site form or fetch can send it)', req: () => signed(encryptedBody('{}'), { headers: { 'content-type': 'text/plain' } }), status: 415, says: /JSON/ },
+	{ name: 'no content type', req: () => { const r = valid('nct'); delete r.headers['content-type']; return r; }, status: 415, says: /JSON/ },
+	{ name: 'no Verification Token configured', req: () => valid('nvt'), opts: { encryptKey: KEY }, status: 401, says: /Verification Token/ },
 	{ name: 'XML content type', req: () => signed('<xml/>', { headers: { 'content-type': 'application/xml' } }), status: 415, says: /JSON/ },
 	// Not JSON, or not an object.
 	{ name: 'empty body', req: () => signed(''), status: 400, says: /JSON/ },
@@ -111,6 +114,8 @@ const cases: Case[] = [
 	{ name: 'signed with another key', req: () => { const r = valid('ok'); r.headers['x-lark-signature'] = computeSignature(r.headers['x-lark-request-timestamp'] as string, r.headers['x-lark-request-nonce'] as string, 'other', r.rawBody); return r; }, status: 401, says: /Signature/ },
 	{ name: 'timestamp an hour old (replay)', req: () => signed(encryptedBody(JSON.stringify(event2('old'))), { ts: String(Math.floor(Date.now() / 1000) - 3600) }), status: 401, says: /replay window/ },
 	{ name: 'timestamp an hour ahead', req: () => signed(encryptedBody(JSON.stringify(event2('fut'))), { ts: String(Math.floor(Date.now() / 1000) + 3600) }), status: 401, says: /replay window/ },
+	{ name: 'timestamp in hex', req: () => signed(encryptedBody(JSON.stringify(event2('hex'))), { ts: `0x${Math.floor(Date.now() / 1000).toString(16)}` }), status: 401, says: /replay window/ },
+	{ name: 'timestamp in exponent notation', req: () => signed(encryptedBody(JSON.stringify(event2('exp'))), { ts: `${Math.floor(Date.now() / 1000) / 1e9}e9` }), status: 401, says: /replay window/ },
 	{ name: 'timestamp not a number', req: () => signed(encryptedBody(JSON.stringify(event2('nan'))), { ts: 'yesterday' }), status: 401, says: /replay window/ },
 	// Verification token.
 	{ name: 'wrong token in header.token', req: () => signed(encryptedBody(JSON.stringify(event2('wt', 'nope')))), status: 401, says: /token/i },
@@ -130,8 +135,8 @@ const cases: Case[] = [
 	{ name: 'url_verification without a challenge', req: () => signed(encryptedBody(JSON.stringify({ type: 'url_verification', token: TOKEN }))), status: 400, says: /challenge/ },
 	{ name: 'url_verification with a numeric challenge', req: () => signed(encryptedBody(JSON.stringify({ type: 'url_verification', token: TOKEN, challenge: 7 }))), status: 400, says: /challenge/ },
 	// Plaintext mode (no Encrypt Key in the credential).
-	{ name: 'plaintext: wrong token', req: () => ({ method: 'POST', headers: {}, rawBody: Buffer.from(JSON.stringify(event2('pw', 'bad'))) }), opts: { verificationToken: TOKEN }, status: 401, says: /token/i },
-	{ name: 'plaintext: JSON array', req: () => ({ method: 'POST', headers: {}, rawBody: Buffer.from('[]') }), opts: { verificationToken: TOKEN }, status: 400, says: /object/ },
+	{ name: 'plaintext: wrong token', req: () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, rawBody: Buffer.from(JSON.stringify(event2('pw', 'bad'))) }), opts: { verificationToken: TOKEN }, status: 401, says: /token/i },
+	{ name: 'plaintext: JSON array', req: () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, rawBody: Buffer.from('[]') }), opts: { verificationToken: TOKEN }, status: 400, says: /object/ },
 ];
 
 test(`${cases.length} malformed webhook requests: each a 4xx with a reason; a valid event still passes after each`, () => {

@@ -28,7 +28,7 @@ export function control<T = any>(sandbox: Sandbox, method: string, path: string,
 	return new Promise((resolve, reject) => {
 		const req = http.request(
 			url,
-			{ method, agent: false, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} },
+			{ method, agent: false, headers: { 'content-type': 'application/json', ...(data ? { 'content-length': data.length } : {}) } },
 			(res) => {
 				const chunks: Buffer[] = [];
 				res.on('data', (c: Buffer) => chunks.push(c));

@@ -358,8 +358,9 @@ test('a rotated app secret from a newer subscriber is used for reconnects', asyn
 	const c = collector();
 	const first = await subscribeToApp(credsFor(sandbox), c.subscriber);
 	const rotated = 'rotated-app-secret';
-	const second = await subscribeToApp(credsFor(sandbox, rotated), collector().subscriber);
+	// Rotated in the console first: only a secret Feishu accepts may join the connection.
 	await control(sandbox, 'POST', 'apps', { app_id: APP_ID, app_secret: rotated });
+	const second = await subscribeToApp(credsFor(sandbox, rotated), collector().subscriber);
 	try {
 		await control(sandbox, 'POST', 'faults', { drop_connections: true });
 		await waitFor('reconnected with the new secret', () => appStats().gateway.reconnects === 1, 10_000);

@@ -25,6 +25,8 @@ export class MockGateway {
 	/** Payload of every pong (undefined = no payload). */
 	pongPayload: (() => unknown) | undefined = () => this.clientConfig;
 	answerPings = true;
+	/** Accept every upgrade, then close the socket at once (a gateway that never keeps a connection). */
+	acceptThenClose = false;
 	private server!: http.Server;
 	private readonly wss = new WebSocketServer({ noServer: true });
 	private readonly sockets = new Set<Socket>();
@@ -107,6 +109,10 @@ export class MockGateway {
 		this.wss.handleUpgrade(req, socket, head, (ws) => {
 			const conn: MockConnection = { ws, deviceId: url.searchParams.get('device_id') ?? '', frames: [] };
 			this.connections.push(conn);
+			if (this.acceptThenClose) {
+				ws.close();
+				return;
+			}
 			ws.on('message', (data) => {
 				const frame = decodeFrame(data as Buffer);
 				conn.frames.push(frame);

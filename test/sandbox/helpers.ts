@@ -9,7 +9,7 @@ export const APP = DEMO_APP;
 export async function control<T = any>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
 	const res = await fetch(`${baseUrl}/_sandbox/${path}`, {
 		method,
-		headers: body === undefined ? {} : { 'content-type': 'application/json' },
+		headers: { 'content-type': 'application/json' }, // the sandbox wants it on every state change
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	const json = (await res.json()) as T;

@@ -64,8 +64,8 @@ test('plain challenge answered in plaintext, token checked', () => {
 	const body = { challenge: 'abc', token: TOKEN, type: 'url_verification' };
 	assert.deepEqual(handleWebhookRequest(plain(body), { verificationToken: TOKEN, now }), { kind: 'challenge', body: { challenge: 'abc' } });
 	assertReject(handleWebhookRequest(plain({ ...body, token: 'other' }), { verificationToken: TOKEN, now }), 401, /token/);
-	// No token configured: the challenge is answered as is.
-	assert.equal(handleWebhookRequest(plain({ ...body, token: 'other' }), {}).kind, 'challenge');
+	// No token configured: nothing authenticates the request, so nothing is answered.
+	assertReject(handleWebhookRequest(plain(body), {}), 401, /Verification Token/);
 });
 
 test('protocol §6.7 encrypted challenge: answered without signature headers, agrees with the SDK', () => {
@@ -83,7 +83,7 @@ test('protocol §6.7 vector request: signature headers on a challenge do not mat
 	const raw = JSON.stringify({ encrypt: CT });
 	const sig = computeSignature('1700000000', '1234567890', KEY, raw);
 	assert.equal(sig, 'f3a4b9c1052a22748b71df64c1e428cd2cf70170464a6999308fcb36ef2a7cd9');
-	const headers = { 'x-lark-request-timestamp': '1', 'x-lark-request-nonce': '1234567890', 'x-lark-signature': sig };
+	const headers = { 'content-type': 'application/json', 'x-lark-request-timestamp': '1', 'x-lark-request-nonce': '1234567890', 'x-lark-signature': sig };
 	const result = handleWebhookRequest({ method: 'POST', headers, rawBody: Buffer.from(raw) }, opts);
 	assert.deepEqual(result, { kind: 'challenge', body: { challenge: 'ajls384kdjx98XX' } });
 });
@@ -176,15 +176,81 @@ test('schema 1.0 event encrypted and signed', () => {
 	if (result.kind === 'event') assert.equal(result.envelope.eventType, 'p2p_chat_create');
 });
 
+const GARBAGE = ['not json', '', '[1,2]', '"str"', 'null', '{"encrypt":"bm90IGNpcGhlcg=="}', '{"encrypt":42}', '\u0000\u00ff'];
+
+function raw(text: string, headers: Record<string, string> = {}) {
+	return { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, rawBody: Buffer.from(text) };
+}
+
+function signedRaw(text: string) {
+	const ts = String(NOW_S);
+	return raw(text, { 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': computeSignature(ts, 'n', KEY, text) });
+}
+
 test('garbage bodies: 400 with a clear message, never a throw', () => {
-	const bodies = ['not json', '', '[1,2]', '"str"', 'null', '{"encrypt":"bm90IGNpcGhlcg=="}', '{"encrypt":42}', '\u0000\u00ff'];
-	for (const text of bodies) {
-		const result = handleWebhookRequest({ method: 'POST', headers: {}, rawBody: Buffer.from(text) }, opts);
-		assertReject(result, 400);
+	// Without an Encrypt Key (token only) and, with one, when correctly signed.
+	for (const text of GARBAGE) {
+		assertReject(handleWebhookRequest(raw(text), { verificationToken: TOKEN, now }), 400);
+		assertReject(handleWebhookRequest(signedRaw(text), opts), 400);
 	}
 	// Valid ciphertext whose plaintext is not JSON.
-	const notJson = JSON.stringify({ encrypt: encryptPayload(KEY, 'hello') });
-	assertReject(handleWebhookRequest(plain(JSON.parse(notJson)), opts), 400, /not valid JSON/);
+	assertReject(handleWebhookRequest(signedRaw(JSON.stringify({ encrypt: encryptPayload(KEY, 'hello') })), opts), 400, /not a JSON object/);
+});
+
+test('with an Encrypt Key, every unsigned or badly signed request but the challenge gets one identical answer (no padding oracle)', () => {
+	const realChallenge = JSON.parse(plain({ encrypt: CT }).rawBody.toString()).encrypt as string;
+	const bytes = Buffer.from(realChallenge, 'base64');
+	const flipped = (i: number) => {
+		const copy = Buffer.from(bytes);
+		copy[i] ^= 1;
+		return copy.toString('base64');
+	};
+	const bodies = [
+		...GARBAGE,
+		JSON.stringify({ encrypt: flipped(bytes.length - 17) }), // last byte of the next-to-last block: breaks the padding
+		JSON.stringify({ encrypt: flipped(20) }), // garbles the plaintext, padding intact
+		JSON.stringify({ encrypt: encryptPayload(KEY, 'hello') }), // valid padding, not JSON
+		JSON.stringify({ encrypt: encryptPayload(KEY, '[1]') }), // JSON, not an object
+		JSON.stringify({ encrypt: encryptPayload(KEY, JSON.stringify(event())) }), // a real event, unsigned
+		JSON.stringify({ encrypt: encryptPayload(KEY, JSON.stringify({ type: 'url_verification', challenge: 'c', token: 'wrong' })) }),
+		JSON.stringify(event()), // plaintext event
+	];
+	const answers = new Set<string>();
+	for (const text of bodies) {
+		const shapes: Record<string, string>[] = [{}, { 'x-lark-request-timestamp': String(NOW_S), 'x-lark-request-nonce': 'n', 'x-lark-signature': '0'.repeat(64) }];
+		for (const headers of shapes) {
+			const result = handleWebhookRequest(raw(text, headers), opts);
+			assert.equal(result.kind, 'reject', text);
+			if (result.kind === 'reject') answers.add(`${result.status} ${Object.keys(headers).length ? 'signed' : 'unsigned'} ${result.message}`);
+		}
+	}
+	// One answer per header shape (missing vs wrong signature), never one per body.
+	assert.deepEqual([...answers].sort(), [
+		'401 signed X-Lark-Signature does not match the body (check the Encrypt Key)',
+		'401 unsigned Missing X-Lark-Request-Timestamp, X-Lark-Request-Nonce or X-Lark-Signature header',
+	]);
+	// The one exception: this app's own challenge.
+	assert.equal(handleWebhookRequest(raw(JSON.stringify({ encrypt: realChallenge })), opts).kind, 'challenge');
+});
+
+test('timestamps only in whole decimal seconds; the verification token compared in constant time', () => {
+	for (const ts of ['0x6553F100', '1.7e9', ' 1700000000', '1700000000.0', '+1700000000', '']) {
+		const req = signedRequest(event());
+		const rawBody = req.rawBody;
+		const headers = { ...req.headers, 'x-lark-request-timestamp': ts, 'x-lark-signature': computeSignature(ts, 'n-123', KEY, rawBody) };
+		const result = handleWebhookRequest({ ...req, headers }, opts);
+		assert.equal(result.kind, 'reject', `timestamp ${JSON.stringify(ts)} accepted`);
+	}
+	// Tokens of other lengths and types are refused, never thrown on.
+	for (const token of ['', 'v', `${TOKEN}x`, 42, null]) {
+		assertReject(handleWebhookRequest(plain({ ...event(), header: { ...event().header, token } }), { verificationToken: TOKEN }), 401, /token/);
+	}
+});
+
+test('the replay window is capped at the dedupe window (8 h)', () => {
+	const eightHours = 8 * 3600;
+	assert.equal(handleWebhookRequest(signedRequest(event(), { ts: NOW_S - eightHours + 5 }), { ...opts, replayWindowSeconds: 24 * 3600 }).kind, 'event');
+	assertReject(handleWebhookRequest(signedRequest(event(), { ts: NOW_S - eightHours - 5 }), { ...opts, replayWindowSeconds: 24 * 3600 }), 401, /replay window/);
 });
 
 test('encrypted body without an Encrypt Key configured: 400 naming the setting', () => {
@@ -193,13 +259,17 @@ test('encrypted body without an Encrypt Key configured: 400 naming the setting',
 
 test('oversized body 413, wrong method 405, non-JSON content type 415', () => {
 	const big = Buffer.alloc(2048, 0x20);
-	assertReject(handleWebhookRequest({ method: 'POST', headers: {}, rawBody: big }, { maxBodyBytes: 1024 }), 413);
-	assertReject(handleWebhookRequest({ ...plain(event()), method: 'GET' }, {}), 405);
-	assertReject(handleWebhookRequest({ ...plain(event()), method: 'PUT' }, {}), 405);
-	const form = { ...plain(event()), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-	assertReject(handleWebhookRequest(form, {}), 415);
-	// Header names in any case, a missing content type tolerated.
-	assert.equal(handleWebhookRequest({ ...plain(event()), headers: {} }, {}).kind, 'event');
+	const tokenOnly = { verificationToken: TOKEN };
+	assertReject(handleWebhookRequest({ method: 'POST', headers: {}, rawBody: big }, { ...tokenOnly, maxBodyBytes: 1024 }), 413);
+	assertReject(handleWebhookRequest({ ...plain(event()), method: 'GET' }, tokenOnly), 405);
+	assertReject(handleWebhookRequest({ ...plain(event()), method: 'PUT' }, tokenOnly), 405);
+	// Only application/json: forms, text/plain and no type at all are what a web page can post cross-site.
+	for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'text/plain;charset=UTF-8', 'multipart/form-data; boundary=x', 'application/ld+json']) {
+		assertReject(handleWebhookRequest({ ...plain(event()), headers: { 'content-type': type } }, tokenOnly), 415);
+	}
+	assertReject(handleWebhookRequest({ ...plain(event()), headers: {} }, tokenOnly), 415);
+	assert.equal(handleWebhookRequest({ ...plain(event()), headers: { 'Content-Type': 'Application/JSON; charset=utf-8' } }, tokenOnly).kind, 'event');
+	// Header names in any case.
 	const upper = signedRequest(event());
 	const headers = Object.fromEntries(Object.entries(upper.headers).map(([k, v]) => [k.toUpperCase(), v]));
 	assert.equal(handleWebhookRequest({ ...upper, headers }, opts).kind, 'event');

@@ -28,6 +28,12 @@ function messageJson(m: FeishuMessage): IDataObject {
 	return { ...(m as IDataObject), ...(content !== undefined ? { content: content as IDataObject } : {}) };
 }
 
+/** The "Idempotency Key" option; without it lib/feishu generates one per item (per logical send). */
+function userUuid(options: IDataObject): string | undefined {
+	const v = options.uuid;
+	return v === undefined || v === null || v === '' ? undefined : String(v);
+}
+
 async function binaryInput(ctx: IExecuteFunctions, i: number) {
 	const field = ctx.getNodeParameter('binaryPropertyName', i) as string;
 	const meta = ctx.helpers.assertBinaryData(i, field);
@@ -53,7 +59,7 @@ export async function executeMessage(
 				receiveId: p<string>('receiveId'),
 				msgType,
 				content: readContent(ctx, i, msgType),
-				uuid: (options().uuid as string) || undefined,
+				uuid: userUuid(options()),
 			});
 			return { json: messageJson(res) };
 		}
@@ -65,7 +71,7 @@ export async function executeMessage(
 				msgType,
 				content: readContent(ctx, i, msgType),
 				replyInThread: opts.replyInThread === true,
-				uuid: (opts.uuid as string) || undefined,
+				uuid: userUuid(opts),
 			});
 			return { json: messageJson(res) };
 		}
@@ -91,7 +97,7 @@ export async function executeMessage(
 				messageId: p<string>('messageId'),
 				receiveIdType: p<string>('receiveIdType'),
 				receiveId: p<string>('receiveId'),
-				uuid: (options().uuid as string) || undefined,
+				uuid: userUuid(options()),
 			});
 			return { json: messageJson(res) };
 		}

@@ -151,7 +151,8 @@ export const messageFields: INodeProperties[] = [
 				name: 'uuid',
 				type: 'string',
 				default: '',
-				description: 'Feishu sends a message with the same key at most once per hour',
+				description:
+					'Feishu sends a message with the same key at most once per hour (at most 50 characters). Without one, a key is generated per item, so this node\'s own retries never post twice; set one per item (e.g. from the trigger\'s event ID) to also cover re-runs of the workflow.',
 				displayOptions: { show: { '/operation': ['send', 'reply', 'forward'] } },
 			},
 			{
