@@ -2,7 +2,7 @@
 // an n8n process shares it (the build bundles lib/feishu once), so sending 1,000 messages costs one
 // token fetch. Concurrent callers share one in-flight fetch; a token is refreshed 3 minutes before
 // Feishu says it expires, like the official SDKs.
-import { createHash } from 'node:crypto';
+import { secretFingerprint } from './crypto';
 import { assertBaseUrl, type FeishuAppCredentials } from './domains';
 import { FeishuApiError } from './errors';
 import { assertNotRedirect, axiosTransport } from './httpTransport';
@@ -26,8 +26,7 @@ const transport = axiosTransport();
 
 function cacheKey(creds: FeishuAppCredentials): string {
 	// The secret is part of the key (hashed) so a corrected secret never reuses a stale entry.
-	const secret = createHash('sha256').update(creds.appSecret).digest('hex').slice(0, 16);
-	return `${creds.baseUrl.replace(/\/+$/, '')}|${creds.appId}|${secret}`;
+	return `${creds.baseUrl.replace(/\/+$/, '')}|${creds.appId}|${secretFingerprint(creds.appSecret)}`;
 }
 
 async function fetchToken(creds: FeishuAppCredentials, timeoutMs: number): Promise<{ token: string; expireSeconds: number }> {

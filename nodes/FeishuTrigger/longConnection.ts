@@ -36,6 +36,12 @@ export function deduplicationKeyOf(ctx: ITriggerFunctions, envelope: FeishuEnvel
 	return `feishu:${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${envelope.eventId}`;
 }
 
+/** Settles (always fulfilled) as soon as either promise settles either way. */
+function firstSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
+	const settle = () => undefined;
+	return Promise.race([a.then(settle, settle), b.then(settle, settle)]);
+}
+
 export async function startLongConnection(ctx: ITriggerFunctions, settings: TriggerSettings): Promise<ITriggerResponse> {
 	const manual = ctx.getMode() === 'manual';
 	// Aborted first thing on close, so events and answers still in flight stop at once.
@@ -55,20 +61,24 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 		const key = deduplicationKeyOf(ctx, envelope);
 		// Read ctx.emit at call time: in manual mode n8n replaces it after trigger() returns.
 		const emitFn = ctx.emit as EmitWithKey;
-		// n8n settles the done promise when the run has finished (as for its Kafka Trigger): until
-		// then the run counts against the app's Parallel Processing Limit. The test listener's single
-		// run is not counted.
+		// The run counts against the app's Parallel Processing Limit until n8n says it has finished
+		// (as for its Kafka Trigger), whichever of its two signals comes first: the done promise, or
+		// the response promise n8n resolves at the end of every run. In queue mode the done promise
+		// can hang for good (it waits on Bull's job.finished(), which misses completions that land
+		// while it subscribes; seen on 1.123 and 2.41 under load), while the response promise is
+		// resolved by the worker's job-finished message. The test listener's single run is not counted.
+		const response = ctx.helpers.createDeferredPromise<IExecuteResponsePromiseData>();
 		let done: IDeferredPromise<IRun> | undefined;
 		if (!manual) {
 			done = ctx.helpers.createDeferredPromise<IRun>();
-			context.trackRun(done.promise);
+			context.trackRun(firstSettled(done.promise, response.promise));
 		}
+		emitFn.call(ctx, data, response, done, key);
 		if (!isCallbackEventType(envelope.eventType)) {
-			emitFn.call(ctx, data, undefined, done, key);
+			// Nobody reads a plain event's response; its rejection (a run that failed to start) is not an error here.
+			response.promise.catch(() => undefined);
 			return undefined;
 		}
-		const response = ctx.helpers.createDeferredPromise<IExecuteResponsePromiseData>();
-		emitFn.call(ctx, data, response, done, key);
 		return answerWithinBudget(response.promise, settings.callbackBudgetMs, closeController.signal);
 	};
 

@@ -85,7 +85,10 @@ for (const version of versions) {
 						last = n;
 						lastChange = Date.now();
 					}
-					if (Date.now() - lastChange > 90_000) throw new Error(`stuck at ${n} of ${EVENTS}`);
+					if (Date.now() - lastChange > 90_000) {
+						const tails = cluster.workerLogs().map((l, i) => `--- worker ${i + 1} ---\n${l.slice(-1500)}`);
+						throw new Error(`stuck at ${n} of ${EVENTS}\n--- main ---\n${cluster.main.logs(3000)}\n${tails.join('\n')}`);
+					}
 					return n >= EVENTS;
 				},
 				EVENTS * 1000 + 60_000,

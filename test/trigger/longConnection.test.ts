@@ -54,7 +54,8 @@ test('receives a message, shaped, with the dedupe key; close leaves no connectio
 		assert.equal((first.json.header as IDataObject).event_id, sent.event_id);
 		// n8n's unique index is global: the key names workflow and node so sibling workflows all run
 		assert.equal(first.deduplicationKey, `feishu:wf-1:node-1:${sent.event_id}`);
-		assert.equal(first.response, undefined, 'plain events carry no response promise');
+		// n8n resolves it at the end of every run (the end of a queue-mode run, too).
+		assert.ok(first.response, 'plain events carry a response promise');
 	} finally {
 		await closeFunction!();
 	}
@@ -76,6 +77,26 @@ test('Parallel Processing Limit 2: a burst of 6 runs two at a time, the next sta
 		}
 		assert.deepEqual(h.emitted.map((e) => e.json.event_id).sort(), sent.map((s) => s.event_id).sort(), 'each event ran once');
 		assert.equal(hubStats().apps[0].pacing.waited, 4);
+	} finally {
+		for (const e of h.emitted) e.done?.resolve({} as never);
+		await closeFunction!();
+	}
+	await noConnectionsLeft();
+});
+
+test('queue mode: a run whose done promise never settles is finished by its response promise', async () => {
+	// n8n's queue-mode main resolves the response promise on the worker's job-finished message,
+	// while the done promise waits on Bull's job.finished(), which can miss the completion for good.
+	const h = harness({ options: { maxConcurrentRuns: 1 } }, { holdRuns: true });
+	const { closeFunction } = await h.run();
+	try {
+		await Promise.all(Array.from({ length: 3 }, (_, i) => say('oc_lc_queue', { text: `queue ${i}` })));
+		for (let finished = 0; finished < 3; finished++) {
+			await h.waitForEmits(finished + 1);
+			assert.equal(h.emitted.length, finished + 1, 'one run at a time');
+			h.emitted[finished].response!.resolve({});
+		}
+		await waitFor('nothing in flight', () => hubStats().apps[0]?.pacing.inFlight === 0);
 	} finally {
 		for (const e of h.emitted) e.done?.resolve({} as never);
 		await closeFunction!();
