@@ -70,8 +70,10 @@ const MIN_RECONNECT_GAP_MS = 100;
 /** The backoff stops doubling here (or at the interval, if that is longer). */
 const MAX_RECONNECT_BACKOFF_MS = 10 * 60_000;
 /**
- * A connection that closes sooner than this after opening has not proved itself and counts as a
- * failed attempt, so an accept-then-close gateway gets the backoff, not a fresh schedule each time.
+ * A connection that closes sooner than this after opening without delivering an event has not
+ * proved itself and counts as a failed attempt, so an accept-then-close gateway gets the backoff,
+ * not a fresh schedule each time. (One that delivered events was working: a deliberate drop of it,
+ * as a gateway restart does, starts Feishu's schedule afresh.)
  */
 const STABLE_CONNECTION_MS = 5000;
 
@@ -116,6 +118,9 @@ export class GatewayClient {
 	private deviceId: string | undefined;
 	private lastInboundAt = 0;
 	private openedAt = 0;
+	/** The current connection delivered an event (it works, however young). */
+	private delivered = false;
+	private lastAttemptAt = 0;
 	/** Failed reconnect attempts in a row, connections that closed young included. */
 	private failures = 0;
 	private pingTimer: NodeJS.Timeout | undefined;
@@ -215,6 +220,7 @@ export class GatewayClient {
 	// ---- connecting ----
 
 	private async connectOnce(gen: number): Promise<void> {
+		this.lastAttemptAt = Date.now();
 		const abort = new AbortController();
 		this.endpointAbort = abort;
 		let endpoint: GatewayEndpoint;
@@ -312,6 +318,7 @@ export class GatewayClient {
 		this.counters.connects++;
 		this.lastInboundAt = Date.now();
 		this.openedAt = this.lastInboundAt;
+		this.delivered = false;
 		this.logger.info('Feishu long connection open', {
 			appId: this.credentials.appId,
 			url: redactGatewayUrl(endpoint.url),
@@ -330,8 +337,10 @@ export class GatewayClient {
 		const reason = error ? redactSecrets(error.message, [this.credentials.appSecret]) : `close code ${code}`;
 		this.lastError = `connection lost: ${reason}`;
 		this.logger.warn('Feishu long connection lost; reconnecting', { appId: this.credentials.appId, deviceId: this.deviceId, reason });
-		// Dying young counts as a failed attempt (the backoff goes on); a proven connection resets it.
-		this.failures = Date.now() - this.openedAt < STABLE_CONNECTION_MS ? this.failures + 1 : 0;
+		// Dying young without an event counts as a failed attempt (the backoff goes on); a proven
+		// connection resets it.
+		const proved = this.delivered || Date.now() - this.openedAt >= STABLE_CONNECTION_MS;
+		this.failures = proved ? 0 : this.failures + 1;
 		void this.reconnectLoop();
 	}
 
@@ -351,7 +360,11 @@ export class GatewayClient {
 				);
 				return;
 			}
-			if (!(await this.sleep(reconnectDelayMs(this.timings, this.failures))) || gen !== this.generation) return;
+			// Attempts start at least one interval apart (at least 1 s from the server), even after a
+			// proven connection dropped at once: a gateway that delivers one event and closes gets no storm.
+			const spacing = this.lastAttemptAt + Math.max(MIN_RECONNECT_GAP_MS, this.timings.reconnectIntervalMs) - Date.now();
+			const wait = Math.max(reconnectDelayMs(this.timings, this.failures), spacing);
+			if (!(await this.sleep(wait)) || gen !== this.generation) return;
 			attempts++;
 			this.counters.reconnectAttempts++;
 			try {
@@ -501,6 +514,7 @@ export class GatewayClient {
 			this.counters.ignored++;
 			return;
 		}
+		this.delivered = true;
 		this.onData(ws, frame, type, receivedAt);
 	}
 

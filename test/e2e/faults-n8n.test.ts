@@ -63,10 +63,13 @@ describe(`n8n ${version}: fault suite`, { timeout: 3_600_000 }, () => {
 	after(async () => {
 		await rig?.close();
 	});
-	// Each test starts from an n8n that answers (restarted if it does not), whatever the one before did.
+	// Each test starts from an n8n that answers (restarted if it does not) and a sandbox with no faults
+	// and no backlog, whatever the one before did (a failed burst leaves thousands of events queued
+	// that would flood the next test's connection).
 	beforeEach(async () => {
 		const state = await rig.n8n.ensureHealthy();
 		if (state !== 'healthy') console.log(`[faults] n8n was not healthy before this test: ${state}`);
+		await control(rig, 'POST', 'reset');
 	});
 
 	test(`${EVENTS} events with ${DISCONNECTS} forced disconnects and redelivery on: every event runs exactly once`, async (t) => {

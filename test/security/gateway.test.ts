@@ -171,6 +171,50 @@ test('7: a busy endpoint after a pong that says ReconnectInterval 0 backs off to
 	assert.ok(endpointCalls >= 1, 'it does keep trying');
 });
 
+test('7: a gateway that delivers an event and closes at once still gets at most one attempt per interval', async (t) => {
+	const gw = await mockGateway();
+	gw.clientConfig = { PingInterval: 1, ReconnectCount: -1, ReconnectInterval: 0, ReconnectNonce: 0 };
+	const events: string[] = [];
+	const c = client(gw.baseUrl, { onEvent: (e) => void events.push(String(e.eventId)) });
+	await c.start();
+	const started = Date.now();
+	let handled = 0;
+	// Each new connection: one event, then the gateway closes it.
+	while (Date.now() - started < 3000) {
+		if (gw.connections.length > handled) {
+			const conn = gw.connections[handled++];
+			gw.send(conn, eventFrame(JSON.stringify({ schema: '2.0', header: { event_id: `ev-${handled}`, event_type: 'im.message.receive_v1' }, event: {} })));
+			await sleep(20);
+			conn.ws.terminate();
+		}
+		await sleep(10);
+	}
+	const sockets = gw.connections.length;
+	await c.close();
+	t.diagnostic(`${sockets} sockets in 3 s, ${events.length} events`);
+	assert.ok(sockets <= 4, `${sockets} sockets in 3 s`);
+	assert.ok(events.length >= 2, 'it keeps reconnecting and receiving');
+});
+
+test('7: a working connection the server drops again and again is back within about one interval each time', async () => {
+	// A gateway restart (or the fault suite's forced disconnects): each connection delivered events,
+	// so each drop starts Feishu's schedule afresh instead of growing the backoff.
+	const gw = await mockGateway();
+	gw.clientConfig = { PingInterval: 1, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 };
+	const c = client(gw.baseUrl);
+	await c.start();
+	for (let drop = 1; drop <= 5; drop++) {
+		const conn = gw.connections[gw.connections.length - 1];
+		gw.send(conn, eventFrame(JSON.stringify({ schema: '2.0', header: { event_id: `ev-drop-${drop}`, event_type: 'im.message.receive_v1' }, event: {} })));
+		await sleep(50);
+		const droppedAt = Date.now();
+		conn.ws.terminate();
+		await waitFor(`reconnect ${drop}`, () => c.stats().reconnects === drop, 5000);
+		assert.ok(Date.now() - droppedAt < 2500, `reconnect ${drop} took ${Date.now() - droppedAt} ms`);
+	}
+	await c.close();
+});
+
 // ---- 8: total deadlines for the endpoint answer and the WebSocket handshake ----
 
 /** Writes `head`, then one byte of `tail` every 100 ms (each byte resets an idle timeout). */
