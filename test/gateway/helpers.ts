@@ -2,7 +2,7 @@
 // http without keep-alive, so no pooled sockets outlive a test) and polling.
 import http from 'node:http';
 import { after, afterEach, before } from 'node:test';
-import { closeAllConnections } from '../../lib/feishu';
+import { closeAllConnections, type FeishuEnvelope } from '../../lib/feishu';
 import { DEMO_APP, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
 export const APP_ID = DEMO_APP.appId;
@@ -104,4 +104,26 @@ export function sandboxPerFile(use: (sandbox: Sandbox) => void, opts: SandboxOpt
 	after(async () => {
 		await sandbox.close();
 	});
+}
+
+/**
+ * A hub subscriber that records events and fatal errors. With `cardAnswer` it answers every card
+ * action with it (as a trigger with "Respond to Card Action" would).
+ */
+export function collector(cardAnswer?: unknown) {
+	const events: FeishuEnvelope[] = [];
+	const fatals: Error[] = [];
+	return {
+		events,
+		fatals,
+		subscriber: {
+			onEvent(envelope: FeishuEnvelope): Promise<unknown> | undefined {
+				events.push(envelope);
+				return cardAnswer !== undefined && envelope.eventType === 'card.action.trigger' ? Promise.resolve(cardAnswer) : undefined;
+			},
+			onFatal(error: Error) {
+				fatals.push(error);
+			},
+		},
+	};
 }

@@ -2,10 +2,11 @@
 // connection, reconnects, refusals, garbage frames, card callbacks, the watchdog and clean teardown.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FeishuGatewayError, type FeishuEnvelope, hubStats, subscribeToApp } from '../../lib/feishu';
+import { FeishuGatewayError, hubStats, subscribeToApp } from '../../lib/feishu';
 import type { Sandbox } from '../../sandbox/server';
 import {
 	APP_ID,
+	collector,
 	control,
 	credsFor,
 	deliveries,
@@ -19,23 +20,6 @@ import {
 let sandbox: Sandbox;
 
 sandboxPerFile((s) => (sandbox = s));
-
-function collector() {
-	const events: FeishuEnvelope[] = [];
-	const fatals: Error[] = [];
-	return {
-		events,
-		fatals,
-		subscriber: {
-			onEvent(envelope: FeishuEnvelope) {
-				events.push(envelope);
-			},
-			onFatal(error: Error) {
-				fatals.push(error);
-			},
-		},
-	};
-}
 
 function appStats() {
 	const app = hubStats().apps.find((a) => a.appId === APP_ID);

@@ -2,18 +2,10 @@
 // must be bounded whatever the sender puts in `event_id` (a 1 MiB id fits in a webhook body).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { EventDeduper, MAX_DEDUPE_KEY_CHARS } from '../../lib/feishu';
+import { memoryAfterGc } from '../helpers/memory';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-function heapAfterGc(): number {
-	gc();
-	gc();
-	return process.memoryUsage().heapUsed;
-}
+const heapAfterGc = () => memoryAfterGc().heapUsed;
 
 test('60 event ids of 1 MiB each keep well under 1 KiB apiece in the window', () => {
 	const deduper = new EventDeduper();

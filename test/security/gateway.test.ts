@@ -9,8 +9,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { afterEach, test } from 'node:test';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { WebSocketServer } from 'ws';
 import {
 	DEFAULT_GATEWAY_TIMINGS,
@@ -23,6 +21,7 @@ import {
 	reconnectDelayMs,
 } from '../../lib/feishu';
 import { sleep, waitFor } from '../gateway/helpers';
+import { memoryAfterGc } from '../helpers/memory';
 import { eventFrame, MockGateway } from '../gateway/mockGateway';
 
 const cleanups: (() => unknown)[] = [];
@@ -78,14 +77,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<{ value?: T; error?
 
 // ---- 6: stored fragments hold their own bytes, not the WebSocket message they came in ----
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-function arrayBufferBytes(): number {
-	gc();
-	gc();
-	return process.memoryUsage().arrayBuffers;
-}
+const arrayBufferBytes = () => memoryAfterGc().arrayBuffers;
 
 test('6: 100 one-byte fragments in 1 MiB frames retain about 100 bytes, as accounted, not 100 MiB', async (t) => {
 	const gw = await mockGateway();

@@ -3,39 +3,24 @@
 // and must not break that connection's reconnects. The real hub against the sandbox.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FeishuApiError, type FeishuEnvelope, hubStats, subscribeToApp } from '../../lib/feishu';
+import { FeishuApiError, hubStats, subscribeToApp } from '../../lib/feishu';
 import type { Sandbox } from '../../sandbox/server';
-import { APP_ID, control, credsFor, openConnections, sandboxPerFile, sendText, waitFor } from '../gateway/helpers';
+import { APP_ID, collector, control, credsFor, openConnections, sandboxPerFile, sendText, waitFor } from '../gateway/helpers';
 
 let sandbox: Sandbox;
 sandboxPerFile((s) => (sandbox = s));
 
-function collector() {
-	const events: FeishuEnvelope[] = [];
-	const fatals: Error[] = [];
-	return {
-		events,
-		fatals,
-		subscriber: {
-			onEvent(envelope: FeishuEnvelope) {
-				events.push(envelope);
-				// A card action answered by whoever subscribed: an intruder would answer here.
-				return envelope.eventType === 'card.action.trigger' ? Promise.resolve({ toast: { type: 'info', content: 'answered' } }) : undefined;
-			},
-			onFatal(error: Error) {
-				fatals.push(error);
-			},
-		},
-	};
-}
+// Every subscriber here answers card actions, as a trigger with "Respond to Card Action" would: an intruder
+// that joined could answer them.
+const CARD_ANSWER = { toast: { type: 'info', content: 'answered' } };
 
 const appStats = () => hubStats().apps.find((a) => a.appId === APP_ID);
 
 test('a wrong App Secret cannot join a live connection, read its events or break its reconnects', async () => {
-	const owner = collector();
+	const owner = collector(CARD_ANSWER);
 	const subscription = await subscribeToApp(credsFor(sandbox), owner.subscriber);
 
-	const intruder = collector();
+	const intruder = collector(CARD_ANSWER);
 	const error = await subscribeToApp(credsFor(sandbox, 'guessed-secret'), intruder.subscriber).then(
 		() => undefined,
 		(e: unknown) => e,
@@ -63,7 +48,7 @@ test('a wrong App Secret cannot join a live connection, read its events or break
 });
 
 test('a wrong App Secret cannot answer card actions of the live connection', async () => {
-	const owner = collector();
+	const owner = collector(CARD_ANSWER);
 	const subscription = await subscribeToApp(credsFor(sandbox), owner.subscriber);
 	const intruder = {
 		onEvent: () => Promise.resolve({ toast: { type: 'info', content: 'intruder answer' } }),
@@ -73,16 +58,16 @@ test('a wrong App Secret cannot answer card actions of the live connection', asy
 	const { message_id } = await sendText(sandbox, 'a message with a card');
 	const click = await control(sandbox, 'POST', `cards/${message_id}/click`, { value: { go: 1 } });
 	assert.equal(click.acked, true);
-	assert.deepEqual(click.answer, { toast: { type: 'info', content: 'answered' } });
+	assert.deepEqual(click.answer, CARD_ANSWER);
 	await subscription.unsubscribe();
 });
 
 test('a new secret Feishu accepts (rotated in the console) joins and takes over reconnects', async () => {
-	const owner = collector();
+	const owner = collector(CARD_ANSWER);
 	const first = await subscribeToApp(credsFor(sandbox), owner.subscriber);
 	await control(sandbox, 'POST', 'apps', { app_id: APP_ID, app_secret: 'rotated-secret' });
 	try {
-		const rotated = collector();
+		const rotated = collector(CARD_ANSWER);
 		const second = await subscribeToApp(credsFor(sandbox, 'rotated-secret'), rotated.subscriber);
 		assert.equal(appStats()?.subscribers, 2);
 		await control(sandbox, 'POST', 'faults', { drop_connections: true });
