@@ -1,7 +1,7 @@
-// Build: bundle the Feishu wire layer once (with ws, protobufjs and axios inside, since community
-// packages may not have runtime dependencies), then bundle each node and credential with the wire
-// layer left as a shared require, so every node in one n8n process sees the same token cache and
-// the same gateway connections.
+// Build: bundle the Feishu wire layer once (it imports nothing but n8n-workflow, which n8n provides,
+// and node:crypto, which n8n Cloud allows), then bundle each node and credential with the wire layer
+// left as a shared require, so every node in one n8n process sees the same token cache and the same
+// gateway connections.
 const { src, dest, series } = require('gulp');
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -41,7 +41,7 @@ function sharedWirePlugin(outFile) {
 const common = {
 	bundle: true,
 	platform: 'node',
-	target: 'node20',
+	target: 'node22',
 	format: 'cjs',
 	sourcemap: false,
 	logLevel: 'warning',

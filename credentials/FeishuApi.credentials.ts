@@ -61,7 +61,8 @@ export class FeishuApi implements ICredentialType {
 				'Must use https://. Plain http:// is accepted only for localhost, 127.x.x.x and [::1] (e.g. the local sandbox at http://127.0.0.1:9800): elsewhere the App Secret and tokens would travel in clear. Redirects are not followed.',
 			displayOptions: { show: { domain: ['custom'] } },
 		},
-		// The Encrypt Key decrypts every event and signs requests: a secret, whatever the lint guesses from its name.
+		// Stays masked despite the scanner's credential-unnecessary-password warning (it guesses from the name):
+		// the Encrypt Key decrypts every event and checks every request's signature, so it is a secret.
 		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
 		{
 			displayName: 'Encrypt Key',

@@ -1,7 +1,7 @@
 // The long-connection gateway (shared docs §1-§4): endpoint discovery, the single-use ws:// URL, the
 // WebSocket upgrade (with Feishu's 514/403 refusals), ping/pong with ClientConfig, and event frames
 // out / ack frames in. Which event goes where is decided by delivery.ts.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { decodeFrame, encodeFrame, getHeader, pongFrame, FrameMethod, type Frame } from '../lib/feishu/frames';
@@ -52,11 +52,19 @@ export interface GatewayOptions {
 }
 
 const TICKET_TTL_MS = 5 * 60_000;
+
+interface Refusal {
+	status: number;
+	autherrcode: string;
+	msg: string;
+}
 export const CONNECTION_LIMIT_AUTHERRCODE = '1000040350';
 
 export class Gateway {
 	readonly connections = new Map<string, GatewayConnection>();
 	private readonly tickets = new Map<string, Ticket>();
+	/** Refused tickets and their refusal, for probes (bounded: oldest dropped). */
+	private readonly refusedTickets = new Map<string, { refusal: Refusal }>();
 	private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
 	private connCounter = 0;
 	clientConfig: ClientConfig;
@@ -113,29 +121,66 @@ export class Gateway {
 		}
 		if (url.pathname !== '/ws/v2') return refuse(socket, 404, '', 'not found');
 		const ticketId = url.searchParams.get('ticket') ?? '';
-		const ticket = this.tickets.get(ticketId);
-		this.tickets.delete(ticketId); // single use
-		if (!ticket || ticket.expiresAt < Date.now() || url.searchParams.get('device_id') !== ticket.deviceId) {
+		const verdict = this.verdict(url.searchParams, true);
+		if ('refusal' in verdict) {
+			const r = verdict.refusal;
 			this.state.stats.refused_upgrades++;
-			this.log.warn('ws upgrade refused: unknown, used or expired ticket');
+			this.log.warn(`ws upgrade refused: ${r.status} ${r.autherrcode} ${r.msg}`);
+			this.rememberRefusal(ticketId, r);
+			return refuse(socket, r.status, r.autherrcode, r.msg);
+		}
+		this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, verdict.ticket));
+	}
+
+	/**
+	 * A plain GET of a gateway URL (what a client on the WebSocket API does to learn why its upgrade
+	 * was refused, since that API hides the answer): the same Handshake-* refusal the upgrade got or
+	 * would get, or 426 Upgrade Required when the URL is good. Consumes nothing.
+	 */
+	answerProbe(query: URLSearchParams, res: ServerResponse): void {
+		const verdict = this.refusedTickets.get(query.get('ticket') ?? '') ?? this.verdict(query, false);
+		const refusal = 'refusal' in verdict ? verdict.refusal : undefined;
+		if (!refusal) {
+			res.writeHead(426, { connection: 'close', upgrade: 'websocket' });
+			res.end();
+			return;
+		}
+		res.writeHead(refusal.status, {
+			connection: 'close',
+			'Handshake-Status': String(refusal.status),
+			'Handshake-Msg': refusal.msg,
+			...(refusal.autherrcode ? { 'Handshake-Autherrcode': refusal.autherrcode } : {}),
+		});
+		res.end();
+	}
+
+	/** Feishu's checks of an upgrade, in order; `consume` uses up the ticket and a pending refusal fault. */
+	private verdict(query: URLSearchParams, consume: boolean): { ticket: Ticket } | { refusal: Refusal } {
+		const ticketId = query.get('ticket') ?? '';
+		const ticket = this.tickets.get(ticketId);
+		if (consume) this.tickets.delete(ticketId); // single use
+		if (!ticket || ticket.expiresAt < Date.now() || query.get('device_id') !== ticket.deviceId) {
 			// A 514 with an autherrcode other than 1000040350 is retryable for the SDKs: fetch a new URL.
-			return refuse(socket, 514, '1000040343', 'ticket is invalid or expired');
+			return { refusal: { status: 514, autherrcode: '1000040343', msg: 'ticket is invalid or expired' } };
 		}
 		const faults = this.state.faultsFor(ticket.appId);
 		if (faults.refuseNextUpgrade) {
 			const r = faults.refuseNextUpgrade;
-			faults.refuseNextUpgrade = undefined;
-			this.state.stats.refused_upgrades++;
-			this.log.warn(`ws upgrade refused by fault: ${r.status} ${r.autherrcode ?? ''}`);
-			return refuse(socket, r.status, r.autherrcode ?? '', r.msg ?? (r.status === 403 ? 'forbidden' : 'refused'));
+			if (consume) faults.refuseNextUpgrade = undefined;
+			return { refusal: { status: r.status, autherrcode: r.autherrcode ?? '', msg: r.msg ?? (r.status === 403 ? 'forbidden' : 'refused') } };
 		}
 		const open = this.openConnections(ticket.appId).length;
 		if (open >= this.opts.maxConnectionsPerApp) {
-			this.state.stats.refused_upgrades++;
-			this.log.warn(`ws upgrade refused for ${ticket.appId}: ${open} connections open (limit ${this.opts.maxConnectionsPerApp})`);
-			return refuse(socket, 514, CONNECTION_LIMIT_AUTHERRCODE, 'the number of connections exceeded the limit');
+			if (consume) this.log.warn(`ws upgrade refused for ${ticket.appId}: ${open} connections open (limit ${this.opts.maxConnectionsPerApp})`);
+			return { refusal: { status: 514, autherrcode: CONNECTION_LIMIT_AUTHERRCODE, msg: 'the number of connections exceeded the limit' } };
 		}
-		this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, ticket));
+		return { ticket };
+	}
+
+	private rememberRefusal(ticketId: string, refusal: Refusal): void {
+		if (!ticketId) return;
+		if (this.refusedTickets.size >= 1000) this.refusedTickets.delete(this.refusedTickets.keys().next().value as string);
+		this.refusedTickets.set(ticketId, { refusal });
 	}
 
 	private accept(ws: WebSocket, ticket: Ticket): void {

@@ -24,7 +24,7 @@ export function isLoopbackAddress(address: string): boolean {
 
 /** The paths a Feishu client (the product) calls; everything else is the control API or the chat page. */
 export function isOpenPlatformPath(path: string): boolean {
-	return path.startsWith('/open-apis/') || path === '/callback/ws/endpoint';
+	return path.startsWith('/open-apis/') || path === '/callback/ws/endpoint' || path === '/ws/v2';
 }
 
 export function isJsonContentType(contentType: string | undefined): boolean {

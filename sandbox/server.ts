@@ -95,6 +95,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		const r = gateway.endpoint(body, ctx.req.headers.host);
 		sendJson(ctx.res, r.status, r.body, { 'x-tt-logid': newLogId() });
 	});
+	router.add('GET', '/ws/v2', (ctx) => gateway.answerProbe(ctx.query, ctx.res));
 	registerControl(router, { state, delivery, gateway, tokens, log, challengeTimeoutMs: opts.challengeTimeoutMs ?? 1000, callbackWaitMs: opts.callbackWaitMs ?? 3000 });
 	registerPage(router);
 

@@ -7,6 +7,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { modernNode } from './modern-node.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -36,11 +37,13 @@ if (build.status !== 0) {
 	process.exit(1);
 }
 
+const node = modernNode();
+
 function runNodeTests(files, concurrency) {
 	return new Promise((resolve) => {
 		if (files.length === 0) return resolve({ pass: 0, fail: 0, code: 0 });
 		const child = spawn(
-			process.execPath,
+			node,
 			['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files],
 			{ cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } },
 		);

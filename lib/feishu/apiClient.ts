@@ -6,7 +6,8 @@
 // requests through n8n's own request helpers (proxy, logging).
 import { assertBaseUrl, type FeishuAppCredentials } from './domains';
 import { FeishuApiError, FeishuNetworkError, FeishuValidationError, RATE_LIMIT_CODE, TOKEN_INVALID_CODES, toNetworkError } from './errors';
-import { assertNotRedirect, axiosTransport, type HttpMethod, type HttpTransport, type TransportResponse } from './httpTransport';
+import { delay as pause } from './timers';
+import { assertNotRedirect, fetchTransport, type HttpMethod, type HttpTransport, type TransportResponse } from './httpTransport';
 import { type FeishuLogger, silentLogger } from './logger';
 import { encodeMultipart, type MultipartValue } from './multipart';
 import { getTenantAccessToken, invalidateTenantAccessToken, TOKEN_FETCH_TIMEOUT_MS } from './tokenCache';
@@ -48,7 +49,7 @@ export interface FeishuApiClientOptions {
 	timeoutMs?: number;
 }
 
-let sharedAxiosTransport: HttpTransport | undefined;
+let sharedFetchTransport: HttpTransport | undefined;
 
 function header(res: TransportResponse, name: string): string | undefined {
 	const v = res.headers[name];
@@ -86,7 +87,6 @@ function fileNameFrom(disposition?: string): string | undefined {
 	return plain;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class FeishuApiClient {
 	readonly creds: FeishuAppCredentials;
@@ -96,7 +96,7 @@ export class FeishuApiClient {
 
 	constructor(creds: FeishuAppCredentials, opts: FeishuApiClientOptions = {}) {
 		this.creds = { ...creds, baseUrl: assertBaseUrl(creds.baseUrl) };
-		this.transport = opts.transport ?? (sharedAxiosTransport ??= axiosTransport());
+		this.transport = opts.transport ?? (sharedFetchTransport ??= fetchTransport());
 		this.logger = opts.logger ?? silentLogger;
 		this.opts = {
 			maxRetries: opts.maxRetries ?? 2,
@@ -160,7 +160,7 @@ export class FeishuApiClient {
 				if (serverRetries < this.opts.maxRetries && safe) {
 					const delay = this.opts.retryBaseDelayMs * 2 ** serverRetries++;
 					this.logger.warn(`Feishu ${label}: ${error.message}; retrying in ${delay} ms`);
-					await sleep(delay);
+					await pause(delay);
 					continue;
 				}
 				throw error;
@@ -196,13 +196,13 @@ export class FeishuApiClient {
 				if (rateRetries < this.opts.maxRateLimitRetries && waitMs <= this.opts.maxRateLimitWaitMs) {
 					rateRetries++;
 					this.logger.warn(`Feishu ${label}: rate limited; waiting ${waitMs} ms`, { logId });
-					await sleep(waitMs);
+					await pause(waitMs);
 					continue;
 				}
 			} else if (res.status >= 500 && repeatable && serverRetries < this.opts.maxRetries) {
 				const delay = this.opts.retryBaseDelayMs * 2 ** serverRetries++;
 				this.logger.warn(`Feishu ${label}: HTTP ${res.status}; retrying in ${delay} ms`, { logId });
-				await sleep(delay);
+				await pause(delay);
 				continue;
 			}
 

@@ -9,6 +9,7 @@
 // the caller's dedupe window keeps it from running twice. Past `maxWaiting`, events are refused:
 // not acked, not kept, for Feishu to deliver again later.
 import type { FeishuEnvelope } from './envelope';
+import { after, type Timer } from './timers';
 
 export interface EventPacerOptions {
 	/** Most runs in flight; Infinity for no limit. Changed later with setLimits. */
@@ -46,7 +47,7 @@ export class EventPacer {
 	private line: (Waiting | undefined)[] = [];
 	private head = 0;
 	private readonly byId = new Map<string, Waiting>();
-	private readonly leases = new Set<ReturnType<typeof setTimeout>>();
+	private readonly leases = new Set<Timer>();
 	private closed = false;
 	private readonly counters = { waited: 0, refused: 0, longestWaitMs: 0 };
 	private limit: number;
@@ -101,11 +102,11 @@ export class EventPacer {
 		const end = () => {
 			if (over) return;
 			over = true;
-			clearTimeout(lease);
+			lease.cancel();
 			this.leases.delete(lease);
 			this.release();
 		};
-		const lease = setTimeout(end, this.opts.runLeaseMs ?? DEFAULT_RUN_LEASE_MS);
+		const lease = after(this.opts.runLeaseMs ?? DEFAULT_RUN_LEASE_MS, end);
 		this.leases.add(lease);
 		Promise.resolve(done).then(end, end);
 	}
@@ -113,7 +114,7 @@ export class EventPacer {
 	/** Drops every waiting event (unacked: Feishu redelivers them) and stops counting. */
 	close(): void {
 		this.closed = true;
-		for (const lease of this.leases) clearTimeout(lease);
+		for (const lease of this.leases) lease.cancel();
 		this.leases.clear();
 		this.line = [];
 		this.head = 0;
@@ -137,8 +138,8 @@ export class EventPacer {
 		// tracked synchronously, so a burst within one tick cannot overshoot the limit.
 		this.inFlight++;
 		ack();
-		// After the tick: the acks of this tick are written before any subscriber work.
-		process.nextTick(() => {
+		// After this turn: the acks written in it go out before any subscriber work.
+		queueMicrotask(() => {
 			try {
 				if (!this.closed) this.opts.start(envelope);
 			} finally {

@@ -4,6 +4,7 @@
 // messages expire ~10 s after their first fragment. Everything is bounded because the input
 // comes from the network.
 import { type Frame, getHeader } from './frames';
+import { after, type Timer } from './timers';
 
 export class FragmentError extends Error {
 	constructor(message: string) {
@@ -66,7 +67,7 @@ export class FragmentAssembler {
 	private readonly pending = new Map<string, Pending>();
 	private heldBytes = 0;
 	private heldFragments = 0;
-	private sweepTimer: NodeJS.Timeout | undefined;
+	private sweepTimer: Timer | undefined;
 	/** Partial messages dropped by expiry or by the bounds. */
 	expired = 0;
 
@@ -86,8 +87,8 @@ export class FragmentAssembler {
 		if (sum < 1) throw new FragmentError('sum must be at least 1');
 		if (sum > this.maxFragments) throw new FragmentError(`sum ${sum} exceeds ${this.maxFragments}`);
 		if (seq >= sum) throw new FragmentError(`seq ${seq} is not below sum ${sum}`);
-		// A view into the WebSocket message (or socket chunk) the frame came in: fine to hand on at
-		// once, but a stored fragment is copied (below) so it holds only its own bytes.
+		// decodeFrame's copy, which may sit in Buffer's shared pool: fine to hand on at once, but a
+		// stored fragment is copied into memory of its own (below) so it pins no pool slab.
 		const bytes = frame.payload ?? new Uint8Array(0);
 		const payload = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 		if (sum === 1) return { complete: true, payload, frame };
@@ -172,15 +173,18 @@ export class FragmentAssembler {
 		}
 	}
 
-	// The timer only runs while something is pending and never keeps the process alive.
+	// The timer only runs while something is pending (clear() and the last drop stop it).
 	private startSweep(): void {
 		if (this.sweepTimer) return;
-		this.sweepTimer = setInterval(() => this.sweep(this.now()), Math.max(50, Math.min(this.ttlMs, 10_000)));
-		this.sweepTimer.unref();
+		this.sweepTimer = after(Math.max(50, Math.min(this.ttlMs, 10_000)), () => {
+			this.sweepTimer = undefined;
+			this.sweep(this.now());
+			if (this.pending.size > 0) this.startSweep();
+		});
 	}
 
 	private stopSweep(): void {
-		if (this.sweepTimer) clearInterval(this.sweepTimer);
+		this.sweepTimer?.cancel();
 		this.sweepTimer = undefined;
 	}
 }

@@ -1,9 +1,8 @@
-// One long connection to Feishu's event gateway (feishu-protocol.md §1-§5, §10): endpoint discovery,
-// pbbp2 frames, ping/pong, fragment reassembly, acks, reconnects and a liveness watchdog.
-// Acks never wait for the consumer: events are acked as soon as they parse; only callbacks
+// One long connection to Feishu's event gateway (docs/ARCHITECTURE.md, "The long connection"):
+// endpoint discovery, pbbp2 frames, ping/pong, fragment reassembly, acks, reconnects and a liveness
+// watchdog. Acks never wait for the consumer: events are acked as soon as they parse; only callbacks
 // (card actions...) wait for the consumer's answer, bounded by a budget under Feishu's 3 s.
-import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+// The socket is Node's global WebSocket (Node 22+): n8n Cloud allows no other socket library.
 import { type FeishuEnvelope, isCallbackEventType, parseEnvelope } from './envelope';
 import { FragmentAssembler, type FragmentAssemblerOptions } from './fragments';
 import { ackFrame, decodeFrame, encodeFrame, type Frame, FrameMethod, getHeader, pingFrame } from './frames';
@@ -15,9 +14,10 @@ import {
 	type GatewayTimings,
 	parseClientConfig,
 } from './gatewayEndpoint';
-import { classifyHandshakeRefusal, FeishuGatewayError } from './gatewayErrors';
+import { FeishuGatewayError, probeHandshakeRefusal } from './gatewayErrors';
 import { type GatewayLogger, redactGatewayUrl, redactSecrets, silentGatewayLogger } from './gatewayLog';
 import { type GatewayStats, LatencySample } from './gatewayStats';
+import { after, type Timer } from './timers';
 
 export interface GatewayEventContext {
 	/** The frame's `type` header: `event`, or `card` (treated like an event). */
@@ -65,6 +65,11 @@ const DEFAULT_CALLBACK_BUDGET_MS = 2500;
 // Feishu gives callbacks 3 s end to end; keep a margin for the network.
 const MAX_CALLBACK_BUDGET_MS = 2900;
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** WebSocket readyState values (the global class may be missing on old Node; see dial()). */
+const OPEN = 1;
+const CLOSED = 3;
+/** How long close() waits for a dropped socket's close event before it stops waiting. */
+const CLOSE_WAIT_MS = 1000;
 /** No reconnect wait is shorter, whatever the timings (overrides included): the loop never spins. */
 const MIN_RECONNECT_GAP_MS = 100;
 /** The backoff stops doubling here (or at the interval, if that is longer). */
@@ -123,9 +128,12 @@ export class GatewayClient {
 	private lastAttemptAt = 0;
 	/** Failed reconnect attempts in a row, connections that closed young included. */
 	private failures = 0;
-	private pingTimer: NodeJS.Timeout | undefined;
-	private watchdogTimer: NodeJS.Timeout | undefined;
-	private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+	private pingTimer: Timer | undefined;
+	private watchdogTimer: Timer | undefined;
+	/** Pending waits (reconnect sleeps, callback budgets), woken early by teardown. */
+	private readonly sleepers = new Set<{ wake: () => void }>();
+	/** Per socket: runs its close handling now (terminate() does not wait for the close event). */
+	private readonly closeHandlers = new WeakMap<WebSocket, (code: number) => void>();
 	private endpointAbort: AbortController | undefined;
 	private closing: Promise<void> | undefined;
 	private readonly ackLatency = new LatencySample();
@@ -147,7 +155,6 @@ export class GatewayClient {
 		watchdogTerminations: 0,
 	};
 	private lastError: string | undefined;
-	private corked = false;
 
 	constructor(opts: GatewayClientOptions) {
 		this.opts = opts;
@@ -197,7 +204,7 @@ export class GatewayClient {
 	}
 
 	get connected(): boolean {
-		return this.state === 'connected' && this.ws?.readyState === WebSocket.OPEN;
+		return this.state === 'connected' && this.ws?.readyState === OPEN;
 	}
 
 	stats(): GatewayStats {
@@ -249,66 +256,91 @@ export class GatewayClient {
 	private dial(endpoint: GatewayEndpoint, gen: number): Promise<void> {
 		return new Promise((resolve, reject) => {
 			const handshakeMs = this.opts.handshakeTimeoutMs ?? 15_000;
-			const ws = new WebSocket(endpoint.url, {
-				handshakeTimeout: handshakeMs,
-				perMessageDeflate: false,
-				followRedirects: false,
-				maxPayload: MAX_FRAME_BYTES,
-			});
+			if (typeof WebSocket !== 'function') {
+				reject(
+					new FeishuGatewayError('The Feishu long connection needs Node.js 22 or newer (its global WebSocket); upgrade the Node.js that runs n8n, or use webhook mode', {
+						retryable: false,
+						stage: 'handshake',
+					}),
+				);
+				return;
+			}
+			let ws: WebSocket;
+			try {
+				ws = new WebSocket(endpoint.url);
+			} catch (error) {
+				reject(toGatewayError(error, 'handshake'));
+				return;
+			}
+			ws.binaryType = 'arraybuffer';
 			this.ws = ws;
 			let opened = false;
-			let refusal: FeishuGatewayError | undefined;
+			let closed = false;
 			let socketError: Error | undefined;
-			// ws's handshakeTimeout only fires on silence; an answer dripped a byte at a time would keep
-			// the handshake (and start()) pending forever, so it also gets a total deadline.
+			// A total deadline: an answer dripped a byte at a time would keep the handshake (and
+			// start()) pending forever.
 			let timedOut = false;
-			const deadline = setTimeout(() => {
+			const deadline = after(handshakeMs, () => {
 				timedOut = true;
-				ws.terminate();
-			}, handshakeMs);
-			// Feishu answers a refused upgrade with Handshake-* headers on a non-101 response (§1).
-			ws.on('unexpected-response', (_req, res) => {
-				refusal = classifyHandshakeRefusal(res.statusCode ?? 0, res.headers);
-				res.resume();
-				ws.terminate();
+				this.terminate(ws);
 			});
-			ws.on('error', (error) => {
-				socketError = error;
-			});
-			ws.on('open', () => {
+			ws.onerror = (event) => {
+				const error = (event as { error?: unknown }).error;
+				socketError = error instanceof Error ? error : new Error((event as { message?: string }).message || 'WebSocket error');
+			};
+			ws.onopen = () => {
 				opened = true;
-				clearTimeout(deadline);
+				deadline.cancel();
 				if (gen !== this.generation || this.ws !== ws) {
-					ws.terminate();
+					this.terminate(ws);
 					reject(toGatewayError(new Error('closed while connecting'), 'handshake'));
 					return;
 				}
 				this.onOpen(ws, endpoint);
 				resolve();
-			});
-			ws.on('message', (data, isBinary) => {
-				if (this.ws === ws) this.onMessage(ws, data as Buffer, isBinary);
-			});
-			ws.on('close', (code) => {
-				if (!opened) {
-					clearTimeout(deadline);
-					if (this.ws === ws) this.ws = undefined;
-					if (refusal) return reject(refusal);
-					if (gen !== this.generation) return reject(toGatewayError(new Error('closed while connecting'), 'handshake'));
-					const reason = timedOut
-						? `opening handshake not complete within ${handshakeMs} ms`
-						: redactSecrets(socketError?.message ?? `socket closed (${code})`, [this.credentials.appSecret]);
-					return reject(
-						new FeishuGatewayError(`Could not open Feishu's long connection: ${reason}`, {
-							retryable: true,
-							stage: 'handshake',
-							cause: socketError,
-						}),
-					);
+			};
+			ws.onmessage = (event) => {
+				if (this.ws === ws) this.onMessage(ws, event.data as ArrayBuffer | string);
+			};
+			const onClosed = (code: number) => {
+				if (closed) return;
+				closed = true;
+				if (opened) {
+					if (this.ws === ws) this.onSocketLost(code, socketError);
+					return;
 				}
-				if (this.ws === ws) this.onSocketLost(code, socketError);
-			});
+				deadline.cancel();
+				if (this.ws === ws) this.ws = undefined;
+				if (gen !== this.generation) return reject(toGatewayError(new Error('closed while connecting'), 'handshake'));
+				if (timedOut) return reject(this.handshakeFailure(`opening handshake not complete within ${handshakeMs} ms`));
+				const reason = redactSecrets(socketError?.message ?? `socket closed (${code})`, [this.credentials.appSecret]);
+				// The WebSocket API hides a refused upgrade's status and headers, where Feishu says why
+				// (Handshake-Status...): ask the same URL once more over HTTP to read them.
+				void probeHandshakeRefusal(endpoint.url, Math.min(handshakeMs, 5000)).then((refusal) => {
+					if (gen !== this.generation) reject(toGatewayError(new Error('closed while connecting'), 'handshake'));
+					else reject(refusal ?? this.handshakeFailure(reason, socketError));
+				});
+			};
+			this.closeHandlers.set(ws, onClosed);
+			ws.onclose = (event) => onClosed(event.code);
 		});
+	}
+
+	private handshakeFailure(reason: string, cause?: Error): FeishuGatewayError {
+		return new FeishuGatewayError(`Could not open Feishu's long connection: ${reason}`, { retryable: true, stage: 'handshake', cause });
+	}
+
+	/**
+	 * Drops a socket now. The WebSocket API has no terminate: close() starts a closing handshake a
+	 * dead peer never answers, so the close handling runs at once instead of on the close event.
+	 */
+	private terminate(ws: WebSocket): void {
+		try {
+			ws.close();
+		} catch {
+			// already closing
+		}
+		this.closeHandlers.get(ws)?.(1006);
 	}
 
 	private onOpen(ws: WebSocket, endpoint: GatewayEndpoint): void {
@@ -412,10 +444,15 @@ export class GatewayClient {
 		this.fragments.clear();
 		const ws = this.ws;
 		this.ws = undefined;
-		if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+		if (!ws || ws.readyState === CLOSED) return Promise.resolve();
+		// Wait (briefly) for the close to reach the peer, so a closed client leaves no socket open.
 		return new Promise((resolve) => {
-			ws.once('close', () => resolve());
-			ws.terminate();
+			const timer = after(CLOSE_WAIT_MS, resolve);
+			ws.addEventListener('close', () => {
+				timer.cancel();
+				resolve();
+			});
+			this.terminate(ws);
 		});
 	}
 
@@ -423,13 +460,13 @@ export class GatewayClient {
 	private sleep(ms: number): Promise<boolean> {
 		if (this.state === 'closed') return Promise.resolve(false);
 		return new Promise((resolve) => {
+			const timer = after(ms, () => {
+				this.sleepers.delete(sleeper);
+				resolve(this.state !== 'closed');
+			});
 			const sleeper = {
-				timer: setTimeout(() => {
-					this.sleepers.delete(sleeper);
-					resolve(this.state !== 'closed');
-				}, Math.max(0, ms)),
 				wake: () => {
-					clearTimeout(sleeper.timer);
+					timer.cancel();
 					this.sleepers.delete(sleeper);
 					resolve(false);
 				},
@@ -457,49 +494,56 @@ export class GatewayClient {
 	}
 
 	private sendPing(ws: WebSocket): void {
-		if (ws.readyState !== WebSocket.OPEN) return;
+		if (ws.readyState !== OPEN) return;
 		ws.send(encodeFrame(pingFrame(this.serviceId)));
 		this.counters.pings++;
 	}
 
 	// A timeout chain rather than an interval, so a new PingInterval applies from the next tick.
 	private schedulePing(ws: WebSocket): void {
-		this.pingTimer = setTimeout(() => {
+		this.pingTimer = after(this.timings.pingIntervalMs, () => {
 			this.sendPing(ws);
 			this.schedulePing(ws);
-		}, this.timings.pingIntervalMs);
+		});
 	}
 
-	// Sockets can die without a close (sleep/wake, silent network loss: §9.4). Any inbound frame
+	// Sockets can die without a close (sleep/wake, silent network loss). Any inbound frame
 	// proves life; after the watchdog window without one, terminate, which triggers a reconnect.
 	private armWatchdog(ws: WebSocket, delayMs: number): void {
-		this.watchdogTimer = setTimeout(() => {
+		this.watchdogTimer = after(delayMs, () => {
 			const limit = this.watchdogMs();
 			const idle = Date.now() - this.lastInboundAt;
 			if (idle < limit) return this.armWatchdog(ws, limit - idle);
 			this.counters.watchdogTerminations++;
 			this.logger.warn('Feishu long connection silent; terminating it', { appId: this.credentials.appId, idleMs: idle });
-			ws.terminate();
-		}, delayMs);
+			this.terminate(ws);
+		});
 	}
 
 	private clearConnectionTimers(): void {
-		if (this.pingTimer) clearTimeout(this.pingTimer);
-		if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
+		this.pingTimer?.cancel();
+		this.watchdogTimer?.cancel();
 		this.pingTimer = undefined;
 		this.watchdogTimer = undefined;
 	}
 
 	// ---- inbound frames ----
 
-	private onMessage(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+	private onMessage(ws: WebSocket, data: ArrayBuffer | string): void {
 		const receivedAt = performance.now();
 		this.lastInboundAt = Date.now();
 		this.counters.framesIn++;
-		if (!isBinary) return this.malformed('text WebSocket message');
+		if (typeof data === 'string') return this.malformed('text WebSocket message');
+		if (data.byteLength > MAX_FRAME_BYTES) {
+			// No pbbp2 frame is that large (Feishu fragments big payloads): a broken or hostile peer.
+			// Dropped like a WebSocket library's payload limit would: the connection, not a frame.
+			this.logger.warn('Feishu long connection sent an oversized frame; reconnecting', { appId: this.credentials.appId, bytes: data.byteLength });
+			this.terminate(ws);
+			return;
+		}
 		let frame: Frame;
 		try {
-			frame = decodeFrame(data);
+			frame = decodeFrame(new Uint8Array(data));
 		} catch (error) {
 			return this.malformed((error as Error).message);
 		}
@@ -562,8 +606,8 @@ export class GatewayClient {
 				return;
 			}
 			this.ack(ws, assembled.frame, receivedAt);
-			// Queued after the uncork that ack() queued: the ack is written before the consumer runs.
-			process.nextTick(() => this.invoke(envelope, context));
+			// send() wrote the ack already; the consumer runs after this turn.
+			queueMicrotask(() => this.invoke(envelope, context));
 			return;
 		}
 		this.counters.callbacks++;
@@ -596,15 +640,15 @@ export class GatewayClient {
 		context: GatewayEventContext,
 	): Promise<void> {
 		const timedOut = Symbol('timeout');
-		let budget: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+		let budget: { wake: () => void } | undefined;
 		const deadline = new Promise<typeof timedOut>((resolve) => {
+			const timer = after(this.callbackBudgetMs(), () => {
+				this.sleepers.delete(budget!);
+				resolve(timedOut);
+			});
 			budget = {
-				timer: setTimeout(() => {
-					this.sleepers.delete(budget!);
-					resolve(timedOut);
-				}, this.callbackBudgetMs()),
 				wake: () => {
-					clearTimeout(budget!.timer);
+					timer.cancel();
 					this.sleepers.delete(budget!);
 					resolve(timedOut);
 				},
@@ -618,11 +662,10 @@ export class GatewayClient {
 	}
 
 	private ack(ws: WebSocket, frame: Frame, receivedAt: number, data?: unknown): void {
-		if (ws.readyState !== WebSocket.OPEN) {
+		if (ws.readyState !== OPEN) {
 			this.counters.acksDropped++;
 			return;
 		}
-		this.corkUntilNextTick(ws);
 		const bizRtMs = performance.now() - receivedAt;
 		try {
 			ws.send(encodeFrame(ackFrame(frame, { code: 200, bizRtMs, data })));
@@ -633,20 +676,6 @@ export class GatewayClient {
 		}
 		this.counters.acks++;
 		this.ackLatency.add(performance.now() - receivedAt);
-	}
-
-	// ws reads every frame of one TCP chunk in one go, so a burst of events is acked in one tick:
-	// corking the socket for that tick sends those acks in one write instead of two per ack. The
-	// consumers of those events run after the flush (onData), so corking never delays an ack.
-	private corkUntilNextTick(ws: WebSocket): void {
-		const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-		if (this.corked || typeof socket?.cork !== 'function') return;
-		this.corked = true;
-		socket.cork();
-		process.nextTick(() => {
-			this.corked = false;
-			socket.uncork();
-		});
 	}
 
 	private malformed(reason: string): void {

@@ -1,10 +1,9 @@
 // Endpoint discovery for the long connection (feishu-protocol.md §1): POST /callback/ws/endpoint
 // with PascalCase AppID/AppSecret returns a single-use wss URL and the ClientConfig timings.
-// Uses node's http directly with no keep-alive agent so a closed client leaves no sockets behind.
-import http from 'node:http';
-import https from 'node:https';
+// Uses the global fetch (n8n Cloud allows no `node:http` in a community node), redirects not followed.
 import { FeishuGatewayError, RETRYABLE_ENDPOINT_CODES } from './gatewayErrors';
 import { redactSecrets } from './gatewayLog';
+import { after } from './timers';
 
 export interface GatewayCredentials {
 	appId: string;
@@ -93,49 +92,54 @@ interface RawResponse {
 	body: string;
 }
 
+const MAX_ENDPOINT_ANSWER_BYTES = 1024 * 1024;
+
 // `timeoutMs` bounds the whole exchange, not just silences: an answer dripped a byte at a time
 // would otherwise keep start() (and n8n's activation) pending forever.
-function post(url: URL, body: string, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
-	return new Promise((resolve, reject) => {
-		const transport = url.protocol === 'https:' ? https : http;
-		const fail = (error: Error) => {
-			clearTimeout(deadline);
-			req.destroy();
-			reject(error);
-		};
-		const req = transport.request(
-			url,
-			{
-				method: 'POST',
-				agent: false,
-				signal,
-				headers: {
-					'Content-Type': 'application/json; charset=utf-8',
-					'Content-Length': Buffer.byteLength(body),
-					// The gateway reads this header (node SDK comment, §1).
-					locale: 'zh',
-					'User-Agent': 'n8n-nodes-feishu-bot',
-				},
+async function post(url: URL, body: string, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
+	const controller = new AbortController();
+	const timeout = new Error(`no complete answer within ${timeoutMs} ms`);
+	const timer = after(timeoutMs, () => controller.abort(timeout));
+	const onAbort = () => controller.abort(signal?.reason);
+	signal?.addEventListener('abort', onAbort, { once: true });
+	if (signal?.aborted) onAbort();
+	try {
+		const res = await fetch(url, {
+			method: 'POST',
+			signal: controller.signal,
+			// The body is the App Secret: a redirect must not carry it anywhere.
+			redirect: 'manual',
+			headers: {
+				'Content-Type': 'application/json; charset=utf-8',
+				// The gateway reads this header (the official Node SDK sends it too).
+				locale: 'zh',
+				'User-Agent': 'n8n-nodes-feishu-bot',
 			},
-			(res) => {
-				const chunks: Buffer[] = [];
-				let size = 0;
-				res.on('data', (chunk: Buffer) => {
-					size += chunk.length;
-					if (size > 1024 * 1024) fail(new Error('endpoint response too large'));
-					else chunks.push(chunk);
-				});
-				res.on('end', () => {
-					clearTimeout(deadline);
-					resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-				});
-				res.on('error', fail);
-			},
-		);
-		const deadline = setTimeout(() => fail(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
-		req.on('error', fail);
-		req.end(body);
-	});
+			body,
+		});
+		const chunks: Uint8Array[] = [];
+		let size = 0;
+		if (res.body) {
+			for await (const chunk of res.body) {
+				size += chunk.byteLength;
+				if (size > MAX_ENDPOINT_ANSWER_BYTES) {
+					controller.abort();
+					throw new Error('endpoint response too large');
+				}
+				chunks.push(chunk);
+			}
+		}
+		return { status: res.status, body: Buffer.concat(chunks).toString('utf8') };
+	} catch (error) {
+		if (controller.signal.aborted && controller.signal.reason === timeout) throw timeout;
+		const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+		// fetch says only "fetch failed"; the reason (ECONNREFUSED...) is on its cause.
+		if (cause && typeof cause.message === 'string') throw new Error(`${(error as Error).message}: ${cause.message}`);
+		throw error;
+	} finally {
+		timer.cancel();
+		signal?.removeEventListener('abort', onAbort);
+	}
 }
 
 /**

@@ -1,5 +1,6 @@
 // Errors of the long connection. `retryable` decides between "reconnect later" and "stop for good"
-// (feishu-protocol.md §1, §4.5); `code`/`msg` carry Feishu's own values so users see them.
+// (docs/ARCHITECTURE.md, "The long connection"); `code`/`msg` carry Feishu's own values so users see them.
+import { after } from './timers';
 
 export type GatewayErrorStage = 'endpoint' | 'handshake' | 'connection' | 'reconnect';
 
@@ -54,4 +55,37 @@ export function classifyHandshakeRefusal(
 		`Feishu long connection refused: ${reason}${codeText}, HTTP ${status}, Handshake-Status ${handshakeStatus}${msg ? `: ${msg}` : ''}`,
 		{ code: authCode, msg, httpStatus: status, retryable: !fatal, stage: 'handshake' },
 	);
+}
+
+/**
+ * Feishu's reason for a refused upgrade, read by asking the gateway URL again with a plain GET: the
+ * WebSocket API reports a refusal only as "closed (1006)". The gateway answers the same checks
+ * (ticket, connection limit, app state) with the same Handshake-* headers; an answer without them,
+ * or no answer within `timeoutMs`, leaves the failure unexplained (undefined: retried as a network
+ * error).
+ */
+export async function probeHandshakeRefusal(wsUrl: string, timeoutMs: number): Promise<FeishuGatewayError | undefined> {
+	let url: URL;
+	try {
+		url = new URL(wsUrl);
+	} catch {
+		return undefined;
+	}
+	url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+	const abort = new AbortController();
+	const timer = after(timeoutMs, () => abort.abort());
+	try {
+		const res = await fetch(url, { signal: abort.signal, redirect: 'manual' });
+		void res.body?.cancel();
+		if (!res.headers.has('handshake-status')) return undefined;
+		const headers: Record<string, string> = {};
+		res.headers.forEach((value, name) => {
+			headers[name.toLowerCase()] = value;
+		});
+		return classifyHandshakeRefusal(res.status, headers);
+	} catch {
+		return undefined; // unreachable now: the caller reports the original failure
+	} finally {
+		timer.cancel();
+	}
 }

@@ -1,8 +1,9 @@
-// The HTTP seam of the API client: raw bytes in and out, no Feishu knowledge. axios by default
-// (standalone use, tests, the trigger); n8n nodes plug in a transport over n8n's request helpers.
-// Every transport: a hard total deadline, no redirects followed, and only FeishuNetworkError thrown.
-import axios from 'axios';
+// The HTTP seam of the API client: raw bytes in and out, no Feishu knowledge. The global `fetch` by
+// default (standalone use, tests, the trigger): n8n Cloud allows no HTTP library or `node:http` in a
+// community node; n8n nodes plug in a transport over n8n's request helpers. Every transport: a hard
+// total deadline, no redirects followed, and only FeishuNetworkError thrown.
 import { FeishuApiError, FeishuNetworkError, safeUrl, toNetworkError } from './errors';
+import { after, type Timer } from './timers';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -30,52 +31,55 @@ export interface HttpTransport {
 }
 
 /**
- * Runs `send` under a hard total deadline. axios' `timeout` is a socket idle timeout in Node, so a
- * server dripping a byte a second never trips it; the signal aborts the request, and the race
- * answers the caller on time even if the HTTP layer ignores the signal. Errors come out as
+ * Runs `send` under a hard total deadline (HTTP clients' timeouts are idle timeouts, so a server
+ * dripping a byte a second never trips them); the signal aborts the request, and the race answers
+ * the caller on time even if the HTTP layer ignores the signal. Errors come out as
  * FeishuNetworkError (the library's error, with its config and secrets, stays here).
  */
 export async function withDeadline<T>(req: Pick<TransportRequest, 'method' | 'url' | 'timeoutMs'>, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
 	const controller = new AbortController();
-	let timer: NodeJS.Timeout | undefined;
+	let timer: Timer | undefined;
 	let expired: FeishuNetworkError | undefined;
 	const deadline = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => {
+		timer = after(req.timeoutMs, () => {
 			expired = new FeishuNetworkError(req.method, req.url, 'ETIMEDOUT', `no complete answer within ${req.timeoutMs} ms`);
 			controller.abort(expired);
 			reject(expired);
-		}, req.timeoutMs);
+		});
 	});
 	try {
 		return await Promise.race([send(controller.signal), deadline]);
 	} catch (error) {
 		throw expired ?? toNetworkError(error, req.method, req.url);
 	} finally {
-		clearTimeout(timer);
+		timer?.cancel();
 	}
 }
 
-export function axiosTransport(): HttpTransport {
+/** The default transport, over the global `fetch` (so a dispatcher n8n sets globally applies). */
+export function fetchTransport(): HttpTransport {
 	return {
 		send: (req) =>
 			withDeadline(req, async (signal) => {
-				const res = await axios.request({
-					method: req.method,
-					url: req.url,
-					params: req.query,
-					headers: req.headers,
-					data: req.body,
-					signal,
-					// A redirect would re-send the token (or the App Secret) to wherever it points.
-					maxRedirects: 0,
-					responseType: 'arraybuffer',
-					validateStatus: () => true,
-					maxBodyLength: Infinity,
-					maxContentLength: Infinity,
+				const url = new URL(req.url);
+				for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+				const headers: Record<string, string> = {};
+				// fetch measures the body itself.
+				for (const [k, v] of Object.entries(req.headers)) if (k.toLowerCase() !== 'content-length') headers[k] = v;
+				let body: Uint8Array | string | undefined;
+				if (Buffer.isBuffer(req.body)) body = req.body;
+				else if (req.body !== undefined) {
+					body = JSON.stringify(req.body);
+					if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+				}
+				// A redirect would re-send the token (or the App Secret) to wherever it points: 'manual'
+				// hands the 3xx back as it is.
+				const res = await fetch(url, { method: req.method, headers, body, signal, redirect: 'manual' });
+				const out: Record<string, string | string[] | undefined> = {};
+				res.headers.forEach((value, name) => {
+					out[name.toLowerCase()] = value;
 				});
-				const headers: Record<string, string | string[] | undefined> = {};
-				for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = v as string | string[];
-				return { status: res.status, headers, body: Buffer.from(res.data as ArrayBuffer) };
+				return { status: res.status, headers: out, body: Buffer.from(await res.arrayBuffer()) };
 			}),
 	};
 }

@@ -23,3 +23,4 @@ export * from './gatewayEndpoint';
 export * from './gatewayClient';
 export * from './connectionHub';
 export * from './httpTransport';
+export * from './timers';

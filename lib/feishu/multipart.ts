@@ -1,5 +1,5 @@
 // multipart/form-data encoding into one Buffer. Building the body ourselves (instead of a FormData
-// class) lets the same bytes go through axios or through n8n's request helpers, which only recognise
+// class) lets the same bytes go through fetch or through n8n's request helpers, which only recognise
 // their own FormData instances.
 import { randomBytes } from 'node:crypto';
 

@@ -5,9 +5,9 @@
 import { secretFingerprint } from './crypto';
 import { assertBaseUrl, type FeishuAppCredentials } from './domains';
 import { FeishuApiError } from './errors';
-import { assertNotRedirect, axiosTransport } from './httpTransport';
+import { assertNotRedirect, fetchTransport } from './httpTransport';
 
-export const TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
+export const TENANT_ACCESS_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 const REFRESH_MARGIN_MS = 3 * 60 * 1000;
 /** Total deadline of one token fetch. */
 export const TOKEN_FETCH_TIMEOUT_MS = 15_000;
@@ -22,7 +22,7 @@ const cache = new Map<string, CacheEntry>();
 let fetches = 0;
 // The shared transport: total deadline, no redirects (the body is the App Secret), errors without
 // the request config.
-const transport = axiosTransport();
+const transport = fetchTransport();
 
 function cacheKey(creds: FeishuAppCredentials): string {
 	// The secret is part of the key (hashed) so a corrected secret never reuses a stale entry.
@@ -31,7 +31,7 @@ function cacheKey(creds: FeishuAppCredentials): string {
 
 async function fetchToken(creds: FeishuAppCredentials, timeoutMs: number): Promise<{ token: string; expireSeconds: number }> {
 	// Checked here too, for callers that skip resolveBaseUrl: the secret never goes out over plain http.
-	const url = `${assertBaseUrl(creds.baseUrl)}${TOKEN_PATH}`;
+	const url = `${assertBaseUrl(creds.baseUrl)}${TENANT_ACCESS_PATH}`;
 	fetches++;
 	const res = await transport.send({
 		method: 'POST',

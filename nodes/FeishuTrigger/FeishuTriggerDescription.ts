@@ -19,7 +19,7 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Long Connection (Recommended)',
 				value: CONNECTION_MODE.longConnection,
-				description: 'n8n opens a WebSocket to Feishu: no public URL needed',
+				description: 'Opens a WebSocket from n8n to Feishu: no public URL needed',
 			},
 			{
 				name: 'Webhook',
@@ -27,7 +27,8 @@ const properties: INodeProperties[] = [
 				description: 'Feishu POSTs events to this node\'s URL (needs a public HTTPS address)',
 			},
 		],
-		default: CONNECTION_MODE.longConnection,
+		// CONNECTION_MODE.longConnection, written as a literal so n8n's linter can check it.
+		default: 'longConnection',
 	},
 	{
 		displayName:

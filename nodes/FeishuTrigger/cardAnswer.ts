@@ -2,6 +2,7 @@
 // "Respond to Card Action" calls sendResponse, which resolves the response promise the trigger
 // passed to emit. Feishu waits at most 3 s, so the trigger waits only a budget, then answers empty.
 import type { IDataObject } from 'n8n-workflow';
+import { after } from '../../lib/feishu';
 
 function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -35,12 +36,12 @@ export function answerWithinBudget(answer: Promise<unknown>, budgetMs: number, s
 		const finish = (value: IDataObject | undefined) => {
 			if (done) return;
 			done = true;
-			clearTimeout(timer);
+			timer.cancel();
 			signal?.removeEventListener('abort', onAbort);
 			resolve(value);
 		};
 		const onAbort = () => finish(undefined);
-		const timer = setTimeout(() => finish(undefined), budgetMs);
+		const timer = after(budgetMs, () => finish(undefined));
 		signal?.addEventListener('abort', onAbort);
 		answer.then(
 			(value) => finish(unwrapCardAnswer(value)),

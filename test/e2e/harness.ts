@@ -31,7 +31,7 @@ export function eachTestStartsHealthy(n8n: () => N8n | undefined): void {
 }
 
 /** Sandbox with short client timings (reconnect after ~1 s, ping every 2 s) and n8n with the credential. */
-export async function startRig(version: string, sandboxOpts: SandboxOptions = {}): Promise<Rig> {
+export async function startRig(version: string, sandboxOpts: SandboxOptions = {}, n8nEnv: Record<string, string> = {}): Promise<Rig> {
 	const sandbox = await startSandbox({
 		port: 0,
 		quiet: process.env.FEISHU_E2E_VERBOSE !== '1',
@@ -40,7 +40,7 @@ export async function startRig(version: string, sandboxOpts: SandboxOptions = {}
 	});
 	let n8n: N8n | undefined;
 	try {
-		n8n = await bootN8n({ version, verbose: process.env.FEISHU_E2E_VERBOSE === '1' });
+		n8n = await bootN8n({ version, verbose: process.env.FEISHU_E2E_VERBOSE === '1', env: n8nEnv });
 		const credential = await n8n.createCredential({
 			name: 'Feishu sandbox',
 			type: 'feishuApi',

@@ -31,6 +31,8 @@ export class MockGateway {
 	private readonly wss = new WebSocketServer({ noServer: true });
 	private readonly sockets = new Set<Socket>();
 	private counter = 0;
+	/** The refusal each gateway URL got, answered again to a plain GET of it (the client's probe). */
+	private readonly refusals = new Map<string, { status: number; headers: Record<string, string> }>();
 	baseUrl = '';
 
 	async start(): Promise<this> {
@@ -73,6 +75,13 @@ export class MockGateway {
 	}
 
 	private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+		if (req.method === 'GET') {
+			// Like Feishu's gateway: the same verdict for the URL without an upgrade, else 426.
+			const refusal = this.refusals.get(req.url ?? '');
+			res.writeHead(refusal?.status ?? 426, { ...refusal?.headers, connection: 'close' });
+			res.end();
+			return;
+		}
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', () => {
@@ -101,6 +110,7 @@ export class MockGateway {
 	private onUpgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
 		const script = this.upgradeScript.shift() ?? 'accept';
 		if (script !== 'accept') {
+			this.refusals.set(req.url ?? '', { status: script.status, headers: script.headers ?? {} });
 			const headers = Object.entries(script.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
 			socket.end(`HTTP/1.1 ${script.status} Refused\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`);
 			return;

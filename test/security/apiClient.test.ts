@@ -13,7 +13,7 @@ import * as feishu from '../../lib/feishu';
 import {
 	FeishuApiClient,
 	FeishuValidationError,
-	TOKEN_PATH,
+	TENANT_ACCESS_PATH,
 	clearTokenCache,
 	downloadMessageResource,
 	encodeMultipart,
@@ -95,7 +95,7 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
 const tokenAnswer = { code: 0, msg: 'ok', tenant_access_token: TOKEN, expire: 7200 };
 
 /** Answers the token endpoint, hands every other request to `api`. */
-const withToken = (api: Handler): Handler => (req, res) => (req.url.startsWith(TOKEN_PATH) ? json(res, 200, tokenAnswer) : api(req, res));
+const withToken = (api: Handler): Handler => (req, res) => (req.url.startsWith(TENANT_ACCESS_PATH) ? json(res, 200, tokenAnswer) : api(req, res));
 
 /** Sends 200 headers at once, then one byte every 100 ms for ~3 s, then a valid envelope. */
 const drip: Handler = (req, res) => {
@@ -105,7 +105,7 @@ const drip: Handler = (req, res) => {
 		if (res.destroyed) return clearInterval(timer);
 		if (++n < 30) return void res.write(' ');
 		clearInterval(timer);
-		res.end(JSON.stringify(req.url.startsWith(TOKEN_PATH) ? tokenAnswer : { code: 0, msg: 'ok', data: {} }));
+		res.end(JSON.stringify(req.url.startsWith(TENANT_ACCESS_PATH) ? tokenAnswer : { code: 0, msg: 'ok', data: {} }));
 	}, 100);
 };
 
@@ -263,7 +263,7 @@ test('8: a server dripping one byte per 100 ms fails the token fetch and the API
 		let started = Date.now();
 		let outcome = await getTenantAccessToken(creds(server.url), { timeoutMs: 400 }).then(() => 'resolved', (e: unknown) => e);
 		assert.ok(Date.now() - started < 1500, `token fetch ended after ${Date.now() - started} ms (deadline 400)`);
-		assert.match(String(outcome), new RegExp(`POST ${server.url}${TOKEN_PATH} failed: no complete answer within 400 ms`));
+		assert.match(String(outcome), new RegExp(`POST ${server.url}${TENANT_ACCESS_PATH} failed: no complete answer within 400 ms`));
 		assert.equal((outcome as { code?: string }).code, 'ETIMEDOUT');
 
 		const client = new FeishuApiClient(creds(server.url), { timeoutMs: 400, maxRetries: 0 });
@@ -302,7 +302,7 @@ test('9: a 307 on the token fetch is an error; the App Secret never reaches the 
 	try {
 		const outcome = await getTenantAccessToken(creds(first.url)).then(() => 'resolved', (e: unknown) => e);
 		assert.deepEqual(other.requests.map((r) => r.body.includes(SECRET)), [], 'the redirect target got nothing');
-		assert.match(String(outcome), new RegExp(`redirect \\(HTTP 307\\) to ${other.url}${TOKEN_PATH} — check the Base URL`));
+		assert.match(String(outcome), new RegExp(`redirect \\(HTTP 307\\) to ${other.url}${TENANT_ACCESS_PATH} — check the Base URL`));
 		assert.equal(first.requests.length, 1);
 	} finally {
 		await Promise.all([first.close(), other.close()]);
@@ -355,7 +355,7 @@ test('10: message ids and file keys like "." and ".." (or with / ? # %) are refu
 		for (const bad of ['.', '..', 'om_a/../../chats', 'om_a?page_size=50', 'om_a#x', '%2e%2e', 'om_%2F']) {
 			for (const [field, op] of ops) outcomes.push(await op(bad).then(() => `${field} "${bad}" accepted`, (e: unknown) => e));
 		}
-		assert.deepEqual(server.requests.filter((q) => !q.url.startsWith(TOKEN_PATH)).map((q) => `${q.method} ${q.url}`), [], 'no request left');
+		assert.deepEqual(server.requests.filter((q) => !q.url.startsWith(TENANT_ACCESS_PATH)).map((q) => `${q.method} ${q.url}`), [], 'no request left');
 		for (const e of outcomes) assert.ok(e instanceof FeishuValidationError && /^(message_id|file_key): ".*" is not a valid id/.test(e.message), String(e));
 		// Any other caller of request(): dot segments and query characters in a path are refused too.
 		await assert.rejects(client.request({ method: 'GET', path: '/open-apis/im/v1/messages/../chats' }), (e: unknown) => e instanceof FeishuValidationError && e.field === 'path');
@@ -363,7 +363,7 @@ test('10: message ids and file keys like "." and ".." (or with / ? # %) are refu
 
 		const r = await runFeishu(server.url, { operation: 'get', messageId: '..' });
 		assert.match(String(r.error?.message), /^message_id: "\.\." is not a valid id/);
-		assert.equal(server.requests.filter((q) => !q.url.startsWith(TOKEN_PATH)).length, 0);
+		assert.equal(server.requests.filter((q) => !q.url.startsWith(TENANT_ACCESS_PATH)).length, 0);
 	} finally {
 		await server.close();
 	}
@@ -381,7 +381,7 @@ test('12a: a failed token fetch or API call throws a plain error: method, URL, c
 		assertPlain(err, [SECRET]);
 		assert.ok(err instanceof feishu.FeishuNetworkError);
 		assert.equal(err.code, 'ECONNRESET');
-		assert.match(err.message, new RegExp(`^Feishu request POST ${dead.url}${TOKEN_PATH} failed: `));
+		assert.match(err.message, new RegExp(`^Feishu request POST ${dead.url}${TENANT_ACCESS_PATH} failed: `));
 
 		const { ctx } = n8nContext();
 		for (const transport of [undefined, glue.n8nTransport(ctx)]) {

@@ -104,7 +104,10 @@ export async function executeMessage(
 		case 'downloadResource': {
 			const messageId = p<string>('messageId');
 			const key = p<string>('resourceKey');
-			const type = p<string>('resourceType');
+			// 'auto' (the default, also when absent): what the former default expression
+			// `$json.message_type === "image" ? "image" : "file"` gave, so saved workflows keep their meaning.
+			const chosen = p<string>('resourceType', 'auto');
+			const type = chosen === 'auto' ? (item.json.message_type === 'image' ? 'image' : 'file') : chosen;
 			const res = await downloadMessageResource(client, { messageId, fileKey: key, type });
 			const field = p<string>('binaryPropertyName', 'data');
 			const fileName = res.fileName ?? (type === 'image' ? `${key}.${(res.contentType ?? '').split('/')[1]?.split(';')[0] || 'png'}` : key);

@@ -28,11 +28,11 @@ export const callbackFields: INodeProperties[] = [
 		name: 'toastType',
 		type: 'options',
 		options: [
-			{ name: 'None', value: 'none' },
+			{ name: 'Error', value: 'error' },
 			{ name: 'Info', value: 'info' },
+			{ name: 'None', value: 'none' },
 			{ name: 'Success', value: 'success' },
 			{ name: 'Warning', value: 'warning' },
-			{ name: 'Error', value: 'error' },
 		],
 		default: 'success',
 		displayOptions: show,

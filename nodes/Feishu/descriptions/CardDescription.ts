@@ -62,7 +62,7 @@ export const cardFields: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		description: 'Card markdown: **bold**, [link](https://…), <at id=ou_xxx></at>, line breaks',
+		description: 'Card markdown: **bold**, [link](https://…), line breaks and mentions such as &lt;at email=name@example.com&gt;&lt;/at&gt; (Feishu\'s card Markdown docs list the open_id form too)',
 		displayOptions: { show: { cardSource: ['builder'] } },
 	},
 	{

@@ -47,7 +47,7 @@ export const contentFields: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		default: '',
 		required: true,
-		description: 'Plain text; mention someone with <at user_id="ou_xxx">Name</at>, or use the mention options below',
+		description: 'Plain text; mention someone with &lt;at user_id="ou_xxx"&gt;Name&lt;/at&gt;, or use the mention options below',
 		displayOptions: { show: { ...withContent, msgType: ['text'] } },
 	},
 	{
@@ -82,9 +82,9 @@ export const contentFields: INodeProperties[] = [
 		name: 'postLocale',
 		type: 'options',
 		options: [
-			{ name: 'Chinese (zh_cn)', value: 'zh_cn' },
-			{ name: 'English (en_us)', value: 'en_us' },
-			{ name: 'Japanese (ja_jp)', value: 'ja_jp' },
+			{ name: 'Chinese', value: 'zh_cn', description: 'Locale key zh_cn' },
+			{ name: 'English', value: 'en_us', description: 'Locale key en_us' },
+			{ name: 'Japanese', value: 'ja_jp', description: 'Locale key ja_jp' },
 		],
 		default: 'zh_cn',
 		displayOptions: { show: simplePost },

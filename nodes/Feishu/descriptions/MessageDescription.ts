@@ -82,11 +82,17 @@ export const messageFields: INodeProperties[] = [
 		name: 'resourceType',
 		type: 'options',
 		options: [
-			{ name: 'Image', value: 'image' },
+			{
+				name: 'Auto (From Message Type)',
+				value: 'auto',
+				description: 'Image for an image message from the Feishu Trigger (its message_type), else file',
+			},
 			{ name: 'File (Also Audio and Video)', value: 'file' },
+			{ name: 'Image', value: 'image' },
 		],
-		default: '={{ $json.message_type === "image" ? "image" : "file" }}',
-		description: 'Defaults to "image" for an image message from the Feishu Trigger, else "file"',
+		// 'auto' is what the former expression default gave; actions/message.ts resolves it per item.
+		default: 'auto',
+		description: 'What kind of resource the key names',
 		displayOptions: show('downloadResource'),
 	},
 	{
@@ -110,8 +116,8 @@ export const messageFields: INodeProperties[] = [
 		name: 'fileType',
 		type: 'options',
 		options: [
-			{ name: 'Auto (From File Name)', value: '' },
 			{ name: 'Audio (Opus)', value: 'opus' },
+			{ name: 'Auto (From File Name)', value: '' },
 			{ name: 'Excel', value: 'xls' },
 			{ name: 'Other (Stream)', value: 'stream' },
 			{ name: 'PDF', value: 'pdf' },

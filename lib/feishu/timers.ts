@@ -1,0 +1,42 @@
+// Every delay, deadline, ping loop and watchdog of the package goes through here. n8n Cloud runs
+// community nodes only if they use no timer globals (its scanner's `no-restricted-globals` rule), so
+// the one clock we use is n8n-workflow's `sleepWithAbort`, which n8n itself provides at runtime; this
+// is the wire layer's only use of n8n-workflow.
+import { sleepWithAbort } from 'n8n-workflow';
+
+/** A pending one-shot timer. */
+export interface Timer {
+	/** Stops it; the callback will not run. Calling it again does nothing. */
+	cancel(): void;
+}
+
+const ignore = (): void => undefined;
+
+/**
+ * Runs `fn` once after `ms`, unless cancelled first. Each timer has its own AbortController:
+ * `sleepWithAbort` adds an abort listener that it never removes, so a shared signal would collect
+ * one listener per timer for its whole life.
+ */
+export function after(ms: number, fn: () => void): Timer {
+	const abort = new AbortController();
+	sleepWithAbort(Math.max(0, ms), abort.signal).then(() => {
+		if (!abort.signal.aborted) fn();
+	}, ignore); // rejects only when cancelled
+	return { cancel: () => abort.abort() };
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts (at once if it already has). */
+export function delay(ms: number, signal?: AbortSignal): Promise<boolean> {
+	if (signal?.aborted) return Promise.resolve(false);
+	return new Promise((resolve) => {
+		const timer = after(ms, () => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve(true);
+		});
+		const onAbort = () => {
+			timer.cancel();
+			resolve(false);
+		};
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
