@@ -1,8 +1,15 @@
 // Every delay, deadline, ping loop and watchdog of the package goes through here. n8n Cloud runs
 // community nodes only if they use no timer globals (its scanner's `no-restricted-globals` rule), so
-// the one clock we use is n8n-workflow's `sleepWithAbort`, which n8n itself provides at runtime; this
+// the one clock we use is n8n-workflow's abortable sleep, which n8n itself provides at runtime; this
 // is the wire layer's only use of n8n-workflow.
-import { sleepWithAbort } from 'n8n-workflow';
+import * as workflow from 'n8n-workflow';
+
+type AbortableSleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+// n8n-workflow 1.x exports `sleepWithAbort(ms, signal)` (its `sleep` takes no signal); 2.x exports
+// only `sleep(ms, signal?)`, abortable. Measured: 1.120.31 (n8n 1.123.81) and 2.41.0 (n8n 2.41.1).
+const exported = workflow as unknown as { sleepWithAbort?: AbortableSleep; sleep: AbortableSleep };
+const sleepWithAbort: AbortableSleep = exported.sleepWithAbort ?? exported.sleep;
 
 /** A pending one-shot timer. */
 export interface Timer {
@@ -14,8 +21,8 @@ const ignore = (): void => undefined;
 
 /**
  * Runs `fn` once after `ms`, unless cancelled first. Each timer has its own AbortController:
- * `sleepWithAbort` adds an abort listener that it never removes, so a shared signal would collect
- * one listener per timer for its whole life.
+ * 1.x's `sleepWithAbort` adds an abort listener that it never removes, so a shared signal would
+ * collect one listener per timer for its whole life.
  */
 export function after(ms: number, fn: () => void): Timer {
 	const abort = new AbortController();
