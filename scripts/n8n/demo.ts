@@ -5,7 +5,7 @@
 //
 // Options (flags or environment):
 //   --no-wait / FEISHU_DEMO_NO_WAIT=1   start, check the echo bot answers (sandbox mode), print, stop, exit
-//   --n8n-version=X / FEISHU_DEMO_N8N_VERSION   2.41.1 (default, on Node 24) or 1.123.81 (Node 20)
+//   --n8n-version=X / FEISHU_DEMO_N8N_VERSION   2.41.1 (default, on Node 24) or 1.123.81 (Node 22)
 //   FEISHU_DEMO_N8N_PORT (default 5678), FEISHU_SANDBOX_PORT (default 9800); 0 picks a free port
 //   FEISHU_DEMO_DIR: folder for the demo's n8n user folder and demo-state.json (default: the install cache)
 import fs from 'node:fs';

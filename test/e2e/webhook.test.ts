@@ -64,9 +64,14 @@ for (const version of selectedVersions()) {
 		});
 
 		test('a redelivered event (same event_id) runs nothing more', async () => {
+			const countBeforeSend = await executionCount();
 			const sent = await sendUserText(rig, 'oc_e2e_webhook_redeliver', 'once over http');
 			await waitForReply(rig, 'oc_e2e_webhook_redeliver', sent.message_id);
-			const before = await executionCount();
+			// The reply is posted before n8n saves the run: wait until the first delivery's run is counted.
+			const before = await waitFor('the first run recorded', async () => {
+				const n = await executionCount();
+				return n > countBeforeSend ? n : undefined;
+			});
 			const info = await control<{ tenant_key: string; default_user: Record<string, string> }>(rig, 'GET', 'info');
 			const event = {
 				sender: { sender_id: info.default_user, sender_type: 'user', tenant_key: info.tenant_key },
