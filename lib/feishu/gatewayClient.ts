@@ -1,4 +1,4 @@
-// One long connection to Feishu's event gateway (docs/ARCHITECTURE.md, "The long connection"):
+// One long connection to Feishu's event gateway (docs/ARCHITECTURE.md, "Inside n8n Cloud's rules"):
 // endpoint discovery, pbbp2 frames, ping/pong, fragment reassembly, acks, reconnects and a liveness
 // watchdog. Acks never wait for the consumer: events are acked as soon as they parse; only callbacks
 // (card actions...) wait for the consumer's answer, bounded by a budget under Feishu's 3 s.

@@ -1,6 +1,9 @@
 // Errors of the long connection. `retryable` decides between "reconnect later" and "stop for good"
-// (docs/ARCHITECTURE.md, "The long connection"); `code`/`msg` carry Feishu's own values so users see them.
-import { after } from './timers';
+// (docs/ARCHITECTURE.md, "Inside n8n Cloud's rules"); `code`/`msg` carry Feishu's own values so users see them.
+import { fetchTransport } from './httpTransport';
+
+// The probe's transport: total deadline, no redirects, lower-case header names.
+const probeTransport = fetchTransport();
 
 export type GatewayErrorStage = 'endpoint' | 'handshake' | 'connection' | 'reconnect';
 
@@ -72,20 +75,10 @@ export async function probeHandshakeRefusal(wsUrl: string, timeoutMs: number): P
 		return undefined;
 	}
 	url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
-	const abort = new AbortController();
-	const timer = after(timeoutMs, () => abort.abort());
 	try {
-		const res = await fetch(url, { signal: abort.signal, redirect: 'manual' });
-		void res.body?.cancel();
-		if (!res.headers.has('handshake-status')) return undefined;
-		const headers: Record<string, string> = {};
-		res.headers.forEach((value, name) => {
-			headers[name.toLowerCase()] = value;
-		});
-		return classifyHandshakeRefusal(res.status, headers);
+		const res = await probeTransport.send({ method: 'GET', url: url.toString(), headers: {}, timeoutMs });
+		return res.headers['handshake-status'] === undefined ? undefined : classifyHandshakeRefusal(res.status, res.headers);
 	} catch {
 		return undefined; // unreachable now: the caller reports the original failure
-	} finally {
-		timer.cancel();
 	}
 }
