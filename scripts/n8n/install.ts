@@ -208,6 +208,10 @@ export async function ensureN8n(version: string): Promise<N8nInstall> {
 		writePackageJson(dir, { dependencies: { n8n: version }, overrides: OVERRIDES[version.split('.')[0]] ?? {} });
 		const npmEnv: NodeJS.ProcessEnv = { ...process.env, PATH: env.PATH };
 		npmEnv.npm_config_nodedir = nodedir;
+		// Run from `npm test` or `npx`, npm hands this project's .npmrc down as npm_config_* variables;
+		// its ignore-scripts=true would make the sqlite3 rebuild below a silent no-op (seen on a fresh
+		// machine). The installs pass --ignore-scripts themselves.
+		for (const key of Object.keys(npmEnv)) if (key.toLowerCase() === 'npm_config_ignore_scripts') delete npmEnv[key];
 		await run('npm', ['i', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: npmEnv });
 		const t1 = Date.now();
 		log(`n8n ${version}: npm i took ${((t1 - t0) / 1000).toFixed(1)} s`);
@@ -215,7 +219,7 @@ export async function ensureN8n(version: string): Promise<N8nInstall> {
 		const sqliteLoads = () => run(nodeExec, ['-e', "require('sqlite3')"], { cwd: path.join(dir, 'node_modules', 'n8n'), env: npmEnv });
 		if (!(await sqliteLoads().then(() => true, () => false))) {
 			log(`n8n ${version}: building sqlite3`);
-			await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: dir, env: npmEnv });
+			await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], { cwd: dir, env: npmEnv });
 			await sqliteLoads();
 		}
 		const t2 = Date.now();
