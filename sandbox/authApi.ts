@@ -1,4 +1,4 @@
-// POST /open-apis/auth/v3/tenant_access_token/internal (shared docs §8.1). Wrong credentials answer
+// POST /open-apis/auth/v3/tenant_access_token/internal (docs/protocol.md, "tenant_access_token"). Wrong credentials answer
 // like Feishu: HTTP 200 with code 10003 "invalid param" / 10014 "app secret invalid".
 import type { Router } from './http';
 import type { OpenApi } from './openApi';

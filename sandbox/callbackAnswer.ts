@@ -1,4 +1,4 @@
-// What a card.action.trigger answer may contain (shared docs §5): `{}`, a toast
+// What a card.action.trigger answer may contain (docs/protocol.md, "Card callbacks"): `{}`, a toast
 // `{type: info|success|error|warning, content | i18n}`, and/or a card `{type: raw, data}` /
 // `{type: template, data: {template_id}}`. Old-style answers (a bare card) are accepted too.
 // Anything else is refused the way the client shows it to the user (error 200672, an inference).

@@ -1,4 +1,4 @@
-// Message content as Feishu checks it on send (shared docs §8.2, §8.4): `content` must be a JSON string
+// Message content as Feishu checks it on send (docs/protocol.md, "Message content formats"): `content` must be a JSON string
 // whose shape fits `msg_type`; bad content is HTTP 400 code 230001 with the problem named in `msg`.
 // Returns the content as Feishu stores and returns it (text @-tags become @_user_N keys, post unwrapped
 // from its locale).

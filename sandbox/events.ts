@@ -1,4 +1,4 @@
-// Event payloads as the platform sends them (shared docs §5, §7): schema 2.0 envelopes with a header,
+// Event payloads as the platform sends them (docs/protocol.md, "Event envelopes" and "im.message.receive_v1 payload"): schema 2.0 envelopes with a header,
 // the legacy 1.0 form, im.message.receive_v1 and card.action.trigger bodies.
 import { newEventId, newUuid } from './ids';
 import { TENANT_KEY, type AppRecord, type ChatRecord, type MessageRecord, type UserRecord } from './state';

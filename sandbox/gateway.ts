@@ -1,4 +1,4 @@
-// The long-connection gateway (shared docs §1-§4): endpoint discovery, the single-use ws:// URL, the
+// The long-connection gateway (docs/protocol.md, "Endpoint discovery" to "Client behaviour"): endpoint discovery, the single-use ws:// URL, the
 // WebSocket upgrade (with Feishu's 514/403 refusals), ping/pong with ClientConfig, and event frames
 // out / ack frames in. Which event goes where is decided by delivery.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';

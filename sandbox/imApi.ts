@@ -1,4 +1,4 @@
-// IM Open API (shared docs §8.2-§8.4): send, reply, edit, card update, recall, get, forward, history,
+// IM Open API (docs/protocol.md, "Send and reply" to "Message content formats"): send, reply, edit, card update, recall, get, forward, history,
 // chats and bot info (uploads and downloads are in uploadApi.ts). Message objects are shaped like Feishu's.
 import { validateContent, invalid } from './content';
 import type { OpenApi } from './openApi';

@@ -120,7 +120,7 @@ export class OpenApi {
 		}
 	}
 
-	// ---- rate limit: per app per API, 50/s and 1000/min like im/v1/messages (shared docs §8.6) ----
+	// ---- rate limit: per app per API, 50/s and 1000/min like im/v1/messages (docs/protocol.md, "Rate limits") ----
 	private limiterInstance?: RateLimiter;
 	private get limiter(): RateLimiter {
 		return (this.limiterInstance ??= new RateLimiter(this.d.rateLimitPerSecond, this.d.rateLimitPerMinute));

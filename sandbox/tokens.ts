@@ -1,4 +1,4 @@
-// tenant_access_token issuing and checking (shared docs §8.1): 2 h lifetime by default; the same
+// tenant_access_token issuing and checking (docs/protocol.md, "tenant_access_token"): 2 h lifetime by default; the same
 // token is returned until less than 30 minutes remain, then a new one (the old stays valid).
 import { newTenantToken } from './ids';
 

@@ -1,4 +1,4 @@
-// Posting to an app's webhook like the platform (shared docs §6): the body encrypted when the app has
+// Posting to an app's webhook like the platform (docs/protocol.md, "Webhook security"): the body encrypted when the app has
 // an Encrypt Key, X-Lark-Request-Timestamp/-Nonce/-Signature over the exact bytes sent, and a timeout
 // after which the push counts as failed.
 import { request } from 'node:http';

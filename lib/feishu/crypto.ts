@@ -1,4 +1,4 @@
-// Webhook security primitives (shared docs/feishu-protocol.md §6): AES-256-CBC with SHA-256 of the
+// Webhook security primitives (docs/protocol.md, "Encryption" and "Request signature"): AES-256-CBC with SHA-256 of the
 // Encrypt Key and a 16-byte IV prefix, and the X-Lark-Signature over the raw body bytes.
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 // The minimum every transport (long connection, webhook) needs to know about an event payload:
-// its schema, its id for deduplication and its type for routing. See feishu-protocol.md §5.
+// its schema, its id for deduplication and its type for routing. See docs/protocol.md, "Event envelopes".
 
 export interface FeishuEnvelope {
 	schema: '2.0' | '1.0';

@@ -1,7 +1,7 @@
 // The event pipeline shared by both transports: an envelope (already parsed, verified and
 // deduplicated by the transport) is matched against the trigger's selection and filters, then
 // shaped into one n8n item: the payload exactly as Feishu sent it plus flat convenience fields.
-// Payload shapes: feishu-protocol.md §5 (schemas), §7 (im.message.receive_v1), card callbacks §5.
+// Payload shapes: docs/protocol.md, "Event envelopes", "im.message.receive_v1 payload" and "Card callbacks".
 import type { FeishuEnvelope } from './envelope';
 
 /** The event type that stands for "any event" in a selection. */

@@ -1,4 +1,4 @@
-// Endpoint discovery for the long connection (feishu-protocol.md §1): POST /callback/ws/endpoint
+// Endpoint discovery for the long connection (docs/protocol.md, "Endpoint discovery"): POST /callback/ws/endpoint
 // with PascalCase AppID/AppSecret returns a single-use wss URL and the ClientConfig timings.
 // Uses the global fetch (n8n Cloud allows no `node:http` in a community node), redirects not followed.
 import { FeishuGatewayError, RETRYABLE_ENDPOINT_CODES } from './gatewayErrors';
@@ -21,7 +21,7 @@ export interface GatewayTimings {
 	reconnectNonceMs: number;
 }
 
-/** SDK defaults used until the server says otherwise (§1). */
+/** SDK defaults used until the server says otherwise (docs/protocol.md, "ClientConfig"). */
 export const DEFAULT_GATEWAY_TIMINGS: GatewayTimings = {
 	pingIntervalMs: 120_000,
 	reconnectCount: -1,
@@ -49,7 +49,7 @@ function finiteIn(value: unknown, min: number, max: number): number | undefined 
 
 /**
  * Reads a ClientConfig object (endpoint response or pong payload). Each field is taken only if it
- * is a number in a sane range; anything else is ignored rather than turned into 0 or NaN (§4.2).
+ * is a number in a sane range; anything else is ignored rather than turned into 0 or NaN (docs/protocol.md, "ClientConfig").
  * ReconnectInterval is raised to MIN_SERVER_RECONNECT_INTERVAL_MS.
  */
 export function parseClientConfig(config: unknown): Partial<GatewayTimings> {
@@ -67,7 +67,7 @@ export function parseClientConfig(config: unknown): Partial<GatewayTimings> {
 	return out;
 }
 
-/** device_id and service_id from the gateway URL, read with a real URL parser (§2). */
+/** device_id and service_id from the gateway URL, read with a real URL parser (docs/protocol.md, "Gateway URL"). */
 export function parseGatewayUrl(url: string): { deviceId?: string; serviceId: number } {
 	let parsed: URL;
 	try {
@@ -82,7 +82,7 @@ export function parseGatewayUrl(url: string): { deviceId?: string; serviceId: nu
 		});
 	}
 	const service = Number(parsed.searchParams.get('service_id') ?? '0');
-	// service_id is an int32 (§2, §3); fall back to 0 rather than sending garbage in pings.
+	// service_id is an int32 (docs/protocol.md, "Gateway URL"); fall back to 0 rather than sending garbage in pings.
 	const serviceId = Number.isInteger(service) && service >= -(2 ** 31) && service < 2 ** 31 ? service : 0;
 	return { deviceId: parsed.searchParams.get('device_id') ?? undefined, serviceId };
 }

@@ -30,7 +30,7 @@ export class FeishuGatewayError extends Error {
 	}
 }
 
-/** Endpoint codes that mean "try again later" (§1): 1 system busy, 1000040343 internal error. */
+/** Endpoint codes that mean "try again later" (docs/protocol.md, "Endpoint error codes"): 1 system busy, 1000040343 internal error. */
 export const RETRYABLE_ENDPOINT_CODES: ReadonlySet<number> = new Set([1, 1000040343]);
 
 /** Handshake refusal: 403 and 514 + 1000040350 (connection limit) stop; anything else retries. */

@@ -1,6 +1,6 @@
 // Logging for the long connection. The shape matches the API layer's FeishuLogger so either can be
-// passed. Gateway URLs carry a single-use ticket and access key in their query (feishu-protocol.md
-// §2), so they are only ever logged through redactGatewayUrl.
+// passed. Gateway URLs carry a single-use ticket and access key in their query (docs/protocol.md,
+// "Gateway URL"), so they are only ever logged through redactGatewayUrl.
 
 export interface GatewayLogger {
 	debug(message: string, meta?: object): void;

@@ -1,6 +1,6 @@
 // Webhook request handling, independent of any HTTP framework: one function turns a raw request
 // into "answer this challenge", "here is a verified event" or "reject with this status".
-// Rules from feishu-protocol.md §6: the challenge is answered in plaintext JSON and is never signed;
+// Rules from docs/protocol.md, "Webhook security": the challenge is answered in plaintext JSON and is never signed;
 // encrypted bodies are AES-256-CBC; the signature covers the RAW body bytes (never re-serialised
 // JSON) and is compared in constant time; the verification token sits in header.token (2.0) or in
 // the top-level token (1.0 and the challenge). With an Encrypt Key, unsigned requests other than

@@ -2,7 +2,7 @@
 // packages (scripts/queue/setup.sh installs them), each in a temp dir on a free port, then one n8n
 // main and N workers (`n8n worker`) sharing the main's environment, encryption key and user folder
 // (so every process loads our package from <userFolder>/.n8n/nodes). Recipe measured in
-// shared docs/n8n-notes.md §1b. Everything stops with stop(), and with this process in any case.
+// docs/queue-mode.md, "The queue-mode test". Everything stops with stop(), and with this process in any case.
 import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

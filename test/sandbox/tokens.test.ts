@@ -1,4 +1,4 @@
-// tenant_access_token lifetime rules (shared docs §8.1): the same token until less than the refresh
+// tenant_access_token lifetime rules (docs/protocol.md, "tenant_access_token"): the same token until less than the refresh
 // window remains, then a new one while the old one stays valid until it expires.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

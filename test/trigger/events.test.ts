@@ -1,4 +1,4 @@
-// lib/feishu/events.ts: output shape and filters on payloads shaped as feishu-protocol.md §5/§7.
+// lib/feishu/events.ts: output shape and filters on payloads shaped as in docs/protocol.md, "Event envelopes" and "im.message.receive_v1 payload".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { filterReason, needsBotIdentity, parseEnvelope, parseEventTypeList, processEvent, shapeEvent, type EventFilters } from '../../lib/feishu';

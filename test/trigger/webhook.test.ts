@@ -1,4 +1,4 @@
-// lib/feishu/webhook.ts against hand-made requests, the protocol §6.7 vectors and the official SDK.
+// lib/feishu/webhook.ts against hand-made requests, the vectors of docs/protocol.md ("Worked example") and the official SDK.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AESCipher, EventDispatcher, generateChallenge } from '@larksuiteoapi/node-sdk';
@@ -9,7 +9,7 @@ const TOKEN = 'v-verification-token-abc';
 const NOW_S = 1_700_000_000;
 const now = () => NOW_S * 1000;
 const opts = { encryptKey: KEY, verificationToken: TOKEN, now };
-// protocol §6.7: the encrypted challenge with a fixed IV, and the signature of its raw body
+// docs/protocol.md, "Worked example": the encrypted challenge with a fixed IV, and the signature of its raw body
 const CT =
 	'AAECAwQFBgcICQoLDA0OD7PVZRoi4t4QIuY0sS8ZOovEk/kGoyRigpdu2APy8/19tk6FftF7fAHqRqmoea5YghYrvo/LKr/C9FJbEcIfm3WypIpjYdl6kFOa8FN9a6Of6Q8KMThPt4HjMnFNYVsM4Q==';
 
@@ -68,7 +68,7 @@ test('plain challenge answered in plaintext, token checked', () => {
 	assertReject(handleWebhookRequest(plain(body), {}), 401, /Verification Token/);
 });
 
-test('protocol §6.7 encrypted challenge: answered without signature headers, agrees with the SDK', () => {
+test('docs/protocol.md "Worked example" encrypted challenge: answered without signature headers, agrees with the SDK', () => {
 	const req = plain({ encrypt: CT });
 	const result = handleWebhookRequest(req, opts);
 	assert.deepEqual(result, { kind: 'challenge', body: { challenge: 'ajls384kdjx98XX' } });
@@ -79,7 +79,7 @@ test('protocol §6.7 encrypted challenge: answered without signature headers, ag
 	assertReject(handleWebhookRequest(req, { ...opts, verificationToken: 'nope' }), 401);
 });
 
-test('protocol §6.7 vector request: signature headers on a challenge do not matter (Feishu never signs it)', () => {
+test('docs/protocol.md "Worked example" vector request: signature headers on a challenge do not matter (Feishu never signs it)', () => {
 	const raw = JSON.stringify({ encrypt: CT });
 	const sig = computeSignature('1700000000', '1234567890', KEY, raw);
 	assert.equal(sig, 'f3a4b9c1052a22748b71df64c1e428cd2cf70170464a6999308fcb36ef2a7cd9');

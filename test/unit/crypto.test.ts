@@ -11,7 +11,7 @@ test('official doc vector: "test key" decrypts to hello world', () => {
 	assert.equal(decryptPayload('test key', 'P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk='), 'hello world');
 });
 
-test('protocol §6.7 vector: fixed IV encrypts to the documented ciphertext and back', () => {
+test('docs/protocol.md "Worked example" vector: fixed IV encrypts to the documented ciphertext and back', () => {
 	const iv = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
 	assert.equal(encryptPayload('test-encrypt-key-123', PLAIN, iv), CT);
 	assert.equal(decryptPayload('test-encrypt-key-123', CT), PLAIN);
@@ -23,7 +23,7 @@ test('agrees with the official SDK AESCipher both ways', () => {
 	assert.equal(decryptPayload('test-encrypt-key-123', CT), new AESCipher('test-encrypt-key-123').decrypt(CT));
 });
 
-test('protocol §6.7 signature vector, constant-time verify', () => {
+test('docs/protocol.md "Worked example" signature vector, constant-time verify', () => {
 	const raw = JSON.stringify({ encrypt: CT });
 	const sig = computeSignature('1700000000', '1234567890', 'test-encrypt-key-123', raw);
 	assert.equal(sig, 'f3a4b9c1052a22748b71df64c1e428cd2cf70170464a6999308fcb36ef2a7cd9');
