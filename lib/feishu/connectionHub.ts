@@ -1,6 +1,6 @@
 // One long connection per (baseUrl, appId) per process, shared by every subscriber (each active
 // workflow, the editor's test listener). Feishu gives each event to one random connection of an app
-// (feishu-protocol.md §9.2), so separate connections per workflow would steal each other's events.
+// (docs/protocol.md, "One connection per app gets each event"), so separate connections per workflow would steal each other's events.
 // The hub dedupes once per app, paces plain events into runs (eventPacer.ts), then fans every
 // event out to all subscribers.
 import { secretFingerprint } from './crypto';

@@ -39,6 +39,10 @@ interface Waiting {
 	since: number;
 }
 
+interface Lease {
+	startedAt: number;
+}
+
 const DEFAULT_RUN_LEASE_MS = 10 * 60 * 1000;
 
 export class EventPacer {
@@ -47,13 +51,18 @@ export class EventPacer {
 	private line: (Waiting | undefined)[] = [];
 	private head = 0;
 	private readonly byId = new Map<string, Waiting>();
-	private readonly leases = new Set<Timer>();
+	/** Tracked runs in flight, oldest first. */
+	private readonly leases = new Set<Lease>();
+	private leaseSweep: Timer | undefined;
 	private closed = false;
 	private readonly counters = { waited: 0, refused: 0, longestWaitMs: 0 };
 	private limit: number;
 	private maxWaiting: number;
 
+	private readonly leaseMs: number;
+
 	constructor(private readonly opts: EventPacerOptions) {
+		this.leaseMs = opts.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
 		this.limit = opts.limit;
 		this.maxWaiting = opts.maxWaiting;
 	}
@@ -98,23 +107,27 @@ export class EventPacer {
 	track(done: PromiseLike<unknown>): void {
 		if (this.closed) return;
 		this.inFlight++;
-		let over = false;
+		const run: Lease = { startedAt: Date.now() };
+		this.leases.add(run);
+		this.armLeaseSweep();
 		const end = () => {
-			if (over) return;
-			over = true;
-			lease.cancel();
-			this.leases.delete(lease);
+			// Ended already, by its lease or by close().
+			if (!this.leases.delete(run)) return;
+			// No timer left behind once nothing runs (it would hold the process open).
+			if (this.leases.size === 0) {
+				this.leaseSweep?.cancel();
+				this.leaseSweep = undefined;
+			}
 			this.release();
 		};
-		const lease = after(this.opts.runLeaseMs ?? DEFAULT_RUN_LEASE_MS, end);
-		this.leases.add(lease);
 		Promise.resolve(done).then(end, end);
 	}
 
 	/** Drops every waiting event (unacked: Feishu redelivers them) and stops counting. */
 	close(): void {
 		this.closed = true;
-		for (const lease of this.leases) lease.cancel();
+		this.leaseSweep?.cancel();
+		this.leaseSweep = undefined;
 		this.leases.clear();
 		this.line = [];
 		this.head = 0;
@@ -134,17 +147,37 @@ export class EventPacer {
 	}
 
 	private begin(envelope: FeishuEnvelope, ack: () => void): void {
-		// The event itself holds a place until its subscribers have had it: the runs it starts are
-		// tracked synchronously, so a burst within one tick cannot overshoot the limit.
+		// The ack goes out first: the WebSocket writes it at once. The event holds a place while its
+		// subscribers have it; the runs they start are tracked synchronously, so a burst cannot
+		// overshoot the limit. Its subscribers run now rather than on a later tick: deferred, the rest
+		// of a socket read's events would wait behind places held by events whose runs had not even
+		// started, and events kept waiting outlive the young generation (measured: old-space growth
+		// and mark-compacts in the middle of a burst).
 		this.inFlight++;
 		ack();
-		// After this turn: the acks written in it go out before any subscriber work.
-		queueMicrotask(() => {
-			try {
-				if (!this.closed) this.opts.start(envelope);
-			} finally {
+		try {
+			if (!this.closed) this.opts.start(envelope);
+		} finally {
+			// Not release(): its drain would recurse through begin for every waiting event.
+			if (!this.closed) this.inFlight--;
+		}
+	}
+
+	// One timer for all leases while any run is in flight, rather than one per run (a timer is not
+	// cheap on n8n-workflow's sleep): runs are leased in start order, so the oldest is always first.
+	private armLeaseSweep(): void {
+		if (this.leaseSweep || this.leases.size === 0) return;
+		const oldest = this.leases.values().next().value as Lease;
+		this.leaseSweep = after(oldest.startedAt + this.leaseMs - Date.now(), () => {
+			this.leaseSweep = undefined;
+			if (this.closed) return;
+			const now = Date.now();
+			for (const run of this.leases) {
+				if (now - run.startedAt < this.leaseMs) break;
+				this.leases.delete(run);
 				this.release();
 			}
+			this.armLeaseSweep();
 		});
 	}
 

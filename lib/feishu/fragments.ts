@@ -1,4 +1,4 @@
-// Reassembly of fragmented long-connection payloads (feishu-protocol.md §4.3): fragments of one
+// Reassembly of fragmented long-connection payloads (docs/protocol.md, "Fragments"): fragments of one
 // logical message share `message_id`; `sum` is the fragment count and `seq` the 0-based index.
 // Only the fragment that completes a message is returned (its frame is the one acked); partial
 // messages expire ~10 s after their first fragment. Everything is bounded because the input
@@ -161,7 +161,6 @@ export class FragmentAssembler {
 		this.pending.delete(messageId);
 		this.heldBytes -= entry.bytes;
 		this.heldFragments -= entry.filled;
-		if (this.pending.size === 0) this.stopSweep();
 	}
 
 	private sweep(now: number): void {
@@ -173,7 +172,9 @@ export class FragmentAssembler {
 		}
 	}
 
-	// The timer only runs while something is pending (clear() and the last drop stop it).
+	// Armed when a partial message arrives, and left to fire even if that message completes first:
+	// it re-arms only while something is pending. Cancelling it each time the last partial message
+	// completes would cost a timer per fragmented event (n8n-workflow's sleep is not cheap).
 	private startSweep(): void {
 		if (this.sweepTimer) return;
 		this.sweepTimer = after(Math.max(50, Math.min(this.ttlMs, 10_000)), () => {

@@ -18,6 +18,8 @@ export interface Timer {
 }
 
 const ignore = (): void => undefined;
+// Aborting with a reason of our own skips the DOMException (and its stack trace) abort() makes.
+const CANCELLED = Object.freeze({ cancelled: true });
 
 /**
  * Runs `fn` once after `ms`, unless cancelled first. Each timer has its own AbortController:
@@ -29,7 +31,7 @@ export function after(ms: number, fn: () => void): Timer {
 	sleepWithAbort(Math.max(0, ms), abort.signal).then(() => {
 		if (!abort.signal.aborted) fn();
 	}, ignore); // rejects only when cancelled
-	return { cancel: () => abort.abort() };
+	return { cancel: () => abort.abort(CANCELLED) };
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts (at once if it already has). */
