@@ -6,9 +6,10 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { getTenantAccessToken, resolveBaseUrl } from '../lib/feishu';
+import { appCredentialsFrom, getTenantAccessToken } from '../lib/feishu';
 
-// Base URL expression shared by the test request; mirrors resolveBaseUrl().
+// Base URL expression shared by the test request; mirrors resolveBaseUrl() (an n8n expression, so it
+// cannot call it).
 const BASE_URL_EXPRESSION =
 	'={{ $credentials.domain === "lark" ? "https://open.larksuite.com" : $credentials.domain === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "https://open.feishu.cn" }}';
 
@@ -88,11 +89,7 @@ export class FeishuApi implements ICredentialType {
 	// execution, so it is fetched once and refreshed before it expires; a failed fetch throws Feishu's
 	// own message (e.g. "app secret invalid"), which is what the Test button shows.
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const creds = {
-			appId: String(credentials.appId ?? '').trim(),
-			appSecret: String(credentials.appSecret ?? '').trim(),
-			baseUrl: resolveBaseUrl(String(credentials.domain ?? 'feishu'), String(credentials.baseUrl ?? '')),
-		};
+		const creds = appCredentialsFrom(credentials);
 		let token: string;
 		try {
 			token = await getTenantAccessToken(creds);

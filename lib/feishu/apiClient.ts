@@ -10,6 +10,7 @@ import { delay as pause } from './timers';
 import { assertNotRedirect, fetchTransport, type HttpMethod, type HttpTransport, type TransportResponse } from './httpTransport';
 import { type FeishuLogger, silentLogger } from './logger';
 import { encodeMultipart, type MultipartValue } from './multipart';
+import { headerValue } from './values';
 import { getTenantAccessToken, invalidateTenantAccessToken, TOKEN_FETCH_TIMEOUT_MS } from './tokenCache';
 
 export interface FeishuRequest {
@@ -50,11 +51,6 @@ export interface FeishuApiClientOptions {
 }
 
 let sharedFetchTransport: HttpTransport | undefined;
-
-function header(res: TransportResponse, name: string): string | undefined {
-	const v = res.headers[name];
-	return Array.isArray(v) ? v[0] : v;
-}
 
 function parseJson(res: TransportResponse): Record<string, unknown> | undefined {
 	const text = res.body.toString('utf8').trim();
@@ -168,18 +164,18 @@ export class FeishuApiClient {
 
 			assertNotRedirect(res, label);
 
-			const logId = header(res, 'x-tt-logid');
+			const logId = headerValue(res.headers, 'x-tt-logid');
 			const json = parseJson(res);
 			const code = typeof json?.code === 'number' ? json.code : undefined;
 
 			// A downloaded file is binary unless it is Feishu's JSON envelope (a .json file that merely
 			// contains a "code" field is still the file).
-			const isEnvelope = code !== undefined && typeof json?.msg === 'string' && /json/i.test(header(res, 'content-type') ?? '');
+			const isEnvelope = code !== undefined && typeof json?.msg === 'string' && /json/i.test(headerValue(res.headers, 'content-type') ?? '');
 			if (req.responseType === 'buffer' && res.status >= 200 && res.status < 300 && !isEnvelope) {
 				return {
 					data: res.body,
-					contentType: header(res, 'content-type'),
-					fileName: fileNameFrom(header(res, 'content-disposition')),
+					contentType: headerValue(res.headers, 'content-type'),
+					fileName: fileNameFrom(headerValue(res.headers, 'content-disposition')),
 				} as T;
 			}
 
@@ -191,7 +187,7 @@ export class FeishuApiClient {
 			}
 
 			if (res.status === 429 || code === RATE_LIMIT_CODE) {
-				const resetSec = Number(header(res, 'x-ogw-ratelimit-reset'));
+				const resetSec = Number(headerValue(res.headers, 'x-ogw-ratelimit-reset'));
 				const waitMs = Number.isFinite(resetSec) && resetSec >= 0 ? resetSec * 1000 : 1000;
 				if (rateRetries < this.opts.maxRateLimitRetries && waitMs <= this.opts.maxRateLimitWaitMs) {
 					rateRetries++;

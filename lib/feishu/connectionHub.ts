@@ -5,13 +5,14 @@
 // event out to all subscribers.
 import { secretFingerprint } from './crypto';
 import { EventDeduper, type EventDeduperOptions } from './dedupe';
+import { withoutTrailingSlash } from './domains';
 import type { FeishuEnvelope } from './envelope';
 import { EventPacer, type EventPacerStats } from './eventPacer';
 import { GatewayClient, type GatewayClientOptions, type GatewayEventContext } from './gatewayClient';
 import type { GatewayCredentials } from './gatewayEndpoint';
 import type { FeishuGatewayError } from './gatewayErrors';
-import { type GatewayLogger, silentGatewayLogger } from './gatewayLog';
 import type { GatewayStats } from './gatewayStats';
+import { type FeishuLogger, silentLogger } from './logger';
 import { getTenantAccessToken } from './tokenCache';
 
 /** What a subscriber learns of an event besides the envelope. */
@@ -38,7 +39,7 @@ export const DEFAULT_MAX_CONCURRENT_RUNS = 10;
 export const DEFAULT_MAX_WAITING_EVENTS = 10_000;
 
 export interface SubscribeOptions {
-	logger?: GatewayLogger;
+	logger?: FeishuLogger;
 	/** How long callbacks wait for answers; the connection uses the largest of its subscribers'. Default 2500 ms, capped at 2900. */
 	callbackBudgetMs?: number;
 	/**
@@ -78,14 +79,14 @@ interface AppConnection {
 	/** What subscribers get with every plain event (one shared object: nothing in it varies). */
 	plainContext: HubEventContext;
 	trackRun: (done: PromiseLike<unknown>) => void;
-	logger: GatewayLogger;
+	logger: FeishuLogger;
 	duplicates: number;
 }
 
 const connections = new Map<string, AppConnection>();
 
 function connectionKey(creds: GatewayCredentials): string {
-	return `${creds.baseUrl.replace(/\/+$/, '')}|${creds.appId}`;
+	return `${withoutTrailingSlash(creds.baseUrl)}|${creds.appId}`;
 }
 
 /**
@@ -159,7 +160,7 @@ async function connectionFor(key: string, creds: GatewayCredentials, opts: Subsc
 }
 
 function openConnection(key: string, creds: GatewayCredentials, secretFingerprint: string, opts: SubscribeOptions): AppConnection {
-	const logger = opts.logger ?? silentGatewayLogger;
+	const logger = opts.logger ?? silentLogger;
 	const conn = {
 		key,
 		creds: { ...creds },

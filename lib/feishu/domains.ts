@@ -51,5 +51,22 @@ export function assertBaseUrl(url: string): string {
 	}
 	if (u.username || u.password) throw new Error('Base URL must not contain a user name or password');
 	if (u.search || u.hash || url.includes('?') || url.includes('#')) throw new Error('Base URL must not contain a query (?) or fragment (#)');
-	return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+	return withoutTrailingSlash(`${u.origin}${u.pathname}`);
+}
+
+/** The URL without trailing '/': API paths are appended with their own leading '/', and cache keys must not split on it. */
+export function withoutTrailingSlash(url: string): string {
+	return url.replace(/\/+$/, '');
+}
+
+/**
+ * The app credentials from the fields of a stored Feishu credential (appId, appSecret, domain,
+ * baseUrl): id and secret trimmed, base URL resolved. Throws when the base URL is not valid.
+ */
+export function appCredentialsFrom(fields: Readonly<Record<string, unknown>>): FeishuAppCredentials {
+	return {
+		appId: String(fields.appId ?? '').trim(),
+		appSecret: String(fields.appSecret ?? '').trim(),
+		baseUrl: resolveBaseUrl(String(fields.domain ?? 'feishu'), String(fields.baseUrl ?? '')),
+	};
 }

@@ -1,5 +1,6 @@
 // The minimum every transport (long connection, webhook) needs to know about an event payload:
 // its schema, its id for deduplication and its type for routing. See docs/protocol.md, "Event envelopes".
+import { isObject } from './values';
 
 export interface FeishuEnvelope {
 	schema: '2.0' | '1.0';
@@ -16,10 +17,6 @@ export class FeishuEnvelopeError extends Error {
 		super(message);
 		this.name = 'FeishuEnvelopeError';
 	}
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function nonEmptyString(value: unknown): string | undefined {

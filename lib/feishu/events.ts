@@ -3,6 +3,7 @@
 // shaped into one n8n item: the payload exactly as Feishu sent it plus flat convenience fields.
 // Payload shapes: docs/protocol.md, "Event envelopes", "im.message.receive_v1 payload" and "Card callbacks".
 import type { FeishuEnvelope } from './envelope';
+import { isObject } from './values';
 
 /** The event type that stands for "any event" in a selection. */
 export const ANY_EVENT = '*';
@@ -73,10 +74,6 @@ export interface FeishuEventOutput {
 }
 
 const MESSAGE_EVENT_TYPES = new Set(['im.message.receive_v1', 'message']);
-
-function isObject(value: unknown): value is Record<string, any> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
 	if (typeof value === 'string' && value !== '') return value;

@@ -15,8 +15,9 @@ import {
 	parseClientConfig,
 } from './gatewayEndpoint';
 import { FeishuGatewayError, probeHandshakeRefusal } from './gatewayErrors';
-import { type GatewayLogger, redactGatewayUrl, redactSecrets, silentGatewayLogger } from './gatewayLog';
+import { redactGatewayUrl, redactSecrets } from './gatewayLog';
 import { type GatewayStats, LatencySample } from './gatewayStats';
+import { type FeishuLogger, silentLogger } from './logger';
 import { after, type Timer } from './timers';
 
 export interface GatewayEventContext {
@@ -39,7 +40,7 @@ export interface GatewayClientOptions {
 	onEvent: GatewayEventHandler;
 	/** The connection is lost for good (after start() resolved): refused, banned, retries exhausted. */
 	onFatal?: (error: FeishuGatewayError) => void;
-	logger?: GatewayLogger;
+	logger?: FeishuLogger;
 	/**
 	 * How long a callback waits for an answer before acking `{}`. Default 2500, capped at 2900.
 	 * A function is asked per callback (the hub uses the largest budget of its subscribers).
@@ -61,9 +62,10 @@ export interface GatewayClientOptions {
 	consumerAcks?: boolean;
 }
 
-const DEFAULT_CALLBACK_BUDGET_MS = 2500;
-// Feishu gives callbacks 3 s end to end; keep a margin for the network.
-const MAX_CALLBACK_BUDGET_MS = 2900;
+/** How long a callback waits for its answer by default (the trigger's option defaults to it too). */
+export const DEFAULT_CALLBACK_BUDGET_MS = 2500;
+/** Feishu gives callbacks 3 s end to end and then shows its timeout error; keep a margin for the network. */
+export const MAX_CALLBACK_BUDGET_MS = 2900;
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** WebSocket readyState values (the global class may be missing on old Node; see dial()). */
 const OPEN = 1;
@@ -110,7 +112,7 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 
 export class GatewayClient {
 	private readonly opts: GatewayClientOptions;
-	private readonly logger: GatewayLogger;
+	private readonly logger: FeishuLogger;
 	private readonly fragments: FragmentAssembler;
 	private credentials: GatewayCredentials;
 	private serverTimings: Partial<GatewayTimings> = {};
@@ -159,7 +161,7 @@ export class GatewayClient {
 	constructor(opts: GatewayClientOptions) {
 		this.opts = opts;
 		this.credentials = { ...opts.credentials };
-		this.logger = opts.logger ?? silentGatewayLogger;
+		this.logger = opts.logger ?? silentLogger;
 		this.fragments = new FragmentAssembler(opts.fragments);
 		this.timings = { ...DEFAULT_GATEWAY_TIMINGS, ...opts.overrides };
 	}

@@ -1,6 +1,7 @@
 // Endpoint discovery for the long connection (docs/protocol.md, "Endpoint discovery"): POST /callback/ws/endpoint
 // with PascalCase AppID/AppSecret returns a single-use wss URL and the ClientConfig timings.
 // Uses the global fetch (n8n Cloud allows no `node:http` in a community node), redirects not followed.
+import { withoutTrailingSlash } from './domains';
 import { FeishuGatewayError, RETRYABLE_ENDPOINT_CODES } from './gatewayErrors';
 import { redactSecrets } from './gatewayLog';
 import { after } from './timers';
@@ -151,7 +152,7 @@ export async function fetchGatewayEndpoint(
 	creds: GatewayCredentials,
 	opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<GatewayEndpoint> {
-	const url = new URL(`${creds.baseUrl.replace(/\/+$/, '')}/callback/ws/endpoint`);
+	const url = new URL(`${withoutTrailingSlash(creds.baseUrl)}/callback/ws/endpoint`);
 	const body = JSON.stringify({ AppID: creds.appId, AppSecret: creds.appSecret });
 	let res: RawResponse;
 	try {

@@ -1,6 +1,7 @@
 // Errors of the long connection. `retryable` decides between "reconnect later" and "stop for good"
 // (docs/ARCHITECTURE.md, "Inside n8n Cloud's rules"); `code`/`msg` carry Feishu's own values so users see them.
 import { fetchTransport } from './httpTransport';
+import { headerValue } from './values';
 
 // The probe's transport: total deadline, no redirects, lower-case header names.
 const probeTransport = fetchTransport();
@@ -38,14 +39,10 @@ export function classifyHandshakeRefusal(
 	status: number,
 	headers: Record<string, string | string[] | undefined>,
 ): FeishuGatewayError {
-	const header = (name: string): string | undefined => {
-		const value = headers[name.toLowerCase()];
-		return Array.isArray(value) ? value[0] : value;
-	};
-	const handshakeStatus = Number(header('handshake-status') ?? status);
-	const authErr = header('handshake-autherrcode');
+	const handshakeStatus = Number(headerValue(headers, 'handshake-status') ?? status);
+	const authErr = headerValue(headers, 'handshake-autherrcode');
 	const authCode = authErr !== undefined && /^\d+$/.test(authErr) ? Number(authErr) : undefined;
-	const msg = header('handshake-msg');
+	const msg = headerValue(headers, 'handshake-msg');
 	const fatal = handshakeStatus === 403 || status === 403 || (handshakeStatus === 514 && authCode === 1000040350);
 	const reason =
 		handshakeStatus === 514 && authCode === 1000040350

@@ -1,20 +1,11 @@
-// Logging for the long connection. The shape matches the API layer's FeishuLogger so either can be
-// passed. Gateway URLs carry a single-use ticket and access key in their query (docs/protocol.md,
-// "Gateway URL"), so they are only ever logged through redactGatewayUrl.
+// Logging for the long connection: the API layer's FeishuLogger, under the names this module has
+// always exported. Gateway URLs carry a single-use ticket and access key in their query
+// (docs/protocol.md, "Gateway URL"), so they are only ever logged through redactGatewayUrl.
+import { type FeishuLogger, silentLogger } from './logger';
 
-export interface GatewayLogger {
-	debug(message: string, meta?: object): void;
-	info(message: string, meta?: object): void;
-	warn(message: string, meta?: object): void;
-	error(message: string, meta?: object): void;
-}
-
-export const silentGatewayLogger: GatewayLogger = {
-	debug() {},
-	info() {},
-	warn() {},
-	error() {},
-};
+/** The same interface as FeishuLogger (kept so existing imports of this name keep working). */
+export type GatewayLogger = FeishuLogger;
+export const silentGatewayLogger: GatewayLogger = silentLogger;
 
 /** The URL without credentials: scheme, host, path and the two ids that are safe to show. */
 export function redactGatewayUrl(url: string): string {

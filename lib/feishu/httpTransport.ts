@@ -4,6 +4,7 @@
 // total deadline, no redirects followed, and only FeishuNetworkError thrown.
 import { FeishuApiError, FeishuNetworkError, safeUrl, toNetworkError } from './errors';
 import { after, type Timer } from './timers';
+import { headerValue } from './values';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -90,8 +91,7 @@ export function fetchTransport(): HttpTransport {
  */
 export function assertNotRedirect(res: TransportResponse, request: string): void {
 	if (res.status < 300 || res.status >= 400) return;
-	const raw = res.headers.location;
-	const location = Array.isArray(raw) ? raw[0] : raw;
+	const location = headerValue(res.headers, 'location');
 	const where = location ? safeUrl(location) : 'nowhere (no Location header)';
 	throw new FeishuApiError(-1, `Feishu answered with a redirect (HTTP ${res.status}) to ${where} — check the Base URL`, { httpStatus: res.status, request });
 }

@@ -24,3 +24,4 @@ export * from './gatewayClient';
 export * from './connectionHub';
 export * from './httpTransport';
 export * from './timers';
+export * from './values';

@@ -1,6 +1,7 @@
 // Builders and validators for the `content` of each msg_type. Feishu answers malformed content with a
 // generic 230001 "invalid parameter"; checking here first gives an error that names the field.
 import { FeishuValidationError } from './errors';
+import { isObject } from './values';
 
 export const MESSAGE_TYPES = [
 	'text', 'post', 'image', 'file', 'audio', 'media', 'sticker', 'interactive', 'share_chat', 'share_user',
@@ -133,8 +134,6 @@ export function buildCardActionAnswer(answer: {
 }
 
 // ---- validation ----
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function requireString(content: Record<string, unknown>, key: string, prefix?: string): void {
 	const v = content[key];

@@ -3,9 +3,10 @@
 // token fetch. Concurrent callers share one in-flight fetch; a token is refreshed 3 minutes before
 // Feishu says it expires, like the official SDKs.
 import { secretFingerprint } from './crypto';
-import { assertBaseUrl, type FeishuAppCredentials } from './domains';
+import { assertBaseUrl, type FeishuAppCredentials, withoutTrailingSlash } from './domains';
 import { FeishuApiError } from './errors';
 import { assertNotRedirect, fetchTransport } from './httpTransport';
+import { headerValue, isObject } from './values';
 
 export const TENANT_ACCESS_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 const REFRESH_MARGIN_MS = 3 * 60 * 1000;
@@ -26,7 +27,7 @@ const transport = fetchTransport();
 
 function cacheKey(creds: FeishuAppCredentials): string {
 	// The secret is part of the key (hashed) so a corrected secret never reuses a stale entry.
-	return `${creds.baseUrl.replace(/\/+$/, '')}|${creds.appId}|${secretFingerprint(creds.appSecret)}`;
+	return `${withoutTrailingSlash(creds.baseUrl)}|${creds.appId}|${secretFingerprint(creds.appSecret)}`;
 }
 
 async function fetchToken(creds: FeishuAppCredentials, timeoutMs: number): Promise<{ token: string; expireSeconds: number }> {
@@ -44,12 +45,12 @@ async function fetchToken(creds: FeishuAppCredentials, timeoutMs: number): Promi
 	let body: Record<string, unknown> = {};
 	try {
 		const parsed: unknown = JSON.parse(res.body.toString('utf8'));
-		if (typeof parsed === 'object' && parsed !== null) body = parsed as Record<string, unknown>;
+		// An array is not the envelope either; it fails below like any body without a code.
+		if (isObject(parsed)) body = parsed;
 	} catch {
 		/* not JSON: reported below with the HTTP status */
 	}
-	const rawLogId = res.headers['x-tt-logid'];
-	const logId = Array.isArray(rawLogId) ? rawLogId[0] : rawLogId;
+	const logId = headerValue(res.headers, 'x-tt-logid');
 	if (body.code !== 0 || typeof body.tenant_access_token !== 'string') {
 		const code = typeof body.code === 'number' ? body.code : -1;
 		const msg = typeof body.msg === 'string' ? body.msg : `HTTP ${res.status} from the token endpoint`;

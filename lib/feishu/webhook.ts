@@ -7,6 +7,7 @@
 // this app's challenge all get one identical answer (docs/security.md).
 import { decryptPayload, safeEqual, verifySignature } from './crypto';
 import { FeishuEnvelope, parseEnvelope } from './envelope';
+import { headerValue, isObject } from './values';
 
 export interface WebhookRequest {
 	method: string;
@@ -51,24 +52,10 @@ function reject(status: WebhookRejectStatus, message: string): WebhookResult {
 	return { kind: 'reject', status, message };
 }
 
+// An empty header counts as absent here (a blank signature header is no signature).
 function header(headers: WebhookRequest['headers'], name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	// Node lowercases header names, so the direct look-up nearly always hits; others are scanned.
-	let value = headers[wanted];
-	if (value === undefined) {
-		for (const key of Object.keys(headers)) {
-			if (key.toLowerCase() === wanted) {
-				value = headers[key];
-				break;
-			}
-		}
-	}
-	const first = Array.isArray(value) ? value[0] : value;
+	const first = headerValue(headers, name);
 	return typeof first === 'string' && first !== '' ? first : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // Feishu always sends application/json. Anything else is refused: text/plain, a form or no type at

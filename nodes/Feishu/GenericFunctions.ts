@@ -4,11 +4,11 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import {
+	appCredentialsFrom,
 	FeishuApiClient,
 	FeishuApiError,
 	FeishuNetworkError,
 	FeishuValidationError,
-	resolveBaseUrl,
 	withDeadline,
 	type FeishuLogger,
 	type HttpTransport,
@@ -75,12 +75,7 @@ function loggerFor(ctx: IExecuteFunctions): FeishuLogger {
 }
 
 export async function getFeishuClient(ctx: IExecuteFunctions): Promise<FeishuApiClient> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	const creds = {
-		appId: String(credentials.appId ?? '').trim(),
-		appSecret: String(credentials.appSecret ?? '').trim(),
-		baseUrl: resolveBaseUrl(String(credentials.domain ?? 'feishu'), String(credentials.baseUrl ?? '')),
-	};
+	const creds = appCredentialsFrom(await ctx.getCredentials(CREDENTIAL_TYPE));
 	return new FeishuApiClient(creds, { transport: n8nTransport(ctx), logger: loggerFor(ctx) });
 }
 

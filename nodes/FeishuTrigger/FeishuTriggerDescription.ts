@@ -1,7 +1,7 @@
 // What the editor shows for the Feishu Trigger: connection mode, the Feishu console setup for each
 // mode, the events to listen to, message filters and timing options.
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
-import { ANY_EVENT, COMMON_EVENT_TYPES } from '../../lib/feishu';
+import { ANY_EVENT, COMMON_EVENT_TYPES, DEFAULT_CALLBACK_BUDGET_MS, MAX_CALLBACK_BUDGET_MS } from '../../lib/feishu';
 
 export const CONNECTION_MODE = { longConnection: 'longConnection', webhook: 'webhook' } as const;
 export type ConnectionMode = (typeof CONNECTION_MODE)[keyof typeof CONNECTION_MODE];
@@ -133,8 +133,8 @@ const properties: INodeProperties[] = [
 				displayName: 'Card Answer Budget (Ms)',
 				name: 'callbackBudgetMs',
 				type: 'number',
-				typeOptions: { minValue: 100, maxValue: 2900 },
-				default: 2500,
+				typeOptions: { minValue: 100, maxValue: MAX_CALLBACK_BUDGET_MS },
+				default: DEFAULT_CALLBACK_BUDGET_MS,
 				description:
 					'How long a card action waits for the workflow\'s "Respond to Card Action" before Feishu gets an empty answer. Feishu gives up after 3 s.',
 			},

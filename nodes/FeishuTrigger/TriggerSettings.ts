@@ -2,19 +2,17 @@
 import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
+	appCredentialsFrom,
+	DEFAULT_CALLBACK_BUDGET_MS,
 	DEFAULT_MAX_CONCURRENT_RUNS,
 	DEFAULT_MAX_WAITING_EVENTS,
 	type EventFilters,
 	type FeishuAppCredentials,
 	parseEventTypeList,
+	MAX_CALLBACK_BUDGET_MS,
 	MAX_REPLAY_WINDOW_SECONDS,
-	resolveBaseUrl,
 } from '../../lib/feishu';
 import { CONNECTION_MODE, type ConnectionMode } from './FeishuTriggerDescription';
-
-export const DEFAULT_CALLBACK_BUDGET_MS = 2500;
-/** Feishu shows its timeout error after 3 s; leave room for the network. */
-export const MAX_CALLBACK_BUDGET_MS = 2900;
 
 export interface TriggerSettings {
 	connectionMode: ConnectionMode;
@@ -71,15 +69,13 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 	};
 
 	const credentials = await ctx.getCredentials('feishuApi');
-	const appId = String(credentials.appId ?? '').trim();
-	const appSecret = String(credentials.appSecret ?? '').trim();
-	if (!appId || !appSecret) throw new NodeOperationError(node, 'The Feishu credential needs an App ID and an App Secret');
-	let baseUrl: string;
+	let creds: FeishuAppCredentials;
 	try {
-		baseUrl = resolveBaseUrl(String(credentials.domain ?? 'feishu'), String(credentials.baseUrl ?? ''));
+		creds = appCredentialsFrom(credentials);
 	} catch (error) {
 		throw new NodeOperationError(node, (error as Error).message);
 	}
+	if (!creds.appId || !creds.appSecret) throw new NodeOperationError(node, 'The Feishu credential needs an App ID and an App Secret');
 
 	const verificationToken = optionalString(credentials.verificationToken);
 	if (connectionMode === CONNECTION_MODE.webhook && verificationToken === undefined) {
@@ -91,7 +87,7 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 
 	return {
 		connectionMode,
-		creds: { appId, appSecret, baseUrl },
+		creds,
 		encryptKey: optionalString(credentials.encryptKey),
 		verificationToken,
 		filters: {

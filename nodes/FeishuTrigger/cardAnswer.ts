@@ -2,11 +2,7 @@
 // "Respond to Card Action" calls sendResponse, which resolves the response promise the trigger
 // passed to emit. Feishu waits at most 3 s, so the trigger waits only a budget, then answers empty.
 import type { IDataObject } from 'n8n-workflow';
-import { after } from '../../lib/feishu';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { after, isObject } from '../../lib/feishu';
 
 /**
  * The answer body from what sendResponse gave: either the answer itself ({toast, card}) or an n8n
