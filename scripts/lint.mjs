@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import glob from 'fast-glob';
 import { analyzePackage, buildScanConfig, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
+import { layerViolations } from './layers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PACKED_PATTERNS = ['**/*.js', 'package.json'];
@@ -48,6 +49,12 @@ async function scan(label, dir, patterns) {
 }
 
 run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+const violations = layerViolations(root);
+if (violations.length > 0) {
+	console.error(`layers: ${violations.length} import(s) across a layer boundary (scripts/layers.mjs):\n${violations.join('\n')}`);
+	process.exit(1);
+}
+console.log('layers: lib/ free of n8n (but for timers.ts), nodes/ and credentials/ free of sandbox, tests, benchmarks and scripts');
 run('npm', ['run', 'build', '--silent']);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'feishu-lint-'));
 try {

@@ -1,11 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { executeCallback } from './actions/callback';
-import { executeMessage } from './actions/message';
+import { router } from './actions/router';
 import { callbackFields, callbackOperations } from './descriptions/CallbackDescription';
 import { cardFields } from './descriptions/CardDescription';
 import { messageFields, messageOperations } from './descriptions/MessageDescription';
-import { CREDENTIAL_TYPE, errorJson, getFeishuClient, toNodeError } from './GenericFunctions';
+import { CREDENTIAL_TYPE } from './GenericFunctions';
 
 export class Feishu implements INodeType {
 	description: INodeTypeDescription = {
@@ -43,27 +42,6 @@ export class Feishu implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		const client = resource === 'message' ? await getFeishuClient(this) : undefined;
-
-		for (let i = 0; i < items.length; i++) {
-			try {
-				const result =
-					resource === 'callback'
-						? executeCallback(this, operation, i, items[i])
-						: await executeMessage(this, client!, operation, i, items[i]);
-				out.push({ ...result, pairedItem: { item: i } });
-			} catch (error) {
-				if (this.continueOnFail()) {
-					out.push({ json: { ...errorJson(error) }, pairedItem: { item: i } });
-					continue;
-				}
-				throw toNodeError(this, error, i);
-			}
-		}
-		return [out];
+		return await router(this);
 	}
 }

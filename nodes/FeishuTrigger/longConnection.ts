@@ -6,19 +6,9 @@
 // connection lost for good later goes to emitError, and close awaits an in-flight start.
 import type { IDataObject, IDeferredPromise, IExecuteResponsePromiseData, INodeExecutionData, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import {
-	type FeishuEnvelope,
-	type HubEventContext,
-	type HubSubscription,
-	isCallbackEventType,
-	matchesEventType,
-	needsBotIdentity,
-	processEvent,
-	subscribeToApp,
-	type BotIdentity,
-} from '../../lib/feishu';
-import { cachedBotIdentity, getBotIdentity } from './botIdentity';
+import { type FeishuEnvelope, type HubEventContext, type HubSubscription, isCallbackEventType, subscribeToApp } from '../../lib/feishu';
 import { answerWithinBudget } from './cardAnswer';
+import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import type { TriggerSettings } from './TriggerSettings';
 
 // n8n-workflow >= 1.1xx adds a 4th parameter: a key n8n refuses to run twice. Older n8n ignores it.
@@ -82,19 +72,11 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 		return answerWithinBudget(response.promise, settings.callbackBudgetMs, closeController.signal);
 	};
 
-	const deliver = (envelope: FeishuEnvelope, bot: BotIdentity | undefined, context: HubEventContext) => {
-		if (closeController.signal.aborted) return undefined;
-		const output = processEvent(envelope, settings.filters, bot);
-		return output === undefined ? undefined : emit(envelope, output as IDataObject, context);
-	};
-
 	const onEvent = (envelope: FeishuEnvelope, context: HubEventContext): Promise<unknown> | undefined => {
-		if (closeController.signal.aborted) return undefined;
-		// Most events of a busy app are not for this trigger: drop them before any work.
-		if (!matchesEventType(envelope.eventType, settings.filters.eventTypes)) return undefined;
-		const known = cachedBotIdentity(settings.creds);
-		if (known || !needsBotIdentity(envelope)) return deliver(envelope, known, context);
-		return getBotIdentity(settings.creds, ctx.logger).then((bot) => deliver(envelope, bot, context));
+		if (closeController.signal.aborted || !wantsEventType(envelope, settings)) return undefined;
+		const deliver = (json: IDataObject | undefined) => (json === undefined || closeController.signal.aborted ? undefined : emit(envelope, json, context));
+		const output = shapeTriggerEvent(envelope, settings, ctx.logger);
+		return output instanceof Promise ? output.then(deliver) : deliver(output);
 	};
 
 	const onFatal = (error: Error) => {

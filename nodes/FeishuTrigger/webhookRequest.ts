@@ -3,20 +3,9 @@
 // and redelivers otherwise, so the answer never waits for the workflow, with one exception: a card
 // action's answer is the workflow's "Respond to Card Action" (n8n's responseNode mode), or `{}` once
 // the budget is spent.
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import {
-	after,
-	type BotIdentity,
-	EventDeduper,
-	type FeishuEnvelope,
-	handleWebhookRequest,
-	isCallbackEventType,
-	matchesEventType,
-	MAX_REPLAY_WINDOW_SECONDS,
-	needsBotIdentity,
-	processEvent,
-} from '../../lib/feishu';
-import { cachedBotIdentity, getBotIdentity } from './botIdentity';
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { after, EventDeduper, type FeishuEnvelope, handleWebhookRequest, isCallbackEventType, MAX_REPLAY_WINDOW_SECONDS } from '../../lib/feishu';
+import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import { CONNECTION_MODE } from './FeishuTriggerDescription';
 import type { TriggerSettings } from './TriggerSettings';
 
@@ -94,16 +83,6 @@ function guardCardResponse(res: RawResponse, budgetMs: number): void {
 // without it (and the look-up finishes in the background for the next event).
 const BOT_LOOKUP_BUDGET_MS = 1000;
 
-function botIdentityWithin(settings: TriggerSettings, ctx: IWebhookFunctions, ms: number): Promise<BotIdentity | undefined> {
-	return new Promise((resolve) => {
-		const timer = after(ms, () => resolve(undefined));
-		void getBotIdentity(settings.creds, ctx.logger).then((bot) => {
-			timer.cancel();
-			resolve(bot);
-		});
-	});
-}
-
 export async function handleFeishuWebhook(ctx: IWebhookFunctions, settings: TriggerSettings): Promise<IWebhookResponseData> {
 	const req = ctx.getRequestObject() as unknown as RawRequest;
 	const res = ctx.getResponseObject() as unknown as RawResponse;
@@ -124,7 +103,7 @@ export async function handleFeishuWebhook(ctx: IWebhookFunctions, settings: Trig
 	const envelope: FeishuEnvelope = result.envelope;
 	const callback = isCallbackEventType(envelope.eventType);
 	const ack = callback ? {} : EVENT_ACK;
-	if (!matchesEventType(envelope.eventType, settings.filters.eventTypes)) return answer(res, 200, ack);
+	if (!wantsEventType(envelope, settings)) return answer(res, 200, ack);
 	if (envelope.eventId !== undefined) {
 		const key = `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id}|${ctx.getMode()}|${envelope.eventId}`;
 		if (deduper.seen(key)) {
@@ -133,11 +112,9 @@ export async function handleFeishuWebhook(ctx: IWebhookFunctions, settings: Trig
 		}
 	}
 
-	const known = cachedBotIdentity(settings.creds);
-	const bot = known ?? (needsBotIdentity(envelope) ? await botIdentityWithin(settings, ctx, BOT_LOOKUP_BUDGET_MS) : undefined);
-	const output = processEvent(envelope, settings.filters, bot);
+	const output = await shapeTriggerEvent(envelope, settings, ctx.logger, BOT_LOOKUP_BUDGET_MS);
 	if (output === undefined) return answer(res, 200, ack);
-	const workflowData = [ctx.helpers.returnJsonArray([output as IDataObject])];
+	const workflowData = [ctx.helpers.returnJsonArray([output])];
 
 	if (callback) {
 		guardCardResponse(res, settings.callbackBudgetMs);

@@ -1,6 +1,6 @@
 // Reads the content parameters of one item into the msg_type content object Feishu expects.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { buildCard, buildPostContent, buildTemplateCard, buildTextContent, FeishuValidationError, parseJsonField } from '../wire';
+import { buildCard, buildPostContent, buildTemplateCard, buildTextContent, FeishuValidationError, parseJsonField } from '../../../lib/feishu';
 
 function jsonParam(ctx: IExecuteFunctions, name: string, i: number, field: string): unknown {
 	return parseJsonField(field, ctx.getNodeParameter(name, i));

@@ -1,0 +1,16 @@
+import { editMessage } from '../../../../lib/feishu';
+import { readContent } from '../content';
+import type { ItemOperation } from '../types';
+import { apiClient, messageJson, param } from './shared';
+
+export const edit: ItemOperation = {
+	async execute(context) {
+		const msgType = param<string>(context, 'msgType');
+		const res = await editMessage(apiClient(context), {
+			messageId: param<string>(context, 'messageId'),
+			msgType,
+			content: readContent(context.ctx, context.i, msgType),
+		});
+		return { json: messageJson(res) };
+	},
+};

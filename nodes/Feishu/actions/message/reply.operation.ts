@@ -1,0 +1,19 @@
+import { replyMessage } from '../../../../lib/feishu';
+import { readContent } from '../content';
+import type { ItemOperation } from '../types';
+import { apiClient, messageJson, options, param, userUuid } from './shared';
+
+export const reply: ItemOperation = {
+	async execute(context) {
+		const msgType = param<string>(context, 'msgType');
+		const opts = options(context);
+		const res = await replyMessage(apiClient(context), {
+			messageId: param<string>(context, 'messageId'),
+			msgType,
+			content: readContent(context.ctx, context.i, msgType),
+			replyInThread: opts.replyInThread === true,
+			uuid: userUuid(opts),
+		});
+		return { json: messageJson(res) };
+	},
+};
