@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bootN8n, type N8n } from '../../scripts/n8n/boot';
+import { sandboxControl } from '../../sandbox/client';
 import { DEMO_APP, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
 export const APP = DEMO_APP;
@@ -53,15 +54,8 @@ export async function startBenchRig(opts: { version: string; sandbox?: SandboxOp
 	}
 }
 
-export async function control<T = any>(rig: { sandbox: Sandbox }, method: string, urlPath: string, body?: unknown): Promise<T> {
-	const res = await fetch(`${rig.sandbox.baseUrl}/_sandbox/${urlPath.replace(/^\//, '')}`, {
-		method,
-		headers: { 'content-type': 'application/json' }, // the sandbox wants it on every state change
-		body: body !== undefined ? JSON.stringify(body) : undefined,
-	});
-	const text = await res.text();
-	if (!res.ok) throw new Error(`sandbox ${method} ${urlPath} -> HTTP ${res.status}: ${text}`);
-	return JSON.parse(text) as T;
+export function control<T = any>(rig: { sandbox: Sandbox }, method: string, urlPath: string, body?: unknown): Promise<T> {
+	return sandboxControl<T>(rig.sandbox.baseUrl, method, urlPath, body);
 }
 
 function example(name: string): any {

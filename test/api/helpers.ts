@@ -1,6 +1,7 @@
 // Helpers for the Open API tests: a quiet in-process sandbox per test file and its control API.
 import { DEMO_APP, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import type { FeishuAppCredentials } from '../../lib/feishu';
+import { sandboxControl } from '../../sandbox/client';
 
 export const APP = DEMO_APP;
 
@@ -12,15 +13,8 @@ export function credsFor(sb: Sandbox, appSecret = APP.appSecret, appId = APP.app
 	return { appId, appSecret, baseUrl: sb.baseUrl };
 }
 
-export async function control<T = any>(sb: Sandbox, method: string, path: string, body?: unknown): Promise<T> {
-	const res = await fetch(`${sb.baseUrl}/_sandbox/${path}`, {
-		method,
-		headers: { 'content-type': 'application/json' }, // the sandbox wants it on every state change
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const json = (await res.json()) as T;
-	if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(json)}`);
-	return json;
+export function control<T = any>(sb: Sandbox, method: string, path: string, body?: unknown): Promise<T> {
+	return sandboxControl<T>(sb.baseUrl, method, path, body);
 }
 
 export interface RecordedCall {

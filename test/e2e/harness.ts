@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach } from 'node:test';
 import { bootN8n, N8n, sleep } from '../../scripts/n8n/boot';
+import { sandboxControl } from '../../sandbox/client';
 import { startSandbox, DEMO_APP, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import { type Truthy, waitFor as poll } from '../helpers/waitFor';
 
 export { sleep };
 export const APP = DEMO_APP;
@@ -96,15 +98,8 @@ export function cloneWorkflow(wf: any, suffix: string): any {
 
 // ---- sandbox control API ----
 
-export async function control<T = any>(rig: Rig, method: string, urlPath: string, body?: unknown): Promise<T> {
-	const res = await fetch(`${rig.sandbox.baseUrl}/_sandbox/${urlPath.replace(/^\//, '')}`, {
-		method,
-		headers: { 'content-type': 'application/json' }, // the sandbox wants it on every state change
-		body: body !== undefined ? JSON.stringify(body) : undefined,
-	});
-	const text = await res.text();
-	if (!res.ok) throw new Error(`sandbox ${method} ${urlPath} -> HTTP ${res.status}: ${text}`);
-	return JSON.parse(text) as T;
+export function control<T = any>(rig: Rig, method: string, urlPath: string, body?: unknown): Promise<T> {
+	return sandboxControl<T>(rig.sandbox.baseUrl, method, urlPath, body);
 }
 
 export interface SandboxMessage {
@@ -131,19 +126,8 @@ export async function openConnections(rig: Rig): Promise<any[]> {
 }
 
 /** Polls until `fn` returns a truthy value; throws with `what` after the timeout. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 20_000, everyMs = 200): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let lastErr: unknown;
-	while (Date.now() < deadline) {
-		try {
-			const v = await fn();
-			if (v) return v;
-		} catch (err) {
-			lastErr = err;
-		}
-		await sleep(everyMs);
-	}
-	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
+export function waitFor<T>(what: string, fn: () => Promise<T>, timeoutMs = 20_000, everyMs = 200): Promise<Truthy<T>> {
+	return poll(what, fn, timeoutMs, everyMs);
 }
 
 /** Waits for the bot's reply to one user message in the chat. */

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { decodeFrame, encodeFrame, type Frame, FrameMethod, getHeader, pongFrame } from '../../lib/feishu/frames';
+import { type Truthy, waitFor as poll } from '../helpers/waitFor';
 
 /** Collects unhandled rejections / uncaught exceptions while installed; `assertNone` fails on any. */
 export function trapUnhandled(): { errors: unknown[]; dispose(): void } {
@@ -149,12 +150,6 @@ export function eventPayload(eventId: string, text = 'hi'): string {
 	});
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
+export function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 5000): Promise<Truthy<T>> {
+	return poll(what, fn, timeoutMs, 5);
 }

@@ -10,6 +10,7 @@ import { FeishuApiClient } from '../../lib/feishu/apiClient';
 import { closeAllConnections, hubStats, subscribeToApp } from '../../lib/feishu/connectionHub';
 import { getTenantAccessToken } from '../../lib/feishu/tokenCache';
 import { DEMO_APP, startSandbox, type Sandbox } from '../../sandbox/server';
+import { sandboxControl } from '../../sandbox/client';
 import { trapUnhandled, waitFor } from './helpers';
 
 let sandbox: Sandbox;
@@ -31,13 +32,8 @@ after(async () => {
 	trap.dispose();
 });
 
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-	const res = await fetch(`${sandbox.baseUrl}/_sandbox/${path}`, {
-		method,
-		headers: { 'content-type': 'application/json', connection: 'close' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	return res.json();
+function control(method: string, path: string, body?: unknown): Promise<any> {
+	return sandboxControl(sandbox.baseUrl, method, path, body);
 }
 
 test('no secret in any log line or error message through connect, reconnect and API calls', async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeAllConnections, subscribeToApp } from '../../lib/feishu/connectionHub';
 import { DEMO_APP, startSandbox, type Sandbox } from '../../sandbox/server';
+import { sandboxControl } from '../../sandbox/client';
 import { trapUnhandled, waitFor } from './helpers';
 
 let sandbox: Sandbox;
@@ -20,13 +21,8 @@ after(async () => {
 	trap.dispose();
 });
 
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-	const res = await fetch(`${sandbox.baseUrl}/_sandbox/${path}`, {
-		method,
-		headers: { 'content-type': 'application/json', connection: 'close' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	return res.json();
+function control(method: string, path: string, body?: unknown): Promise<any> {
+	return sandboxControl(sandbox.baseUrl, method, path, body);
 }
 
 test('a 10 s handler: 20 events acked at once, none redelivered, each handled once', async () => {

@@ -1,9 +1,9 @@
-// Shared helpers for the long-connection tests: a sandbox per file, its control API (plain node
-// http without keep-alive, so no pooled sockets outlive a test) and polling.
-import http from 'node:http';
+// Shared helpers for the long-connection tests: a sandbox per file, its control API and polling.
 import { after, afterEach, before } from 'node:test';
 import { closeAllConnections, type FeishuEnvelope } from '../../lib/feishu';
+import { sandboxControl } from '../../sandbox/client';
 import { DEMO_APP, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import { type Truthy, waitFor as poll } from '../helpers/waitFor';
 
 export const APP_ID = DEMO_APP.appId;
 export const APP_SECRET = DEMO_APP.appSecret;
@@ -23,29 +23,7 @@ export function credsFor(sandbox: Sandbox, appSecret = APP_SECRET) {
 }
 
 export function control<T = any>(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<T> {
-	const url = new URL(`/_sandbox/${path.replace(/^\//, '')}`, sandbox.baseUrl);
-	const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-	return new Promise((resolve, reject) => {
-		const req = http.request(
-			url,
-			{ method, agent: false, headers: { 'content-type': 'application/json', ...(data ? { 'content-length': data.length } : {}) } },
-			(res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (c: Buffer) => chunks.push(c));
-				res.on('end', () => {
-					const text = Buffer.concat(chunks).toString('utf8');
-					if ((res.statusCode ?? 0) >= 400) return reject(new Error(`${method} ${path}: HTTP ${res.statusCode} ${text}`));
-					try {
-						resolve(JSON.parse(text) as T);
-					} catch {
-						reject(new Error(`${method} ${path}: not JSON: ${text.slice(0, 200)}`));
-					}
-				});
-			},
-		);
-		req.on('error', reject);
-		req.end(data);
-	});
+	return sandboxControl<T>(sandbox.baseUrl, method, path, body);
 }
 
 export function sendText(sandbox: Sandbox, text: string, chatId = 'oc_gateway_test'): Promise<{ message_id: string; event_id: string }> {
@@ -62,19 +40,8 @@ export async function openConnections(sandbox: Sandbox): Promise<any[]> {
 	return connections.filter((c: any) => c.open);
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000, everyMs = 20): Promise<NonNullable<T>> {
-	const deadline = Date.now() + timeoutMs;
-	let last: unknown;
-	for (;;) {
-		try {
-			const value = await fn();
-			if (value) return value as NonNullable<T>;
-		} catch (error) {
-			last = error;
-		}
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-		await new Promise((r) => setTimeout(r, everyMs));
-	}
+export function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000, everyMs = 20): Promise<Truthy<T>> {
+	return poll(what, fn, timeoutMs, everyMs);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,29 +2,18 @@
 // logger for the official SDK.
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame, pingFrame, getHeader, type Frame } from '../../lib/feishu/frames';
+import { sandboxControl } from '../../sandbox/client';
 import { DEMO_APP } from '../../sandbox/server';
+import { type Truthy, waitFor as poll } from '../helpers/waitFor';
 
 export const APP = DEMO_APP;
 
-export async function control<T = any>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
-	const res = await fetch(`${baseUrl}/_sandbox/${path}`, {
-		method,
-		headers: { 'content-type': 'application/json' }, // the sandbox wants it on every state change
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const json = (await res.json()) as T;
-	if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(json)}`);
-	return json;
+export function control<T = any>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+	return sandboxControl<T>(baseUrl, method, path, body);
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 20));
-	}
+export function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 5000): Promise<Truthy<T>> {
+	return poll(what, fn, timeoutMs, 20);
 }
 
 export const quietLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, trace: () => undefined };
