@@ -1,11 +1,15 @@
 // Helpers for the fault suite: a guard that fails a test on any unhandled rejection or uncaught
-// exception, a hand-rolled protobuf writer (to build frames the real encoder refuses to produce:
+// exception, a sandbox per test file, a hand-rolled protobuf writer (to build frames the real encoder refuses to produce:
 // missing required fields, wrong wire types, lying lengths), and a tiny scriptable gateway built on
 // lib/feishu/frames.ts that lets a test push raw bytes at a connected client.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { after, before } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
+import { closeAllConnections } from '../../lib/feishu/connectionHub';
 import { decodeFrame, encodeFrame, type Frame, FrameMethod, getHeader, pongFrame } from '../../lib/feishu/frames';
+import { sandboxControl } from '../../sandbox/client';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/server';
 import { type Truthy, waitFor as poll } from '../helpers/waitFor';
 
 /** Collects unhandled rejections / uncaught exceptions while installed; `assertNone` fails on any. */
@@ -21,6 +25,34 @@ export function trapUnhandled(): { errors: unknown[]; dispose(): void } {
 			process.off('unhandledRejection', onRejection);
 			process.off('uncaughtException', onException);
 		},
+	};
+}
+
+/**
+ * A sandbox for this test file: started before its tests, closed after them together with every
+ * hub connection; unhandled rejections and exceptions trapped meanwhile; its control API.
+ */
+export function fileSandbox(opts: SandboxOptions) {
+	const trap = trapUnhandled();
+	let current: Sandbox | undefined;
+	before(async () => {
+		current = await startSandbox({ port: 0, quiet: true, ...opts });
+	});
+	after(async () => {
+		await closeAllConnections();
+		await current?.close();
+		trap.dispose();
+	});
+	const started = (): Sandbox => {
+		if (!current) throw new Error('the sandbox starts in before()');
+		return current;
+	};
+	return {
+		trap,
+		get sandbox(): Sandbox {
+			return started();
+		},
+		control: (method: string, path: string, body?: unknown): Promise<any> => sandboxControl(started().baseUrl, method, path, body),
 	};
 }
 

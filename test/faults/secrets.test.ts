@@ -5,16 +5,13 @@
 // error message is then searched for the app secret, the Encrypt Key, the verification token, each
 // tenant token used, and any gateway ticket or access key.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FeishuApiClient } from '../../lib/feishu/apiClient';
 import { closeAllConnections, hubStats, subscribeToApp } from '../../lib/feishu/connectionHub';
 import { getTenantAccessToken } from '../../lib/feishu/tokenCache';
-import { DEMO_APP, startSandbox, type Sandbox } from '../../sandbox/server';
-import { sandboxControl } from '../../sandbox/client';
-import { trapUnhandled, waitFor } from './helpers';
+import { DEMO_APP } from '../../sandbox/server';
+import { fileSandbox, waitFor } from './helpers';
 
-let sandbox: Sandbox;
-const trap = trapUnhandled();
 const lines: string[] = [];
 const logger = {
 	debug: (m: string, meta?: object) => void lines.push(`debug ${m} ${JSON.stringify(meta ?? {})}`),
@@ -23,21 +20,11 @@ const logger = {
 	error: (m: string, meta?: object) => void lines.push(`error ${m} ${JSON.stringify(meta ?? {})}`),
 };
 
-before(async () => {
-	sandbox = await startSandbox({ port: 0, quiet: true, clientConfig: { PingInterval: 1, ReconnectInterval: 0.1, ReconnectNonce: 0.05 } });
-});
-after(async () => {
-	await closeAllConnections();
-	await sandbox?.close();
-	trap.dispose();
-});
-
-function control(method: string, path: string, body?: unknown): Promise<any> {
-	return sandboxControl(sandbox.baseUrl, method, path, body);
-}
+const file = fileSandbox({ clientConfig: { PingInterval: 1, ReconnectInterval: 0.1, ReconnectNonce: 0.05 } });
+const { trap, control } = file;
 
 test('no secret in any log line or error message through connect, reconnect and API calls', async () => {
-	const creds = { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret, baseUrl: sandbox.baseUrl };
+	const creds = { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret, baseUrl: file.sandbox.baseUrl };
 	const secrets = new Set<string>([DEMO_APP.appSecret, DEMO_APP.encryptKey!, DEMO_APP.verificationToken!]);
 	const errors: string[] = [];
 	const received: string[] = [];

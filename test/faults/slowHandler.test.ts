@@ -2,34 +2,21 @@
 // once, so the platform never redelivers; the sandbox's ack timeout is 1 s here and the test watches
 // for twice that while every handler is still running.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { closeAllConnections, subscribeToApp } from '../../lib/feishu/connectionHub';
-import { DEMO_APP, startSandbox, type Sandbox } from '../../sandbox/server';
-import { sandboxControl } from '../../sandbox/client';
-import { trapUnhandled, waitFor } from './helpers';
+import { test } from 'node:test';
+import { subscribeToApp } from '../../lib/feishu/connectionHub';
+import { DEMO_APP } from '../../sandbox/server';
+import { fileSandbox, waitFor } from './helpers';
 
-let sandbox: Sandbox;
-const trap = trapUnhandled();
 const ACK_TIMEOUT_MS = 1000;
 
-before(async () => {
-	sandbox = await startSandbox({ port: 0, quiet: true, ackTimeoutMs: ACK_TIMEOUT_MS, clientConfig: { PingInterval: 1 } });
-});
-after(async () => {
-	await closeAllConnections();
-	await sandbox?.close();
-	trap.dispose();
-});
-
-function control(method: string, path: string, body?: unknown): Promise<any> {
-	return sandboxControl(sandbox.baseUrl, method, path, body);
-}
+const file = fileSandbox({ ackTimeoutMs: ACK_TIMEOUT_MS, clientConfig: { PingInterval: 1 } });
+const { trap, control } = file;
 
 test('a 10 s handler: 20 events acked at once, none redelivered, each handled once', async () => {
 	const running = new Map<string, () => void>();
 	const seen: string[] = [];
 	const sub = await subscribeToApp(
-		{ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret, baseUrl: sandbox.baseUrl },
+		{ appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret, baseUrl: file.sandbox.baseUrl },
 		{
 			onEvent: (e) => {
 				seen.push(e.eventId ?? '');
