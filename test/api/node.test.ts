@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 import { FeishuApi } from '../../credentials/FeishuApi.credentials';
 import type { Sandbox } from '../../sandbox/server';
 import { binaryItem, resolveParameters, runNode } from '../helpers/executeContext';
@@ -242,4 +242,24 @@ test('each operation displays only the parameters it uses (n8n\'s own parameter 
 	assert.deepEqual(shown({ resource: 'message', operation: 'downloadResource' }), ['binaryPropertyName', 'messageId', 'operation', 'resource', 'resourceKey', 'resourceType']);
 	assert.deepEqual(shown({ resource: 'callback', operation: 'respondToCardAction' }), ['operation', 'resource', 'respondWithCard', 'toastContent', 'toastType']);
 	assert.deepEqual(shown({ resource: 'callback', operation: 'respondToCardAction', respondWithCard: true, cardSource: 'template' }), ['cardSource', 'operation', 'resource', 'respondWithCard', 'templateId', 'templateVariables', 'toastContent', 'toastType']);
+});
+
+test('the editor hides the card fields once Message Type leaves Card, though it keeps their values', () => {
+	// The editor decides each field on the node's raw parameter values (n8n-workflow's displayParameter),
+	// and a hidden parameter keeps its value: Card Source stays "builder" after Card → Text.
+	const visible = (values: IDataObject) =>
+		node.description.properties
+			.filter((p) => NodeHelpers.displayParameter(values as never, p, { typeVersion: 1 } as never, node.description))
+			.map((p) => p.name)
+			.sort();
+	const cardFields = ['cardButtons', 'cardMarkdown', 'cardSource', 'cardTemplate', 'cardTitle'];
+	const card = { resource: 'message', operation: 'send', msgType: 'interactive', cardSource: 'builder' };
+	assert.deepEqual(visible(card).filter((n) => cardFields.includes(n)), cardFields);
+	for (const msgType of ['text', 'post', 'image']) {
+		const left = visible({ ...card, msgType });
+		assert.deepEqual(left.filter((n) => n.startsWith('card')), [], `after Card → ${msgType}`);
+	}
+	assert.deepEqual(visible({ ...card, operation: 'recall' }).filter((n) => n.startsWith('card')), [], 'after Send → Recall');
+	assert.deepEqual(visible({ resource: 'callback', operation: 'respondToCardAction', respondWithCard: false, cardSource: 'json' }).filter((n) => n.startsWith('card')), []);
+	assert.deepEqual(visible({ resource: 'message', operation: 'updateCard', cardSource: 'json' }).filter((n) => n.startsWith('card')), ['cardJson', 'cardSource']);
 });

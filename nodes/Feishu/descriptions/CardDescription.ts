@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 // The card builder, used by Send/Reply (interactive), Update Card and Respond to Card Action. Each
-// context gets its own "Card Source" selector and the fields below depend on it alone: n8n checks a
-// parameter defined more than once for display before its value counts, so while every "Card
-// Source" is hidden, so are these fields.
+// context gets its own "Card Source" selector, and each card field is defined once per context with
+// that context's conditions as well as its Card Source value. Conditions on Card Source alone are not
+// enough in the editor: it keeps a hidden parameter's value, so after Message Type went from Card to
+// Text the card fields (Card Source still "builder") stayed on screen.
 
 const cardSourceOptions = [
 	{ name: 'Simple Builder', value: 'builder', description: 'Title, colour, markdown body and buttons' },
@@ -40,7 +41,8 @@ export const cardSourceFields: INodeProperties[] = [
 
 const colours = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey'];
 
-export const cardFields: INodeProperties[] = [
+// Each shown for one Card Source value; cardFields below adds the contexts.
+const cardFieldTemplates: INodeProperties[] = [
 	{
 		displayName: 'Card Title',
 		name: 'cardTitle',
@@ -125,3 +127,11 @@ export const cardFields: INodeProperties[] = [
 		displayOptions: { show: { cardSource: ['template'] } },
 	},
 ];
+
+/** Every card field once per context (its Card Source selector's conditions plus the field's own). */
+export const cardFields: INodeProperties[] = cardSourceFields.flatMap((source) =>
+	cardFieldTemplates.map((field) => ({
+		...field,
+		displayOptions: { show: { ...source.displayOptions!.show, ...field.displayOptions!.show } },
+	})),
+);
