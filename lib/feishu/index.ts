@@ -3,6 +3,7 @@
 export * from './frames';
 export * from './crypto';
 export * from './errors';
+export * from './errorHints';
 export * from './domains';
 export * from './logger';
 export * from './multipart';

@@ -5,6 +5,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } 
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import {
 	appCredentialsFrom,
+	errorHint,
 	FeishuApiClient,
 	FeishuApiError,
 	FeishuNetworkError,
@@ -82,12 +83,18 @@ export async function getFeishuClient(ctx: IExecuteFunctions): Promise<FeishuApi
 /** Feishu's error fields, for "Continue on fail" output items. */
 export function errorJson(error: unknown): IDataObject {
 	if (error instanceof FeishuApiError) {
-		return { error: error.message, code: error.code, msg: error.msg, log_id: error.logId, http_status: error.httpStatus };
+		const hint = errorHint(error.code);
+		return { error: error.message, code: error.code, msg: error.msg, log_id: error.logId, http_status: error.httpStatus, ...(hint ? { hint } : {}) };
 	}
 	if (error instanceof FeishuValidationError) return { error: error.message, field: error.field };
 	if (error instanceof FeishuNetworkError) return { error: error.message, code: error.code };
 	const e = error as { message?: string; description?: string };
 	return { error: e.message ?? String(error), ...(e.description ? { description: e.description } : {}) };
+}
+
+function hintSentence(code: number): string {
+	const hint = errorHint(code);
+	return hint ? `${hint}. ` : '';
 }
 
 /** Wraps an error for n8n: Feishu errors keep code, msg and log_id; validation errors name the field. */
@@ -97,7 +104,7 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
 		return new NodeApiError(ctx.getNode(), { code: error.code, msg: error.msg, log_id: error.logId ?? null } as JsonObject, {
 			itemIndex,
 			message: `Feishu error ${error.code}: ${error.msg}`,
-			description: `log_id: ${error.logId ?? 'n/a'}${error.httpStatus ? ` · HTTP ${error.httpStatus}` : ''}. Quote the log_id to Feishu support; look the code up at https://open.feishu.cn/search?q=${error.code}`,
+			description: `${hintSentence(error.code)}log_id: ${error.logId ?? 'n/a'}${error.httpStatus ? ` · HTTP ${error.httpStatus}` : ''}. Quote the log_id to Feishu support; look the code up at https://open.feishu.cn/search?q=${error.code}`,
 			httpCode: error.httpStatus ? String(error.httpStatus) : undefined,
 		});
 	}

@@ -170,6 +170,7 @@ test('continue on fail: per-item errors with Feishu code/log_id or the invalid f
 	assert.match(String(out[0].json.message_id), /^om_/);
 	assert.equal(out[1].json.code, 230002);
 	assert.match(String(out[1].json.log_id), /\S+/);
+	assert.match(String(out[1].json.hint), /add the bot to the group/, 'the fix for the code');
 	assert.equal(out[2].json.field, 'text');
 });
 
@@ -180,6 +181,7 @@ test('without continue on fail: NodeApiError with Feishu code, msg and log_id; v
 	assert.match(r.error.message, /out of the chat/);
 	const logId = (await lastCall()).log_id;
 	assert.match(String(r.error.description), new RegExp(logId));
+	assert.match(String(r.error.description), /^The bot is not in this chat: add the bot to the group/, 'the description starts with the fix');
 
 	r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, msgType: 'interactive', cardSource: 'json', cardJson: '{bad' });
 	assert.ok(r.error instanceof NodeOperationError, String(r.error));

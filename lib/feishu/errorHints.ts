@@ -1,0 +1,20 @@
+// What to do about the Feishu error codes users meet most (README, "Troubleshooting by Feishu error
+// code"; the codes in docs/protocol.md, "Open API error codes"): shown with the error, so the fix is
+// on screen rather than in Feishu's docs.
+
+const HINTS: ReadonlyArray<[readonly number[], string]> = [
+	[[10003, 10014], 'Copy the App ID and App Secret again from "Credentials & Basic Info" in the Feishu developer console, and check the credential\'s domain (Feishu or Lark)'],
+	[[99991663, 99991664, 99991668, 99991671], 'The access token was refused even after a refresh: if the App Secret was reset in the developer console, update the credential'],
+	[[99991672, 230027], 'The app lacks a permission (scope): add the scope named in the message under "Permissions & Scopes", then publish a new version of the app'],
+	[[99991400], 'Feishu rate-limited the app and the retries ran out: slow the workflow down (e.g. Loop Over Items with a Wait)'],
+	[[230001], 'Feishu refused a parameter or the content: check the field named in the message'],
+	[[230002], 'The bot is not in this chat: add the bot to the group (group settings > Bots), or check the chat ID'],
+	[[230006], 'The app has no bot capability: in the developer console add "Features > Bot", then publish a new version'],
+];
+
+const BY_CODE = new Map<number, string>(HINTS.flatMap(([codes, hint]) => codes.map((code) => [code, hint] as [number, string])));
+
+/** How to fix a Feishu error code, when it is one of the common ones. */
+export function errorHint(code: number): string | undefined {
+	return BY_CODE.get(code);
+}
