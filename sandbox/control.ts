@@ -6,7 +6,7 @@ import { appFrom, bad, type ControlDeps } from './controlContext';
 import { registerFaults } from './faults';
 import { envelope } from './events';
 import { sendJson, type RouteContext, type Router } from './http';
-import { newUuid } from './ids';
+import { newUuid, stableHex } from './ids';
 import { TENANT_KEY, type AppRecord, type DeliveryConfig, type MessageRecord, type SandboxState } from './state';
 import { InputError, sendUserMessage, type UserMessageInput } from './userMessages';
 import { postToWebhook } from './webhookDelivery';
@@ -106,6 +106,28 @@ export function registerControl(router: Router, d: ControlDeps): void {
 			return { chat_id: c.chatId, chat_type: c.chatType, name: c.name, app_id: c.appId, user_open_id: c.userOpenId, message_count: msgs.length, last_message: last ? messageJson(last, state) : null, created_at: c.createdAt };
 		});
 		sendJson(ctx.res, 200, { chats });
+	});
+
+	// A group chat with the app's bot in it, as if a person had created it and added the bot.
+	router.add('POST', '/_sandbox/chats', async (ctx) => {
+		const b = await ctx.json();
+		const app = appOf(ctx, b.app_id);
+		if (!app) return;
+		const chatType = b.chat_type ?? 'group';
+		if (chatType !== 'group' && chatType !== 'topic_group') return bad(ctx, 'chat_type must be "group" or "topic_group"');
+		if (typeof b.name !== 'string' || !b.name.trim()) return bad(ctx, 'name is required');
+		const chatId = typeof b.chat_id === 'string' && /^oc_[A-Za-z0-9]+$/.test(b.chat_id) ? b.chat_id : `oc_${stableHex(`group:${app.appId}:${b.name}:${state.chats.size}`)}`;
+		const chat = { chatId, chatType, name: b.name.trim(), appId: app.appId, createdAt: Date.now() } as const;
+		state.chats.set(chatId, { ...chat });
+		sendJson(ctx.res, 200, { chat_id: chatId, chat_type: chatType, name: chat.name, app_id: app.appId });
+	});
+
+	// A person in the tenant (the contact API lists them).
+	router.add('POST', '/_sandbox/users', async (ctx) => {
+		const b = await ctx.json();
+		if (typeof b.name !== 'string' || !b.name.trim()) return bad(ctx, 'name is required');
+		const user = typeof b.email === 'string' && b.email ? state.userBy('email', b.email, b.name.trim()) : state.userBy('open_id', `ou_${stableHex(`named:${b.name.trim()}`)}`, b.name.trim());
+		sendJson(ctx.res, 200, userJson(user));
 	});
 
 	router.add('POST', '/_sandbox/chats/:chat_id/messages', async (ctx) => {

@@ -1,10 +1,11 @@
 // IM Open API (docs/protocol.md, "Send and reply" to "Message content formats"): send, reply, edit, card update, recall, get, forward, history,
-// chats and bot info (uploads and downloads are in uploadApi.ts). Message objects are shaped like Feishu's.
+// and bot info (chats are in chatApi.ts, uploads and downloads are in uploadApi.ts). Message objects are shaped like Feishu's.
 import { validateContent, invalid } from './content';
 import type { OpenApi } from './openApi';
 import { ApiError } from './openApi';
 import type { Router } from './http';
 import { newMessageId } from './ids';
+import { fieldViolation, pageOf } from './paging';
 import { registerUploadApi } from './uploadApi';
 import { TENANT_KEY, type AppRecord, type ChatRecord, type MessageRecord, type SandboxState } from './state';
 
@@ -28,10 +29,6 @@ export function apiMessage(m: MessageRecord): Record<string, unknown> {
 		...(m.mentions.length ? { mentions: m.mentions.map((x) => ({ key: x.key, id: x.id.open_id, id_type: 'open_id', name: x.name, tenant_key: x.tenant_key })) } : {}),
 		...(m.upperMessageId ? { upper_message_id: m.upperMessageId } : {}),
 	};
-}
-
-function fieldViolation(field: string, description: string): ApiError {
-	return new ApiError(400, 99992402, 'field validation failed', {}, { field_violations: [{ field, description }] });
 }
 
 export function registerImApi(router: Router, api: OpenApi, state: SandboxState): void {
@@ -194,42 +191,13 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 		if (type !== 'chat' && type !== 'thread') throw fieldViolation('container_id_type', 'container_id_type must be "chat" or "thread"');
 		if (!id) throw fieldViolation('container_id', 'container_id is required');
 		if (type === 'chat' && !state.chats.has(id)) throw new ApiError(400, 230002, 'Bot/User can NOT be out of the chat.');
-		const pageSize = Number(ctx.query.get('page_size') ?? 20);
-		if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) throw fieldViolation('page_size', 'page_size must be between 1 and 50');
 		const start = Number(ctx.query.get('start_time') ?? 0) * 1000;
 		const end = ctx.query.get('end_time') ? Number(ctx.query.get('end_time')) * 1000 + 999 : Infinity;
 		const items = [...state.messages.values()].filter((m) => (type === 'chat' ? m.chatId === id : m.threadId === id) && m.createTime >= start && m.createTime <= end);
 		items.sort((a, b) => a.createTime - b.createTime);
 		if (ctx.query.get('sort_type') === 'ByCreateTimeDesc') items.reverse();
-		const offset = Number(ctx.query.get('page_token') || 0) || 0;
-		const page = items.slice(offset, offset + pageSize);
-		const hasMore = offset + pageSize < items.length;
-		return { data: { has_more: hasMore, ...(hasMore ? { page_token: String(offset + pageSize) } : {}), items: page.map(apiMessage) } };
-	});
-
-	const chatInfo = (chat: ChatRecord) => ({
-		chat_id: chat.chatId,
-		avatar: `https://sandbox.invalid/chat/${chat.chatId}.png`,
-		name: chat.name,
-		description: '',
-		owner_id: chat.userOpenId ?? '',
-		owner_id_type: 'open_id',
-		external: false,
-		tenant_key: TENANT_KEY,
-		chat_status: 'normal',
-	});
-
-	api.route(router, 'GET', '/open-apis/im/v1/chats', (ctx) => {
-		const items = [...state.chats.values()].filter((c) => c.appId === ctx.app.appId && c.chatType !== 'p2p').map(chatInfo);
-		return { data: { items, page_token: '', has_more: false } };
-	});
-
-	api.route(router, 'GET', '/open-apis/im/v1/chats/:chat_id', (ctx) => {
-		const chat = state.chats.get(ctx.params.chat_id);
-		if (!chat) throw new ApiError(400, 232006, 'Your request specifies a chat_id that is invalid.');
-		const { chat_id: _id, ...info } = chatInfo(chat);
-		void _id;
-		return { data: { ...info, chat_mode: chat.chatType === 'p2p' ? 'p2p' : chat.chatType === 'topic_group' ? 'topic' : 'group', chat_type: 'private', user_count: '1', bot_count: '1' } };
+		const page = pageOf(items, ctx.query, { defaultSize: 20, maxSize: 50 });
+		return { data: { ...page, items: page.items.map(apiMessage) } };
 	});
 
 	registerUploadApi(router, api, state, findMessage);

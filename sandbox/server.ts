@@ -9,6 +9,8 @@ import { Gateway, refuse, type ClientConfig } from './gateway';
 import { changesState, CONTROL_NOT_LOOPBACK, isJsonContentType, isLoopbackAddress, isLoopbackHost, isOpenPlatformPath, NOT_JSON, OPEN_PLATFORM_NOT_LOOPBACK } from './guard';
 import { JsonBodyError, Router, sendJson } from './http';
 import { newLogId } from './ids';
+import { registerChatApi } from './chatApi';
+import { registerContactApi } from './contactApi';
 import { registerImApi } from './imApi';
 import { createLog } from './log';
 import { OpenApi } from './openApi';
@@ -85,6 +87,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	const openApi = new OpenApi({ state, tokens, log, rateLimitPerSecond: opts.rateLimitPerSecond ?? 50, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000 });
 	registerAuthApi(router, openApi, state, tokens);
 	registerImApi(router, openApi, state);
+	registerChatApi(router, openApi, state);
+	registerContactApi(router, openApi, state);
 	router.add('POST', '/callback/ws/endpoint', async (ctx) => {
 		let body: unknown;
 		try {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FeishuApiClient, FeishuBinary } from './apiClient';
 import { FeishuValidationError } from './errors';
 import type { MultipartFile } from './multipart';
+import { pathId, requireId, seg } from './paths';
 import { type ReceiveIdType, RECEIVE_ID_TYPES, serializeContent } from './messageContent';
 
 const MESSAGES = '/open-apis/im/v1/messages';
@@ -27,24 +28,6 @@ export interface FeishuMessage {
 	[key: string]: unknown;
 }
 
-function requireId(field: string, value: string | undefined): string {
-	if (typeof value !== 'string' || !value.trim()) throw new FeishuValidationError(field, 'is required');
-	return value.trim();
-}
-
-// Feishu's ids and keys (om_…, img_v3_…, file_v3_…) are letters, digits, '_' and '-'. Anything else
-// ('.', '..', '/', '?', '#', '%') would change which API path the request reaches.
-const PATH_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** An id that goes into a URL path: required, and nothing that could climb or leave the segment. */
-function pathId(field: string, value: string | undefined): string {
-	const id = requireId(field, value);
-	if (!PATH_ID.test(id)) {
-		throw new FeishuValidationError(field, `"${id.slice(0, 80)}" is not a valid id (only letters, digits, "_" and "-", at most 128)`);
-	}
-	return id;
-}
-
 /**
  * The idempotency key of one logical send: the caller's, or a new one kept across this call's
  * retries, so a retry after a 5xx or a reset (which Feishu may have applied) never posts twice.
@@ -62,8 +45,6 @@ function checkReceiveIdType(t: string): ReceiveIdType {
 	}
 	return t as ReceiveIdType;
 }
-
-const seg = (id: string) => encodeURIComponent(id);
 
 export async function sendMessage(
 	client: FeishuApiClient,

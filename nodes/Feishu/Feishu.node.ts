@@ -3,8 +3,10 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { router } from './actions/router';
 import { callbackFields, callbackOperations } from './descriptions/CallbackDescription';
 import { cardFields } from './descriptions/CardDescription';
+import { chatFields, chatOperations } from './descriptions/ChatDescription';
 import { messageFields, messageOperations } from './descriptions/MessageDescription';
 import { CREDENTIAL_TYPE } from './GenericFunctions';
+import { searchChats, searchUsers } from './methods/listSearch';
 
 export class Feishu implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,9 +14,10 @@ export class Feishu implements INodeType {
 		name: 'feishu',
 		icon: { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' },
 		group: ['output'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Send, reply to and manage Feishu / Lark messages, and answer card actions',
+		description: 'Send, reply to and manage Feishu / Lark messages, look up chats, and answer card actions',
 		defaults: { name: 'Feishu' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -27,19 +30,24 @@ export class Feishu implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Message', value: 'message' },
 					{ name: 'Callback', value: 'callback' },
+					{ name: 'Chat', value: 'chat' },
+					{ name: 'Message', value: 'message' },
 				],
 				default: 'message',
 			},
 			...messageOperations,
+			...chatOperations,
 			...callbackOperations,
 			...messageFields,
+			...chatFields,
 			...callbackFields,
 			// Last: the card fields depend on the "Card Source" parameters defined above.
 			...cardFields,
 		],
 	};
+
+	methods = { listSearch: { searchChats, searchUsers } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router(this);

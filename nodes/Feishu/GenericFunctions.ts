@@ -1,7 +1,7 @@
 // The one place where the action node meets the wire layer: builds a FeishuApiClient whose requests
 // go through n8n's httpRequestWithAuthentication (so n8n's proxy and logging apply and the
 // credential's authenticate() adds the cached tenant token), and turns wire errors into n8n errors.
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import {
 	appCredentialsFrom,
@@ -23,7 +23,10 @@ export const CREDENTIAL_TYPE = 'feishuApi';
  * Authorization header), and errors reduced to FeishuNetworkError (n8n's NodeApiError keeps the
  * axios error, whose config holds the token).
  */
-export function n8nTransport(ctx: IExecuteFunctions): HttpTransport {
+/** What the client needs of n8n: an execution, or the editor loading a list (resource locators). */
+type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export function n8nTransport(ctx: RequestContext): HttpTransport {
 	return {
 		appliesAuth: true,
 		send: (req) =>
@@ -65,7 +68,7 @@ function toBuffer(body: unknown): Buffer {
 	return Buffer.from(JSON.stringify(body), 'utf8');
 }
 
-function loggerFor(ctx: IExecuteFunctions): FeishuLogger {
+function loggerFor(ctx: RequestContext): FeishuLogger {
 	const log = ctx.logger;
 	return {
 		debug: (m, meta) => log.debug(m, meta as IDataObject),
@@ -75,7 +78,7 @@ function loggerFor(ctx: IExecuteFunctions): FeishuLogger {
 	};
 }
 
-export async function getFeishuClient(ctx: IExecuteFunctions): Promise<FeishuApiClient> {
+export async function getFeishuClient(ctx: RequestContext): Promise<FeishuApiClient> {
 	const creds = appCredentialsFrom(await ctx.getCredentials(CREDENTIAL_TYPE));
 	return new FeishuApiClient(creds, { transport: n8nTransport(ctx), logger: loggerFor(ctx) });
 }
@@ -98,7 +101,7 @@ function hintSentence(code: number): string {
 }
 
 /** Wraps an error for n8n: Feishu errors keep code, msg and log_id; validation errors name the field. */
-export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+export function toNodeError(ctx: RequestContext, error: unknown, itemIndex: number): Error {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof FeishuApiError) {
 		return new NodeApiError(ctx.getNode(), { code: error.code, msg: error.msg, log_id: error.logId ?? null } as JsonObject, {

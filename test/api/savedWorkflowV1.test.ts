@@ -55,7 +55,7 @@ async function step(name: string, items: INodeExecutionData[] = [{ json: {} }]):
 }
 
 test('every operation of a v1 workflow runs from its saved parameters', async () => {
-	const defaultOperation: Record<string, string> = { message: 'send', callback: 'respondToCardAction' };
+	const defaultOperation: Record<string, string> = { message: 'send', chat: 'get', callback: 'respondToCardAction' };
 	const covered = new Set(fixture.nodes.map(({ parameters: p }) => {
 		const resource = String(p.resource ?? 'message');
 		return `${resource}:${String(p.operation ?? defaultOperation[resource])}`;
@@ -92,6 +92,11 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 
 	assert.deepEqual((await step('Recall', [sent])).json, { message_id: sent.json.message_id, recalled: true });
 	assert.equal((await chatMessages(sb, CHAT)).find((m) => m.message_id === sent.json.message_id).deleted, true);
+
+	const chat = await step('Get Chat', [sent]);
+	assert.equal(chat.json.chat_id, CHAT, 'Chat defaults to $json.chat_id');
+	assert.equal(chat.json.chat_mode, 'group');
+	assert.equal((await step('Get Many Chats')).json.chat_id, CHAT);
 
 	const answered = await step('Respond to Card Action', [{ json: { event_type: 'card.action.trigger' } }]);
 	assert.deepEqual((answered.json.answer as IDataObject).toast, { type: 'info', content: 'Got it' });

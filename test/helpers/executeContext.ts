@@ -12,7 +12,9 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	INode,
+	INodeListSearchResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -27,6 +29,8 @@ export interface RunOptions {
 	credentials?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 	name?: string;
+	/** The node's typeVersion (default 1, what saved workflows of version 1 hold). */
+	typeVersion?: number;
 }
 
 export interface RunResult {
@@ -73,12 +77,29 @@ async function n8nHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
 	return res.data;
 }
 
-export async function runNode(opts: RunOptions): Promise<RunResult> {
+/**
+ * What n8n-core's getNodeParameter gives with `extractValue`: a resource locator's value, through
+ * its mode's `extractValue` regex when it has one (an error when the value does not match).
+ */
+function locatorValue(description: INodeTypeDescription, node: INode, name: string, value: unknown): unknown {
+	if (!value || typeof value !== 'object' || !('__rl' in value)) return value;
+	const rl = value as unknown as { mode: string; value: unknown };
+	const property = description.properties.find((p) => p.name === name && p.type === 'resourceLocator' && NodeHelpers.displayParameter(node.parameters, p, node, description));
+	const mode = property?.modes?.find((m) => m.name === rl.mode);
+	const extract = mode?.extractValue;
+	if (!extract || extract.type !== 'regex') return rl.value;
+	const match = new RegExp(extract.regex).exec(String(rl.value));
+	if (!match) throw new NodeOperationError(node, `ERROR: ${property?.displayName} parameter's value is invalid. Please enter a valid ${mode?.displayName}.`);
+	return match[1];
+}
+
+/** The context object runNode runs execute() in; the editor's list loaders get the same members. */
+function nodeContext(opts: RunOptions) {
 	const node: INode = {
 		id: 'test-node',
 		name: opts.name ?? 'Feishu',
 		type: `n8n-nodes-feishu-bot.${opts.node.description.name}`,
-		typeVersion: 1,
+		typeVersion: opts.typeVersion ?? 1,
 		position: [0, 0],
 		parameters: opts.parameters as INode['parameters'],
 	};
@@ -94,12 +115,13 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 		continueOnFail: () => opts.continueOnFail === true,
 		getMode: () => 'manual',
 		logger: { debug: log, info: log, warn: log, error: log },
-		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
+		getNodeParameter(name: string, itemIndex: number, fallback?: unknown, options?: { extractValue?: boolean }) {
 			if (!(name in resolved)) {
 				if (fallback !== undefined) return fallback;
 				throw new NodeOperationError(node, `Could not get parameter "${name}"`);
 			}
-			return evaluate(resolved[name], items[itemIndex]?.json ?? {});
+			const value = evaluate(resolved[name], items[itemIndex]?.json ?? {});
+			return options?.extractValue ? locatorValue(opts.node.description, node, name, value) : value;
 		},
 		async getCredentials(type: string) {
 			if (!opts.credentials || opts.credentialType?.name !== type) throw new NodeOperationError(node, `Node does not have credentials of type ${type}`);
@@ -143,12 +165,28 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 		},
 	};
 
+	return { ctx, responses, requests };
+}
+
+export async function runNode(opts: RunOptions): Promise<RunResult> {
+	const { ctx, responses, requests } = nodeContext(opts);
 	try {
 		const output = await opts.node.execute!.call(ctx as unknown as IExecuteFunctions);
 		return { output: output as INodeExecutionData[][], responses, requests };
 	} catch (error) {
 		return { error: error as Error, responses, requests };
 	}
+}
+
+/**
+ * Calls one of the node's listSearch methods (a resource locator's "From List") as the editor does,
+ * with the node's credential; resolves what the editor would list.
+ */
+export async function listSearch(opts: Omit<RunOptions, 'parameters'> & { parameters?: IDataObject }, method: string, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const { ctx } = nodeContext({ ...opts, parameters: opts.parameters ?? {} });
+	const fn = opts.node.methods?.listSearch?.[method];
+	if (!fn) throw new Error(`the node has no listSearch method ${method}`);
+	return fn.call(ctx as unknown as ILoadOptionsFunctions, filter, paginationToken);
 }
 
 /** An n8n binary item from raw bytes. */

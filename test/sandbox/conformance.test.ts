@@ -314,3 +314,49 @@ test('a webhook with the wrong Encrypt Key fails the challenge; the delivery mod
 		server.close();
 	}
 });
+
+test('Client lists, searches and gets chats, and lists users, with Feishu paging and its errors', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const ids: string[] = [];
+	for (let i = 0; i < 23; i++) ids.push((await control(sb.baseUrl, 'POST', 'chats', { app_id: APP.appId, name: `${i % 2 ? 'Sales' : 'Support'} room ${i}` })).chat_id);
+	await control(sb.baseUrl, 'POST', 'chats/oc_p2pconf/messages', { text: 'a direct message', chat_type: 'p2p' });
+
+	// im.chat.list: groups only, 10 per page, the SDK's iterator follows page_token to the end.
+	const first = await client.im.chat.list({ params: { page_size: 10 } });
+	assert.equal(first.code, 0);
+	assert.equal(first.data?.items?.length, 10);
+	assert.equal(first.data?.has_more, true);
+	const seen: string[] = [];
+	for await (const page of await client.im.chat.listWithIterator({ params: { page_size: 10 } })) for (const c of page?.items ?? []) seen.push(c.chat_id!);
+	assert.deepEqual(seen, ids, 'every group once, oldest first, no p2p chat');
+
+	// im.chat.search: by name, paged too.
+	const sales = await client.im.chat.search({ params: { query: 'sales', page_size: 5 } });
+	assert.equal(sales.data?.items?.length, 5);
+	assert.ok(sales.data?.items?.every((c) => /^Sales/.test(c.name!)));
+	const rest = await client.im.chat.search({ params: { query: 'sales', page_size: 50, page_token: sales.data?.page_token } });
+	assert.equal(rest.data?.items?.length, 6, '11 Sales rooms in all');
+	assert.equal(rest.data?.has_more, false);
+
+	// im.chat.get: the details, without chat_id in them (as Feishu answers).
+	const one = await client.im.chat.get({ path: { chat_id: ids[3] } });
+	assert.equal(one.data?.name, 'Sales room 3');
+	assert.equal(one.data?.chat_mode, 'group');
+
+	// Errors as Feishu gives them: a page size out of range, a forged page token, an unknown chat.
+	await assert.rejects(client.im.chat.list({ params: { page_size: 101 } }), (e: any) => e.response?.data?.code === 99992402);
+	await assert.rejects(client.im.chat.list({ params: { page_token: 'forged' } }), (e: any) => e.response?.data?.code === 99992402);
+	await assert.rejects(client.im.chat.get({ path: { chat_id: 'oc_missing' } }), (e: any) => e.response?.data?.code === 232006);
+
+	// contact.user.findByDepartment: the root department lists the tenant's people; another is out of scope.
+	for (const name of ['Carol', 'Bob']) await control(sb.baseUrl, 'POST', 'users', { name, email: `${name.toLowerCase()}@example.com` });
+	const users: string[] = [];
+	for await (const page of await client.contact.user.findByDepartmentWithIterator({ params: { department_id: '0', page_size: 2 } })) for (const u of page?.items ?? []) users.push(u.name!);
+	assert.deepEqual(users, ['Alice', 'Bob', 'Carol'], 'sorted by name, across pages of 2');
+	const bob = (await client.contact.user.findByDepartment({ params: { department_id: '0', page_size: 50 } })).data?.items?.find((u) => u.name === 'Bob');
+	assert.equal(bob?.email, 'bob@example.com');
+	const got = await client.contact.user.get({ path: { user_id: bob!.open_id! }, params: { user_id_type: 'open_id' } });
+	assert.equal(got.data?.user?.name, 'Bob');
+	await assert.rejects(client.contact.user.findByDepartment({ params: { department_id: 'od_elsewhere' } }), (e: any) => e.response?.status === 403 && e.response?.data?.code === 40004);
+});

@@ -4,10 +4,11 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { FeishuValidationError } from '../../../lib/feishu';
 import { errorJson, getFeishuClient, toNodeError } from '../GenericFunctions';
 import { callback } from './callback';
+import { chat } from './chat';
 import { message } from './message';
 import type { ResourceOperations } from './types';
 
-const resources: Record<string, ResourceOperations> = { callback, message };
+const resources: Record<string, ResourceOperations> = { callback, chat, message };
 
 export async function router(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
@@ -25,7 +26,7 @@ export async function router(ctx: IExecuteFunctions): Promise<INodeExecutionData
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const result = await operation.execute({ ctx, i, item: items[i], client });
-			out.push({ ...result, pairedItem: { item: i } });
+			for (const item of Array.isArray(result) ? result : [result]) out.push({ ...item, pairedItem: { item: i } });
 		} catch (error) {
 			if (ctx.continueOnFail()) {
 				out.push({ json: { ...errorJson(error) }, pairedItem: { item: i } });

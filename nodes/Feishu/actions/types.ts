@@ -11,9 +11,9 @@ export interface ItemContext {
 	client?: FeishuApiClient;
 }
 
-/** One operation of a resource: turns one input item into one output item. */
+/** One operation of a resource: turns one input item into one output item (a list: into several). */
 export interface ItemOperation {
-	execute(context: ItemContext): Promise<INodeExecutionData> | INodeExecutionData;
+	execute(context: ItemContext): Promise<INodeExecutionData | INodeExecutionData[]> | INodeExecutionData | INodeExecutionData[];
 }
 
 /** A resource's operations, by the `operation` parameter's value. */

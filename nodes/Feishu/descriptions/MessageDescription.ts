@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { cardFields, cardSourceFields } from './CardDescription';
 import { contentFields } from './ContentDescription';
+import { chatLocator, userLocator } from './locators';
 
 const show = (...operation: string[]) => ({ show: { resource: ['message'], operation } });
 
@@ -14,10 +15,10 @@ export const messageOperations: INodeProperties[] = [
 		options: [
 			{ name: 'Download Resource', value: 'downloadResource', action: 'Download an image or file from a message', description: 'Save an image or file of a received message as binary data' },
 			{ name: 'Edit', value: 'edit', action: 'Edit a message', description: 'Change the content of a sent text or rich-text message' },
-			{ name: 'Forward', value: 'forward', action: 'Forward a message' },
-			{ name: 'Get', value: 'get', action: 'Get a message' },
+			{ name: 'Forward', value: 'forward', action: 'Forward a message', description: 'Send a copy of a message to another chat or user' },
+			{ name: 'Get', value: 'get', action: 'Get a message', description: 'Get a message\'s content, sender and chat by its ID' },
 			{ name: 'Recall', value: 'recall', action: 'Recall a message', description: 'Withdraw a message the bot sent' },
-			{ name: 'Reply', value: 'reply', action: 'Reply to a message' },
+			{ name: 'Reply', value: 'reply', action: 'Reply to a message', description: 'Answer a message in its chat (by default the one that started the workflow)' },
 			{ name: 'Send', value: 'send', action: 'Send a message', description: 'Send a message to a chat or a user' },
 			{ name: 'Update Card', value: 'updateCard', action: 'Update a card message', description: 'Replace the card of a sent card message' },
 			{ name: 'Upload File', value: 'uploadFile', action: 'Upload a file', description: 'Upload binary data as a file and get its file_key' },
@@ -28,11 +29,11 @@ export const messageOperations: INodeProperties[] = [
 ];
 
 const receiveIdTypeOptions = [
-	{ name: 'Chat ID', value: 'chat_id' },
-	{ name: 'Email', value: 'email' },
-	{ name: 'Open ID', value: 'open_id' },
-	{ name: 'Union ID', value: 'union_id' },
-	{ name: 'User ID', value: 'user_id' },
+	{ name: 'Chat ID', value: 'chat_id', description: 'A group chat the bot is in' },
+	{ name: 'Email', value: 'email', description: 'A user, by email' },
+	{ name: 'Open ID', value: 'open_id', description: 'A user, by open_id (the ID Feishu gives each user per app)' },
+	{ name: 'Union ID', value: 'union_id', description: 'A user, by union_id' },
+	{ name: 'User ID', value: 'user_id', description: 'A user, by user_id' },
 ];
 
 export const messageFields: INodeProperties[] = [
@@ -45,6 +46,7 @@ export const messageFields: INodeProperties[] = [
 		description: 'What kind of ID the recipient is',
 		displayOptions: show('send', 'forward'),
 	},
+	// Version 1: one text field for every kind of ID (saved workflows keep it).
 	{
 		displayName: 'Recipient ID',
 		name: 'receiveId',
@@ -53,8 +55,41 @@ export const messageFields: INodeProperties[] = [
 		required: true,
 		placeholder: 'oc_… / ou_… / name@example.com',
 		description: 'A group chat_id, or the user\'s open_id, user_id, union_id or email',
-		displayOptions: show('send', 'forward'),
+		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward'], '@version': [1] } },
 	},
+	// Version 2: chats and users are picked; the other kinds of ID stay text, each with its own hint.
+	chatLocator({
+		displayName: 'Chat',
+		name: 'chatId',
+		defaultExpression: '={{ $json.chat_id }}',
+		description: 'A group chat the bot is in; defaults to the chat of the message that started the workflow',
+		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward'], '@version': [2], receiveIdType: ['chat_id'] } },
+	}),
+	userLocator({
+		displayName: 'User',
+		name: 'userId',
+		defaultExpression: '={{ $json.sender?.open_id }}',
+		description: 'The person to message directly; defaults to the sender of the message that started the workflow',
+		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward'], '@version': [2], receiveIdType: ['open_id'] } },
+	}),
+	...(
+		[
+			['email', 'Email', 'name@example.com', 'The user\'s email address in the Feishu tenant'],
+			['union_id', 'Union ID', 'on_…', 'The user\'s union_id (the same for every app of one developer)'],
+			['user_id', 'User ID', 'e.g. 5d9bdxxx', 'The user\'s user_id (the tenant\'s employee ID; needs the contact:user.employee_id:readonly scope)'],
+		] as const
+	).map(
+		([type, displayName, placeholder, description]): INodeProperties => ({
+			displayName,
+			name: 'receiveId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder,
+			description,
+			displayOptions: { show: { resource: ['message'], operation: ['send', 'forward'], '@version': [2], receiveIdType: [type] } },
+		}),
+	),
 	{
 		displayName: 'Message ID',
 		name: 'messageId',

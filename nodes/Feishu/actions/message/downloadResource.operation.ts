@@ -1,6 +1,6 @@
 import { downloadMessageResource } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, param } from './shared';
+import { apiClient, param } from '../shared';
 
 export const downloadResource: ItemOperation = {
 	async execute(context) {

@@ -1,7 +1,8 @@
 import { editMessage } from '../../../../lib/feishu';
 import { readContent } from '../content';
 import type { ItemOperation } from '../types';
-import { apiClient, messageJson, param } from './shared';
+import { apiClient, param } from '../shared';
+import { messageJson } from './shared';
 
 export const edit: ItemOperation = {
 	async execute(context) {

@@ -1,6 +1,7 @@
 import { getMessage } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, messageJson, param } from './shared';
+import { apiClient, param } from '../shared';
+import { messageJson } from './shared';
 
 export const get: ItemOperation = {
 	async execute(context) {

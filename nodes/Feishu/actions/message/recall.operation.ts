@@ -1,6 +1,6 @@
 import { recallMessage } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, param } from './shared';
+import { apiClient, param } from '../shared';
 
 export const recall: ItemOperation = {
 	async execute(context) {

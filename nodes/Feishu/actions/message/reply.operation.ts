@@ -1,7 +1,8 @@
 import { replyMessage } from '../../../../lib/feishu';
 import { readContent } from '../content';
 import type { ItemOperation } from '../types';
-import { apiClient, messageJson, options, param, userUuid } from './shared';
+import { apiClient, options, param } from '../shared';
+import { messageJson, userUuid } from './shared';
 
 export const reply: ItemOperation = {
 	async execute(context) {

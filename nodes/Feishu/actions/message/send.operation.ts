@@ -1,14 +1,14 @@
 import { sendMessage } from '../../../../lib/feishu';
 import { readContent } from '../content';
 import type { ItemOperation } from '../types';
-import { apiClient, messageJson, options, param, userUuid } from './shared';
+import { apiClient, options, param } from '../shared';
+import { messageJson, recipient, userUuid } from './shared';
 
 export const send: ItemOperation = {
 	async execute(context) {
 		const msgType = param<string>(context, 'msgType');
 		const res = await sendMessage(apiClient(context), {
-			receiveIdType: param<string>(context, 'receiveIdType'),
-			receiveId: param<string>(context, 'receiveId'),
+			...recipient(context),
 			msgType,
 			content: readContent(context.ctx, context.i, msgType),
 			uuid: userUuid(options(context)),

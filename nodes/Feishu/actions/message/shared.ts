@@ -1,6 +1,7 @@
-// Pieces several message operations share.
+// Pieces several message operations share (those of every resource are in ../shared.ts).
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import type { FeishuApiClient, FeishuMessage } from '../../../../lib/feishu';
+import type { FeishuMessage } from '../../../../lib/feishu';
+import { locatorValue, param } from '../shared';
 import type { ItemContext } from '../types';
 
 /** The message as Feishu returned it, plus `content` parsed from body.content for convenience. */
@@ -27,18 +28,15 @@ export async function binaryInput(ctx: IExecuteFunctions, i: number) {
 	return { data, fileName: meta.fileName ?? field, contentType: meta.mimeType };
 }
 
-/** A parameter of this item. */
-export function param<T>({ ctx, i }: ItemContext, name: string, fallback?: T): T {
-	return ctx.getNodeParameter(name, i, fallback as never) as T;
-}
-
-/** The "Options" collection of this item. */
-export function options(context: ItemContext): IDataObject {
-	return param<IDataObject>(context, 'options', {});
-}
-
-/** The client every message operation calls Feishu with (the router sets it for this resource). */
-export function apiClient(context: ItemContext): FeishuApiClient {
-	if (!context.client) throw new Error('message operations need the Feishu API client');
-	return context.client;
+/**
+ * Who Send and Forward deliver to. Version 1 has one text field for every kind of ID; from version 2
+ * chats and users are picked with resource locators, the other kinds stay text.
+ */
+export function recipient(context: ItemContext): { receiveIdType: string; receiveId: string } {
+	const receiveIdType = param<string>(context, 'receiveIdType');
+	if (context.ctx.getNode().typeVersion >= 2) {
+		if (receiveIdType === 'chat_id') return { receiveIdType, receiveId: locatorValue(context, 'chatId') };
+		if (receiveIdType === 'open_id') return { receiveIdType, receiveId: locatorValue(context, 'userId') };
+	}
+	return { receiveIdType, receiveId: param<string>(context, 'receiveId') };
 }

@@ -1,7 +1,7 @@
 import { updateCard as updateCardMessage } from '../../../../lib/feishu';
 import { readCard } from '../content';
 import type { ItemOperation } from '../types';
-import { apiClient, param } from './shared';
+import { apiClient, param } from '../shared';
 
 export const updateCard: ItemOperation = {
 	async execute(context) {

@@ -1,6 +1,7 @@
 import { uploadFile as uploadFileData } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, binaryInput, options, param } from './shared';
+import { apiClient, options, param } from '../shared';
+import { binaryInput } from './shared';
 
 export const uploadFile: ItemOperation = {
 	async execute(context) {

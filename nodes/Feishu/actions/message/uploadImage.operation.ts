@@ -1,6 +1,7 @@
 import { uploadImage as uploadImageFile } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, binaryInput } from './shared';
+import { apiClient } from '../shared';
+import { binaryInput } from './shared';
 
 export const uploadImage: ItemOperation = {
 	async execute(context) {

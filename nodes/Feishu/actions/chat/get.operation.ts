@@ -1,0 +1,10 @@
+import type { IDataObject } from 'n8n-workflow';
+import { getChat } from '../../../../lib/feishu';
+import type { ItemOperation } from '../types';
+import { apiClient, locatorValue } from '../shared';
+
+export const get: ItemOperation = {
+	async execute(context) {
+		return { json: (await getChat(apiClient(context), { chatId: locatorValue(context, 'chatId') })) as IDataObject };
+	},
+};

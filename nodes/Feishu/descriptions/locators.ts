@@ -1,0 +1,76 @@
+// Resource locators for what users pick in Feishu: a chat and a user, each "From List" (searched in
+// Feishu through the node's listSearch methods), "By ID", and for chats "By URL" (Feishu's AppLink).
+import type { INodeProperties } from 'n8n-workflow';
+
+type LocatorField = Pick<INodeProperties, 'displayName' | 'name' | 'description' | 'displayOptions'> & { defaultExpression: string };
+
+/** A chat: a group the bot is in, by search, oc_ id or AppLink URL. */
+export function chatLocator(field: LocatorField): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: field.name,
+		type: 'resourceLocator',
+		default: { mode: 'id', value: field.defaultExpression },
+		required: true,
+		description: field.description,
+		displayOptions: field.displayOptions,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a chat...',
+				typeOptions: { searchListMethod: 'searchChats', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'oc_a0553eda9014c201e6969b478895c230',
+				validation: [{ type: 'regex', properties: { regex: 'oc_[A-Za-z0-9_-]+', errorMessage: 'Not a chat ID: chat IDs start with oc_' } }],
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: 'https://applink.feishu.cn/client/chat/open?openChatId=oc_…',
+				extractValue: { type: 'regex', regex: 'openChatId=(oc_[A-Za-z0-9_-]+)' },
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '.*openChatId=oc_[A-Za-z0-9_-]+.*', errorMessage: 'Not a chat link: it should contain openChatId=oc_…' },
+					},
+				],
+			},
+		],
+	};
+}
+
+/** A user of the tenant, by search (name or email) or open_id. */
+export function userLocator(field: LocatorField): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: field.name,
+		type: 'resourceLocator',
+		default: { mode: 'id', value: field.defaultExpression },
+		required: true,
+		description: field.description,
+		displayOptions: field.displayOptions,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a user...',
+				typeOptions: { searchListMethod: 'searchUsers', searchable: true },
+			},
+			{
+				displayName: 'By Open ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'ou_7d8a6e6df7621556ce0d21922b676706',
+				validation: [{ type: 'regex', properties: { regex: 'ou_[A-Za-z0-9_-]+', errorMessage: 'Not an open_id: open_ids start with ou_' } }],
+			},
+		],
+	};
+}
