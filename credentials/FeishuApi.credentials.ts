@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { appCredentialsFrom, getTenantAccessToken } from '../lib/feishu';
+import { appCredentialsFrom, errorHint, getTenantAccessToken } from '../lib/feishu';
 
 // Base URL expression shared by the test request; mirrors resolveBaseUrl() (an n8n expression, so it
 // cannot call it).
@@ -20,7 +20,8 @@ export class FeishuApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' };
 
-	documentationUrl = 'https://open.feishu.cn/document/server-docs/getting-started/api-access-token/app-access-token-development-guide';
+	// The package's own steps (English and Chinese), which link Feishu's pages where they help.
+	documentationUrl = 'https://github.com/n8n-nodes-feishu-bot/n8n-nodes-feishu-bot#feishu-console-setup';
 
 	properties: INodeProperties[] = [
 		{
@@ -30,7 +31,8 @@ export class FeishuApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'cli_a1b2c3d4e5f60718',
-			description: 'From the app\'s "Credentials & Basic Info" page in the Feishu / Lark developer console',
+			description:
+				'From the app\'s "Credentials & Basic Info" page in the developer console (<a href="https://open.feishu.cn/app" target="_blank">Feishu</a> · <a href="https://open.larksuite.com/app" target="_blank">Lark</a>)',
 		},
 		{
 			displayName: 'App Secret',
@@ -39,6 +41,7 @@ export class FeishuApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
+			description: 'On the same "Credentials & Basic Info" page, next to the App ID; if it was reset there, paste the new one',
 		},
 		{
 			displayName: 'Domain',
@@ -97,9 +100,10 @@ export class FeishuApi implements ICredentialType {
 			// A plain Error: n8n's credential test shows error.cause.code when there is one, which
 			// would reduce Feishu's message to a bare number.
 			const e = error as { code?: number; msg?: string; message: string };
-			throw new Error(
-				e.msg !== undefined ? `Feishu refused the app credentials: ${e.msg} (code ${e.code})` : `Could not get a tenant access token: ${e.message}`,
-			);
+			if (e.msg === undefined) throw new Error(`Could not get a tenant access token: ${e.message}`);
+			const what = e.code === 10003 ? 'Invalid App ID' : e.code === 10014 ? 'Invalid App Secret' : 'Feishu refused the app credentials';
+			const hint = e.code === undefined ? undefined : errorHint(e.code);
+			throw new Error(`${what}: Feishu says "${e.msg}" (code ${e.code})${hint ? `. ${hint}` : ''}`);
 		}
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${token}` } };
 	}

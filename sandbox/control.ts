@@ -116,10 +116,13 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		const chatType = b.chat_type ?? 'group';
 		if (chatType !== 'group' && chatType !== 'topic_group') return bad(ctx, 'chat_type must be "group" or "topic_group"');
 		if (typeof b.name !== 'string' || !b.name.trim()) return bad(ctx, 'name is required');
-		const chatId = typeof b.chat_id === 'string' && /^oc_[A-Za-z0-9]+$/.test(b.chat_id) ? b.chat_id : `oc_${stableHex(`group:${app.appId}:${b.name}:${state.chats.size}`)}`;
-		const chat = { chatId, chatType, name: b.name.trim(), appId: app.appId, createdAt: Date.now() } as const;
-		state.chats.set(chatId, { ...chat });
-		sendJson(ctx.res, 200, { chat_id: chatId, chat_type: chatType, name: chat.name, app_id: app.appId });
+		if (b.chat_id !== undefined && (typeof b.chat_id !== 'string' || !/^oc_[A-Za-z0-9_]+$/.test(b.chat_id))) return bad(ctx, 'chat_id must look like oc_…');
+		const chatId: string = b.chat_id ?? `oc_${stableHex(`group:${app.appId}:${b.name}:${state.chats.size}`)}`;
+		const existing = state.chats.get(chatId);
+		if (existing && existing.appId !== app.appId) return bad(ctx, `chat ${chatId} belongs to another app`);
+		const chat = existing ?? { chatId, chatType, name: b.name.trim(), appId: app.appId, createdAt: Date.now() };
+		state.chats.set(chatId, chat);
+		sendJson(ctx.res, 200, { chat_id: chatId, chat_type: chat.chatType, name: chat.name, app_id: app.appId });
 	});
 
 	// A person in the tenant (the contact API lists them).

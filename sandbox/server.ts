@@ -19,7 +19,7 @@ import { DEMO_APP, SandboxState, type SandboxAppConfig } from './state';
 import { TokenStore } from './tokens';
 
 export type { SandboxAppConfig } from './state';
-export { DEMO_APP } from './state';
+export { DEMO_APP, DEMO_GROUP_CHAT } from './state';
 
 export interface SandboxOptions {
 	port?: number;

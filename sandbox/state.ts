@@ -128,6 +128,9 @@ export interface Faults {
 
 export const TENANT_KEY = '736588c9260f175d';
 
+/** The group examples/send-message.json posts to; `npm run demo` creates it with the demo bot in it. */
+export const DEMO_GROUP_CHAT = 'oc_sandbox_demo_chat_0001';
+
 export const DEMO_APP: SandboxAppConfig = {
 	appId: 'cli_a1b2c3d4e5f60718',
 	appSecret: 'sandbox-app-secret',

@@ -19,8 +19,8 @@ export const COMMON_EVENT_TYPES: { value: string; name: string; description: str
 	{ value: 'im.chat.member.user.added_v1', name: 'User Joined Chat', description: 'Users joined a group the bot is in' },
 	{ value: 'im.chat.member.user.deleted_v1', name: 'User Left Chat', description: 'Users left a group the bot is in' },
 	{ value: 'im.chat.disbanded_v1', name: 'Chat Disbanded', description: 'A group the bot is in was disbanded' },
-	{ value: 'p2p_chat_create', name: 'P2P Chat Created (Schema 1.0)', description: 'A user opened a p2p chat with the bot for the first time' },
-	{ value: 'card.action.trigger', name: 'Card Action (Callback)', description: 'A user clicked a button or submitted a form on a card; answer with the Feishu node\'s "Respond to Card Action"' },
+	{ value: 'p2p_chat_create', name: 'Direct Chat Opened', description: 'A user opened a p2p chat with the bot for the first time (an event of schema 1.0)' },
+	{ value: 'card.action.trigger', name: 'Card Action', description: 'A user clicked a button or submitted a form on a card (a callback); answer with the Feishu node\'s "Respond to Card Action"' },
 	{ value: 'application.bot.menu_v6', name: 'Bot Menu Clicked', description: 'A user clicked an item of the bot\'s custom menu' },
 	{ value: 'contact.user.created_v3', name: 'User Created', description: 'A user joined the tenant' },
 ];
@@ -286,7 +286,9 @@ export function shapeEvent(envelope: FeishuEnvelope, bot?: BotIdentity): FeishuE
 		// of `event`, so a following Feishu node can use {{ $json.chat_id }} / {{ $json.message_id }}.
 		specific = { message_id: str(event.message_id), chat_id: str(event.chat_id) };
 	}
-	return withoutUndefined({ ...raw, ...base, ...specific }) as FeishuEventOutput;
+	// The convenience fields first (n8n's Table and Schema views open on them), then the payload as sent;
+	// where names meet, the convenience value wins, as before (`{ ...raw, ...base, ...specific }`).
+	return withoutUndefined({ ...specific, ...base, ...raw, ...base, ...specific }) as FeishuEventOutput;
 }
 
 /** Why an event did not pass, or undefined when it passes. */

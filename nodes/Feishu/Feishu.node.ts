@@ -4,7 +4,7 @@ import { router } from './actions/router';
 import { callbackFields, callbackOperations } from './descriptions/CallbackDescription';
 import { cardFields } from './descriptions/CardDescription';
 import { chatFields, chatOperations } from './descriptions/ChatDescription';
-import { messageFields, messageOperations } from './descriptions/MessageDescription';
+import { messageFields, messageOperations, messageOptions } from './descriptions/MessageDescription';
 import { CREDENTIAL_TYPE } from './GenericFunctions';
 import { searchChats, searchUsers } from './methods/listSearch';
 
@@ -42,8 +42,9 @@ export class Feishu implements INodeType {
 			...messageFields,
 			...chatFields,
 			...callbackFields,
-			// Last: the card fields depend on the "Card Source" parameters defined above.
+			// After the "Card Source" parameters they depend on, before Options.
 			...cardFields,
+			...messageOptions,
 		],
 	};
 

@@ -11,7 +11,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { CONNECTION_MODE, triggerProperties, triggerWebhooks } from './FeishuTriggerDescription';
+import { CONNECTION_MODE, EVENTS_SUBTITLE, triggerProperties, triggerWebhooks } from './FeishuTriggerDescription';
 import { startLongConnection } from './longConnection';
 import { readTriggerSettings } from './TriggerSettings';
 import { handleFeishuWebhook } from './webhookRequest';
@@ -26,10 +26,22 @@ export class FeishuTrigger implements INodeType {
 		// an extra expression (options.binaryData) on every request; 1.1 spares that.
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		subtitle: EVENTS_SUBTITLE,
 		description: 'Starts the workflow on Feishu / Lark events: messages, card actions and more',
 		eventTriggerDescription: 'Waiting for you to message the bot in Feishu',
 		activationMessage: 'The workflow now receives Feishu events.',
+		// n8n shows its "listening" view only while a test waits on a webhook; the long connection runs
+		// as a plain trigger, so this panel is where the editor says what to do (both modes).
+		triggerPanel: {
+			header: 'Execute this step, then message the bot in Feishu (or click a button on its card)',
+			executionsHelp: {
+				inactive:
+					'<b>While building</b>, execute this step and send the bot a message in Feishu: the event shows up here (long connection: at once; webhook: once the console\'s Request URL is the Test URL). <br /><br /><b>Once it works</b>, activate the workflow: every event then starts an execution, listed under <a data-key="executions">Executions</a>.',
+				active:
+					'The workflow is active: every Feishu event it is set up for starts an execution, listed under <a data-key="executions">Executions</a>. Executing this step still shows one event here for testing.',
+			},
+			activationHint: 'Once the workflow works, <a data-key="activate">activate it</a> to receive every event.',
+		},
 		defaults: { name: 'Feishu Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -6,6 +6,9 @@ import { ANY_EVENT, COMMON_EVENT_TYPES, DEFAULT_CALLBACK_BUDGET_MS, MAX_CALLBACK
 export const CONNECTION_MODE = { longConnection: 'longConnection', webhook: 'webhook' } as const;
 export type ConnectionMode = (typeof CONNECTION_MODE)[keyof typeof CONNECTION_MODE];
 
+const CONSOLE = { feishu: 'https://open.feishu.cn/app', lark: 'https://open.larksuite.com/app' };
+const README = 'https://github.com/n8n-nodes-feishu-bot/n8n-nodes-feishu-bot';
+
 const webhookOnly = { show: { connectionMode: [CONNECTION_MODE.webhook] } };
 const longConnectionOnly = { show: { connectionMode: [CONNECTION_MODE.longConnection] } };
 
@@ -14,6 +17,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Connection Mode',
 		name: 'connectionMode',
 		type: 'options',
+		description: 'How Feishu delivers events to n8n; pick the same in the console\'s Events & Callbacks',
 		noDataExpression: true,
 		options: [
 			{
@@ -31,16 +35,14 @@ const properties: INodeProperties[] = [
 		default: 'longConnection',
 	},
 	{
-		displayName:
-			'In the Feishu developer console open "Events & Callbacks": under Event Configuration choose "Receive events through persistent connection" and add the events below; for card actions do the same under Callback Configuration and add card.action.trigger. Then publish a version of the app. All workflows using the same app share one connection.',
+		displayName: `In the developer console (<a href="${CONSOLE.feishu}" target="_blank">Feishu</a> · <a href="${CONSOLE.lark}" target="_blank">Lark</a>) open your app's <b>Events & Callbacks</b>: under Event Configuration choose <b>Receive events through persistent connection</b> and add the events below; for card actions do the same under Callback Configuration and add <code>card.action.trigger</code>. Then publish a version of the app. All workflows using the same app share one connection. <a href="${README}#feishu-console-setup" target="_blank">Step by step</a>`,
 		name: 'longConnectionNotice',
 		type: 'notice',
 		default: '',
 		displayOptions: longConnectionOnly,
 	},
 	{
-		displayName:
-			'In the Feishu developer console open "Events & Callbacks": under Event Configuration choose "Send events to developer server" and paste this node\'s Production URL (above) as the Request URL (for card actions also under Callback Configuration). Copy the Encrypt Key and Verification Token shown there into the credential so every request is verified. Activate the workflow before saving the URL in Feishu: it checks the URL at once.',
+		displayName: `Feishu calls one Request URL per app. <b>To test</b>: open <b>Webhook URLs</b> at the top of this panel, copy the <b>Test URL</b> into the console's <b>Events & Callbacks</b> (<a href="${CONSOLE.feishu}" target="_blank">Feishu</a> · <a href="${CONSOLE.lark}" target="_blank">Lark</a>; also under Callback Configuration for card actions) while <b>Listen for test event</b> runs: Feishu checks the URL at once. <b>For production</b>: activate the workflow, then paste the <b>Production URL</b> there instead. Copy the console's Encrypt Key and Verification Token into the credential so every request is verified. <a href="${README}#feishu-console-setup" target="_blank">Step by step</a>`,
 		name: 'webhookNotice',
 		type: 'notice',
 		default: '',
@@ -51,7 +53,8 @@ const properties: INodeProperties[] = [
 		name: 'events',
 		type: 'multiOptions',
 		options: [
-			...COMMON_EVENT_TYPES.map((e) => ({ name: e.name, value: e.value, description: e.description })),
+			// The key first: it is what the Feishu console asks for.
+			...COMMON_EVENT_TYPES.map((e) => ({ name: e.name, value: e.value, description: `${e.value} · ${e.description}` })),
 			{ name: 'Any Event', value: ANY_EVENT, description: 'Every event the app receives' },
 		],
 		default: ['im.message.receive_v1'],
@@ -70,7 +73,8 @@ const properties: INodeProperties[] = [
 		name: 'messageFilters',
 		type: 'collection',
 		placeholder: 'Add Filter',
-		default: {},
+		// Shows the filter that applies anyway (the code drops bot messages unless told otherwise).
+		default: { ignoreBotMessages: true },
 		description: 'Applied to received messages (im.message.receive_v1) only; other events always pass',
 		options: [
 			{
@@ -114,7 +118,7 @@ const properties: INodeProperties[] = [
 				description: 'Only these message types start the workflow; none selected means all',
 			},
 			{
-				displayName: 'Only When Bot Is Mentioned in Groups',
+				displayName: 'Require @Mention in Groups',
 				name: 'onlyWhenMentioned',
 				type: 'boolean',
 				default: false,
@@ -130,7 +134,7 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
-				displayName: 'Card Answer Budget (Ms)',
+				displayName: 'Card Answer Time Limit (Milliseconds)',
 				name: 'callbackBudgetMs',
 				type: 'number',
 				typeOptions: { minValue: 100, maxValue: MAX_CALLBACK_BUDGET_MS },
@@ -199,3 +203,7 @@ export const triggerWebhooks: IWebhookDescription[] = [
 ];
 
 export const triggerProperties = properties;
+
+/** The canvas subtitle: the chosen events by name ("Message Received, Card Action"), keys for custom ones. */
+const EVENT_NAMES: Record<string, string> = Object.fromEntries([...COMMON_EVENT_TYPES.map((e) => [e.value, e.name]), [ANY_EVENT, 'Any Event']]);
+export const EVENTS_SUBTITLE = `={{ ($parameter["events"] || []).map((e) => (${JSON.stringify(EVENT_NAMES)})[e] || e).join(", ") }}`;

@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { N8n, OWNER } from './boot';
 import { cacheRoot, DEFAULT_N8N_VERSION, isSupportedVersion, N8N_VERSIONS } from './install';
-import { startSandbox, DEMO_APP, type Sandbox } from '../../sandbox/server';
+import { sandboxControl } from '../../sandbox/client';
+import { startSandbox, DEMO_APP, DEMO_GROUP_CHAT, type Sandbox } from '../../sandbox/server';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -146,6 +147,8 @@ export async function runDemo(): Promise<void> {
 			const hook = await add('echo-bot-webhook.json', webhookCred, true, `${WEBHOOK_APP.botName} (${WEBHOOK_APP.appId}, webhook)`);
 			await add('card-callback.json', sandboxCred, true, `${DEMO_APP.botName} (card actions)`);
 			await add('send-message.json', sandboxCred, false);
+			// The group the send-message example posts to, with the bot in it (as a person would set up).
+			await sandboxControl(sandbox!.baseUrl, 'POST', 'chats', { app_id: DEMO_APP.appId, chat_id: DEMO_GROUP_CHAT, name: 'Demo group' });
 			// Like saving the Request URL in the Feishu console: the sandbox sends the challenge first.
 			const trigger = hook.nodes.find((n: any) => n.type === 'n8n-nodes-feishu-bot.feishuTrigger');
 			const url = n8n.webhookUrl(`${trigger.webhookId}/webhook`);

@@ -106,7 +106,7 @@ test('From List: chats are searched by name and load page by page; users by name
 	assert.ok(first.paginationToken, 'more to load on scroll');
 	assert.equal(first.results[0].url, `https://applink.feishu.cn/client/chat/open?openChatId=${chats[0].chat_id}`);
 	const names: string[] = first.results.map((r) => String(r.name));
-	for (let token = first.paginationToken; token; ) {
+	for (let token: unknown = first.paginationToken; token; ) {
 		const next = await listSearch(opts, 'searchChats', undefined, String(token));
 		names.push(...next.results.map((r) => String(r.name)));
 		token = next.paginationToken;

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ICredentialType, IDataObject, INodeType } from 'n8n-workflow';
-import type { Sandbox } from '../../sandbox/server';
+import { DEMO_GROUP_CHAT, type Sandbox } from '../../sandbox/server';
 import { runNode } from '../helpers/executeContext';
-import { APP, apiCalls, chatMessages, sandbox, tokenFetches, userSays } from './helpers';
+import { APP, apiCalls, chatMessages, control, sandbox, tokenFetches } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
 const nodeFile = path.join(root, 'dist/nodes/Feishu/Feishu.node.js');
@@ -40,12 +40,13 @@ test('examples/send-message.json: Manual Trigger -> Feishu Send, run three times
 	const { Feishu } = require(nodeFile) as { Feishu: new () => INodeType };
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { FeishuApi } = require(credFile) as { FeishuApi: new () => ICredentialType };
-	const chatId = feishuNode.parameters.receiveId as string;
-	await userSays(sb, chatId, { text: 'bot, say something' });
+	const chatId = feishuNode.parameters.chatId.value as string;
+	assert.equal(chatId, DEMO_GROUP_CHAT, 'the group npm run demo creates');
+	await control(sb, 'POST', 'chats', { app_id: APP.appId, chat_id: chatId, name: 'Demo group' });
 
 	const credentials = { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: sb.baseUrl };
 	for (let run = 0; run < 3; run++) {
-		const r = await runNode({ node: new Feishu(), parameters: feishuNode.parameters, credentialType: new FeishuApi(), credentials, name: feishuNode.name });
+		const r = await runNode({ node: new Feishu(), parameters: feishuNode.parameters, credentialType: new FeishuApi(), credentials, name: feishuNode.name, typeVersion: feishuNode.typeVersion });
 		assert.ifError(r.error);
 		assert.match(String(r.output![0][0].json.message_id), /^om_/);
 	}

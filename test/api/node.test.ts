@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 import { FeishuApi } from '../../credentials/FeishuApi.credentials';
 import type { Sandbox } from '../../sandbox/server';
@@ -222,12 +222,12 @@ test('credential: authenticate() shows Feishu\'s message for a wrong secret', as
 		credentialType.authenticate({ ...credentials, appSecret: 'wrong' } as never, { url: '/x' }),
 		(e: unknown) => {
 			assert.ok(e instanceof Error);
-			assert.match(e.message, /app secret invalid/);
-			assert.match(e.message, /10014/);
+			assert.match(e.message, /^Invalid App Secret: Feishu says "app secret invalid" \(code 10014\)\. Copy the App ID and App Secret again/);
 			assert.equal((e as { code?: unknown }).code, undefined, 'no code property: n8n would show it instead of the message');
 			return true;
 		},
 	);
+	await assert.rejects(credentialType.authenticate({ ...credentials, appId: 'cli_unknown' } as never, { url: '/x' }), /^Error: Invalid App ID: Feishu says ".+" \(code 10003\)/);
 	const ok = await credentialType.authenticate(credentials as never, { url: '/x', headers: { A: 'b' } });
 	assert.match(String((ok.headers as IDataObject).Authorization), /^Bearer /);
 	assert.equal((ok.headers as IDataObject).A, 'b');
@@ -264,4 +264,33 @@ test('the editor hides the card fields once Message Type leaves Card, though it 
 	assert.deepEqual(visible({ ...card, operation: 'recall' }).filter((n) => n.startsWith('card')), [], 'after Send → Recall');
 	assert.deepEqual(visible({ resource: 'callback', operation: 'respondToCardAction', respondWithCard: false, cardSource: 'json' }).filter((n) => n.startsWith('card')), []);
 	assert.deepEqual(visible({ resource: 'message', operation: 'updateCard', cardSource: 'json' }).filter((n) => n.startsWith('card')), ['cardJson', 'cardSource']);
+});
+
+test('version 2 shows the chat or user picker by "Send To"; every parameter a panel shows says what it is for', () => {
+	const shown = (parameters: IDataObject) =>
+		Object.keys(resolveParameters({ id: 'n', name: 'F', type: 'x', typeVersion: 2, position: [0, 0], parameters } as never, node.description)).sort();
+	assert.deepEqual(shown({ resource: 'message', operation: 'send' }), ['chatId', 'msgType', 'operation', 'options', 'receiveIdType', 'resource', 'text']);
+	assert.deepEqual(shown({ resource: 'message', operation: 'send', receiveIdType: 'open_id' }), ['msgType', 'operation', 'options', 'receiveIdType', 'resource', 'text', 'userId']);
+	assert.deepEqual(shown({ resource: 'message', operation: 'forward', receiveIdType: 'email' }), ['messageId', 'operation', 'options', 'receiveId', 'receiveIdType', 'resource']);
+
+	// Resource, Operation and the Options collections are self-explanatory (n8n's own nodes leave them bare).
+	const selfExplanatory = new Set(['resource', 'operation', 'options']);
+	const undocumented = (properties: INodeProperties[], values: IDataObject, version: number, path: string): string[] =>
+		properties
+			.filter((p) => p.type !== 'notice' && NodeHelpers.displayParameter(values as never, p, { typeVersion: version, parameters: values } as never, node.description))
+			.flatMap((p) => {
+				const here = selfExplanatory.has(p.name) || p.description || p.hint ? [] : [`${path}${p.displayName}`];
+				const children = (p.options ?? []).flatMap((o) => ('displayName' in o ? undocumented([o as INodeProperties], values, version, `${path}${p.displayName} > `) : 'values' in o ? undocumented((o as { values: INodeProperties[] }).values, values, version, `${path}${p.displayName} > `) : []));
+				return [...here, ...children];
+			});
+	const missing: string[] = [];
+	for (const op of node.description.properties.filter((p) => p.name === 'operation')) {
+		const resource = op.displayOptions!.show!.resource![0] as string;
+		for (const { value } of op.options as { value: string }[]) {
+			for (const extra of [{}, { msgType: 'interactive' }, { msgType: 'post' }, { respondWithCard: true }, { receiveIdType: 'email' }]) {
+				for (const version of [1, 2]) missing.push(...undocumented(node.description.properties, { resource, operation: value, ...extra }, version, `${resource}/${value}: `));
+			}
+		}
+	}
+	assert.deepEqual([...new Set(missing)], []);
 });

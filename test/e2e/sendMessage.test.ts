@@ -22,7 +22,10 @@ for (const version of selectedVersions()) {
 			const example = loadExample('send-message.json');
 			const feishuNode = example.nodes.find((n: any) => n.type === 'n8n-nodes-feishu-bot.feishu');
 			assert.ok(feishuNode, 'the example has a Feishu node');
-			const chatId: string = feishuNode.parameters.receiveId;
+			// Version 2: the chat is picked from the list (a resource locator).
+			assert.equal(feishuNode.typeVersion, 2);
+			assert.equal(feishuNode.parameters.chatId.mode, 'list');
+			const chatId: string = feishuNode.parameters.chatId.value;
 			const text: string = feishuNode.parameters.text;
 			// The bot can only post where it is: the user opens the chat first.
 			await sendUserText(rig, chatId, 'hello bot');

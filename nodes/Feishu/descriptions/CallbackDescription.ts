@@ -27,6 +27,7 @@ export const callbackFields: INodeProperties[] = [
 		displayName: 'Toast Type',
 		name: 'toastType',
 		type: 'options',
+		description: 'The look of the short notice the user sees after clicking (None: no notice)',
 		options: [
 			{ name: 'Error', value: 'error' },
 			{ name: 'Info', value: 'info' },

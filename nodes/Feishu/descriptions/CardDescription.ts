@@ -7,16 +7,20 @@ import type { INodeProperties } from 'n8n-workflow';
 // Text the card fields (Card Source still "builder") stayed on screen.
 
 const cardSourceOptions = [
-	{ name: 'Simple Builder', value: 'builder', description: 'Title, colour, markdown body and buttons' },
-	{ name: 'Card JSON', value: 'json', description: 'Raw card JSON, e.g. from the Feishu card builder' },
+	{ name: 'Simple Builder', value: 'builder', description: 'Title, header color, Markdown body and buttons' },
+	{ name: 'Card JSON', value: 'json', description: 'Raw card JSON, e.g. copied from the Feishu card builder' },
 	{ name: 'Card Template', value: 'template', description: 'A template ID from the Feishu card builder, with variables' },
 ];
+
+/** Feishu's card builder (CardKit); Lark users reach theirs from the same page. */
+const CARD_BUILDER = 'https://open.feishu.cn/cardkit';
 
 export const cardSourceFields: INodeProperties[] = [
 	{
 		displayName: 'Card Source',
 		name: 'cardSource',
 		type: 'options',
+		description: 'How the card is given: built here, as JSON, or from a card builder template',
 		options: cardSourceOptions,
 		default: 'builder',
 		displayOptions: { show: { resource: ['message'], operation: ['send', 'reply'], msgType: ['interactive'] } },
@@ -25,6 +29,7 @@ export const cardSourceFields: INodeProperties[] = [
 		displayName: 'Card Source',
 		name: 'cardSource',
 		type: 'options',
+		description: 'How the card is given: built here, as JSON, or from a card builder template',
 		options: cardSourceOptions,
 		default: 'builder',
 		displayOptions: { show: { resource: ['message'], operation: ['updateCard'] } },
@@ -33,12 +38,15 @@ export const cardSourceFields: INodeProperties[] = [
 		displayName: 'Card Source',
 		name: 'cardSource',
 		type: 'options',
+		description: 'How the card is given: built here, as JSON, or from a card builder template',
 		options: cardSourceOptions,
 		default: 'builder',
 		displayOptions: { show: { resource: ['callback'], respondWithCard: [true] } },
 	},
 ];
 
+// Feishu's own names for two of its header themes mean little to most users.
+const colourNames: Record<string, string> = { wathet: 'Light Blue (Wathet)', carmine: 'Crimson (Carmine)' };
 const colours = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey'];
 
 // Each shown for one Card Source value; cardFields below adds the contexts.
@@ -48,14 +56,17 @@ const cardFieldTemplates: INodeProperties[] = [
 		name: 'cardTitle',
 		type: 'string',
 		default: '',
+		placeholder: 'e.g. Leave request',
+		description: 'The text in the card\'s colored header; leave empty for a card without header',
 		displayOptions: { show: { cardSource: ['builder'] } },
 	},
 	{
-		displayName: 'Header Colour',
+		displayName: 'Header Color',
 		name: 'cardTemplate',
 		type: 'options',
-		options: colours.map((c) => ({ name: c[0].toUpperCase() + c.slice(1), value: c })),
+		options: colours.map((c) => ({ name: colourNames[c] ?? c[0].toUpperCase() + c.slice(1), value: c })),
 		default: 'blue',
+		description: 'One of the header themes Feishu offers (its names in brackets)',
 		displayOptions: { show: { cardSource: ['builder'] } },
 	},
 	{
@@ -64,6 +75,7 @@ const cardFieldTemplates: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
+		placeholder: 'e.g. **Alice** asks for 2 days off',
 		description: 'Card markdown: **bold**, [link](https://…), line breaks and mentions such as &lt;at email=name@example.com&gt;&lt;/at&gt; (Feishu\'s card Markdown docs list the open_id form too)',
 		displayOptions: { show: { cardSource: ['builder'] } },
 	},
@@ -80,7 +92,7 @@ const cardFieldTemplates: INodeProperties[] = [
 				displayName: 'Button',
 				name: 'button',
 				values: [
-					{ displayName: 'Text', name: 'text', type: 'string', default: '' },
+					{ displayName: 'Text', name: 'text', type: 'string', default: '', placeholder: 'e.g. Approve', description: 'The button\'s label' },
 					{
 						displayName: 'Value (JSON)',
 						name: 'value',
@@ -93,6 +105,7 @@ const cardFieldTemplates: INodeProperties[] = [
 						displayName: 'Style',
 						name: 'type',
 						type: 'options',
+						description: 'How the button looks',
 						options: [
 							{ name: 'Default', value: 'default' },
 							{ name: 'Primary', value: 'primary' },
@@ -108,6 +121,7 @@ const cardFieldTemplates: INodeProperties[] = [
 		displayName: 'Card JSON',
 		name: 'cardJson',
 		type: 'json',
+		description: `A whole card as Feishu takes it (schema 1.0 or 2.0); design one in the <a href="${CARD_BUILDER}" target="_blank">Feishu card builder</a> and copy its JSON`,
 		default: '{\n  "header": { "title": { "tag": "plain_text", "content": "Hello" } },\n  "elements": [ { "tag": "markdown", "content": "**Hi** there" } ]\n}',
 		displayOptions: { show: { cardSource: ['json'] } },
 	},
@@ -117,6 +131,7 @@ const cardFieldTemplates: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'AAqk1234abcd',
+		description: `The ID of a card published in the <a href="${CARD_BUILDER}" target="_blank">Feishu card builder</a>`,
 		displayOptions: { show: { cardSource: ['template'] } },
 	},
 	{
@@ -124,6 +139,7 @@ const cardFieldTemplates: INodeProperties[] = [
 		name: 'templateVariables',
 		type: 'json',
 		default: '{}',
+		description: 'Values for the template\'s variables, by variable name',
 		displayOptions: { show: { cardSource: ['template'] } },
 	},
 ];

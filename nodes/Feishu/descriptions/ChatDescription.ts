@@ -60,6 +60,7 @@ export const chatFields: INodeProperties[] = [
 					{ name: 'Last Activity (Most Recent First)', value: 'ByActiveTimeDesc' },
 				],
 				default: 'ByCreateTimeAsc',
+				description: 'The order Feishu lists the chats in',
 			},
 		],
 	},

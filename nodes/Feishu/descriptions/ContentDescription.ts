@@ -13,6 +13,7 @@ export const contentFields: INodeProperties[] = [
 		displayName: 'Message Type',
 		name: 'msgType',
 		type: 'options',
+		description: 'What kind of message to send: its content fields follow',
 		options: [
 			{ name: 'Audio', value: 'audio' },
 			{ name: 'Card', value: 'interactive' },
@@ -59,6 +60,7 @@ export const contentFields: INodeProperties[] = [
 			{ name: 'Post JSON', value: 'json' },
 		],
 		default: 'simple',
+		description: 'Write a title and lines here, or give the whole post content as Feishu\'s JSON',
 		displayOptions: { show: { ...withContent, msgType: ['post'] } },
 	},
 	{

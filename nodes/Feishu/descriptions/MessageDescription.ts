@@ -150,6 +150,7 @@ export const messageFields: INodeProperties[] = [
 		displayName: 'File Type',
 		name: 'fileType',
 		type: 'options',
+		description: 'The kind of file Feishu stores it as; Auto picks it from the file name\'s extension',
 		options: [
 			{ name: 'Audio (Opus)', value: 'opus' },
 			{ name: 'Auto (From File Name)', value: '' },
@@ -163,6 +164,10 @@ export const messageFields: INodeProperties[] = [
 		default: '',
 		displayOptions: show('uploadFile'),
 	},
+];
+
+/** Last in the panel, after the content and card fields (n8n's convention for Options). */
+export const messageOptions: INodeProperties[] = [
 	{
 		displayName: 'Options',
 		name: 'options',
