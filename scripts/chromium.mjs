@@ -47,3 +47,41 @@ export async function signInToN8n(page, editorUrl, login) {
 	await page.locator('button[type="submit"], button:has-text("Sign in")').first().click();
 	await page.waitForURL((u) => !u.pathname.includes('signin'), { timeout: 60_000 });
 }
+
+/** Opens a node's panel (NDV) by URL, which needs no click on the canvas (overlays can cover it). */
+export async function openNode(page, editorUrl, workflowId, nodeId) {
+	await page.goto(`${editorUrl.replace(/\/$/, '')}/workflow/${workflowId}/${nodeId}`, { waitUntil: 'domcontentloaded' });
+	await page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]').waitFor({ timeout: 60_000 });
+}
+
+/** Picks `option` (its exact label) in the node panel's options parameter `name`. */
+export async function pickOption(page, name, option) {
+	await page.locator(`[data-test-id="parameter-input-${name}"]`).click();
+	// An option shows its name, and below it its description: match the name's own element.
+	const options = page.locator('[role="option"]:visible');
+	await options.first().waitFor({ timeout: 10_000 });
+	const index = await options.evaluateAll((els, wanted) => els.findIndex((el) => {
+		const leaf = [...el.querySelectorAll('*')].find((e) => e.children.length === 0 && e.textContent.trim());
+		return (leaf ?? el).textContent.trim() === wanted;
+	}), option);
+	if (index < 0) throw new Error(`no option "${option}" for ${name}: ${(await options.allInnerTexts()).join(' / ')}`);
+	await options.nth(index).click();
+	await page.waitForTimeout(500);
+}
+
+/**
+ * The parameters the panel shows on its Parameters tab, in order: name, and whether the label
+ * carries n8n's help icon (which it draws for a parameter with a description).
+ */
+export async function shownParameters(page) {
+	return page.$$eval('[data-test-id="node-parameters"] [data-test-id="parameter-item"]', (items) =>
+		items
+			.filter((item) => item.offsetParent !== null)
+			.map((item) => {
+				const container = item.querySelector('[data-test-id$="-parameter-input-options-container"]');
+				const name = container?.getAttribute('data-test-id')?.replace(/-parameter-input-options-container$/, '');
+				return { name, described: Boolean(item.querySelector('[data-icon="circle-help"]')) };
+			})
+			.filter((p) => p.name),
+	);
+}

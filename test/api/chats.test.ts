@@ -85,9 +85,12 @@ test('Send (version 2): to a chat picked in the list, to a user picked in the li
 	assert.equal(dm.query.receive_id_type, 'open_id');
 	assert.equal(dm.body.receive_id, bob.open_id);
 
-	const bySender = await run({ resource: 'message', operation: 'send', receiveIdType: 'open_id', text: 'hi again' }, [{ json: { sender: { open_id: bob.open_id } } }]);
+	const bySender = await run({ resource: 'message', operation: 'send', receiveIdType: 'open_id', userId: rl('id', '={{ $json.sender.open_id }}'), text: 'hi again' }, [{ json: { sender: { open_id: bob.open_id } } }]);
 	assert.ifError(bySender.error);
-	assert.equal((await apiCalls(sb)).at(-1)!.body.receive_id, bob.open_id, 'the user defaults to the trigger\'s sender');
+	assert.equal((await apiCalls(sb)).at(-1)!.body.receive_id, bob.open_id, 'the trigger\'s sender, by expression');
+
+	const unpicked = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', text: 'nowhere' });
+	assert.match(String(unpicked.error?.message), /receive_id.*required/i, 'no chat picked: a clear error before any request');
 
 	const byEmail = await run({ resource: 'message', operation: 'send', receiveIdType: 'email', receiveId: 'bob@example.com', text: 'by mail' });
 	assert.ifError(byEmail.error);

@@ -279,8 +279,8 @@ test('version 2 shows the chat or user picker by "Send To"; every parameter a pa
 		properties
 			.filter((p) => p.type !== 'notice' && NodeHelpers.displayParameter(values as never, p, { typeVersion: version, parameters: values } as never, node.description))
 			.flatMap((p) => {
-				const here = selfExplanatory.has(p.name) || p.description || p.hint ? [] : [`${path}${p.displayName}`];
-				const children = (p.options ?? []).flatMap((o) => ('displayName' in o ? undocumented([o as INodeProperties], values, version, `${path}${p.displayName} > `) : 'values' in o ? undocumented((o as { values: INodeProperties[] }).values, values, version, `${path}${p.displayName} > `) : []));
+				const here = selfExplanatory.has(p.name) || p.description ? [] : [`${path}${p.displayName}`];
+				const children = (p.options ?? []).flatMap((o) => ('values' in o ? undocumented((o as { values: INodeProperties[] }).values, values, version, `${path}${p.displayName} > `) : 'displayName' in o ? undocumented([o as INodeProperties], values, version, `${path}${p.displayName} > `) : []));
 				return [...here, ...children];
 			});
 	const missing: string[] = [];
@@ -288,7 +288,11 @@ test('version 2 shows the chat or user picker by "Send To"; every parameter a pa
 		const resource = op.displayOptions!.show!.resource![0] as string;
 		for (const { value } of op.options as { value: string }[]) {
 			for (const extra of [{}, { msgType: 'interactive' }, { msgType: 'post' }, { respondWithCard: true }, { receiveIdType: 'email' }]) {
-				for (const version of [1, 2]) missing.push(...undocumented(node.description.properties, { resource, operation: value, ...extra }, version, `${resource}/${value}: `));
+				for (const version of [1, 2]) {
+					// What the editor decides on: the values with every default filled in.
+					const values = resolveParameters({ id: 'n', name: 'F', type: 'x', typeVersion: version, position: [0, 0], parameters: { resource, operation: value, ...extra } } as never, node.description);
+					missing.push(...undocumented(node.description.properties, values, version, `${resource}/${value}: `));
+				}
 			}
 		}
 	}

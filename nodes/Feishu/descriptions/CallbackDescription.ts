@@ -43,6 +43,7 @@ export const callbackFields: INodeProperties[] = [
 		name: 'toastContent',
 		type: 'string',
 		default: 'Done',
+		description: 'The short notice the user sees on the card after clicking',
 		displayOptions: { show: { ...show.show, toastType: ['info', 'success', 'warning', 'error'] } },
 	},
 	{

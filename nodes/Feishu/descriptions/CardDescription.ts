@@ -86,6 +86,7 @@ const cardFieldTemplates: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		placeholder: 'Add Button',
+		description: 'Buttons at the bottom of the card: each calls back with its value (card.action.trigger) or opens its URL',
 		displayOptions: { show: { cardSource: ['builder'] } },
 		options: [
 			{

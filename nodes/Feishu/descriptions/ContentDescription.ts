@@ -68,6 +68,7 @@ export const contentFields: INodeProperties[] = [
 		name: 'postTitle',
 		type: 'string',
 		default: '',
+		description: 'The bold title above the post; may be empty',
 		displayOptions: { show: simplePost },
 	},
 	{
@@ -89,6 +90,7 @@ export const contentFields: INodeProperties[] = [
 			{ name: 'Japanese', value: 'ja_jp', description: 'Locale key ja_jp' },
 		],
 		default: 'zh_cn',
+		description: 'The language version of the post this content is stored under; Feishu shows the one matching the reader\'s language, or the only one',
 		displayOptions: { show: simplePost },
 	},
 	{

@@ -61,15 +61,13 @@ export const messageFields: INodeProperties[] = [
 	chatLocator({
 		displayName: 'Chat',
 		name: 'chatId',
-		defaultExpression: '={{ $json.chat_id }}',
-		description: 'A group chat the bot is in; defaults to the chat of the message that started the workflow',
+		description: 'A group chat the bot is in. To answer in the chat of the triggering message, use Reply, or By ID with {{ $json.chat_id }}.',
 		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward'], '@version': [2], receiveIdType: ['chat_id'] } },
 	}),
 	userLocator({
 		displayName: 'User',
 		name: 'userId',
-		defaultExpression: '={{ $json.sender?.open_id }}',
-		description: 'The person to message directly; defaults to the sender of the message that started the workflow',
+		description: 'The person to message directly. For the sender of the triggering message, use By Open ID with {{ $json.sender.open_id }}.',
 		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward'], '@version': [2], receiveIdType: ['open_id'] } },
 	}),
 	...(
@@ -136,6 +134,7 @@ export const messageFields: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		hint: 'The name of the output binary field to put the file in',
+		description: 'The downloaded image or file goes into this binary field of the output item',
 		displayOptions: show('downloadResource'),
 	},
 	{
@@ -144,6 +143,7 @@ export const messageFields: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		hint: 'The name of the input binary field containing the file to upload',
+		description: 'The binary field of the input item that holds the file, e.g. from Read/Write Files or HTTP Request',
 		displayOptions: show('uploadImage', 'uploadFile'),
 	},
 	{

@@ -2,7 +2,13 @@
 // Feishu through the node's listSearch methods), "By ID", and for chats "By URL" (Feishu's AppLink).
 import type { INodeProperties } from 'n8n-workflow';
 
-type LocatorField = Pick<INodeProperties, 'displayName' | 'name' | 'description' | 'displayOptions'> & { defaultExpression: string };
+/**
+ * `defaultExpression`: where the value comes from by default (e.g. the trigger's chat). Without one
+ * the field opens on "From List", ready to pick: the editor offers the list only for a fixed value.
+ */
+type LocatorField = Pick<INodeProperties, 'displayName' | 'name' | 'description' | 'displayOptions'> & { defaultExpression?: string };
+
+const defaultOf = (field: LocatorField) => (field.defaultExpression ? { mode: 'id', value: field.defaultExpression } : { mode: 'list', value: '' });
 
 /** A chat: a group the bot is in, by search, oc_ id or AppLink URL. */
 export function chatLocator(field: LocatorField): INodeProperties {
@@ -10,7 +16,7 @@ export function chatLocator(field: LocatorField): INodeProperties {
 		displayName: field.displayName,
 		name: field.name,
 		type: 'resourceLocator',
-		default: { mode: 'id', value: field.defaultExpression },
+		default: defaultOf(field),
 		required: true,
 		description: field.description,
 		displayOptions: field.displayOptions,
@@ -52,7 +58,7 @@ export function userLocator(field: LocatorField): INodeProperties {
 		displayName: field.displayName,
 		name: field.name,
 		type: 'resourceLocator',
-		default: { mode: 'id', value: field.defaultExpression },
+		default: defaultOf(field),
 		required: true,
 		description: field.description,
 		displayOptions: field.displayOptions,
