@@ -30,9 +30,19 @@ function ensureChromium() {
 	if (r.status !== 0 || !fs.existsSync(CHROMIUM)) throw new Error(`could not install chromium (apt-get exit ${r.status}); set CHROMIUM_PATH to a Chromium binary`);
 }
 
+// Without a CJK font the editor and the chat page show "飞书" as boxes in screenshots.
+const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+
+function ensureCjkFont() {
+	if (fs.existsSync(CJK_FONT) || process.env.FEISHU_SKIP_FONTS === '1') return;
+	const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'fonts-wqy-microhei'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+	if (r.status !== 0) console.warn('fonts-wqy-microhei could not be installed (apt-get); Chinese text will render as boxes');
+}
+
 /** playwright-core's chromium, launched headless from the system binary. */
 export async function launchChromium() {
 	ensureChromium();
+	ensureCjkFont();
 	const { chromium } = await import('playwright-core');
 	return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }

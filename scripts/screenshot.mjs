@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Screenshots for the README, taken by a real browser (Debian's Chromium driven by playwright-core)
 // against the demo: the echo-bot workflow in the n8n editor (docs/images/echo-bot-workflow.png) and
-// a conversation on the sandbox chat page where the bot answers (docs/images/sandbox-chat.png).
+// a conversation on the sandbox chat page where the bot answers (docs/images/sandbox-chat.png), the
+// Feishu node's chat picker (docs/images/chat-picker.png) and the Feishu Trigger listening for a test
+// event (docs/images/trigger-listening.png).
 // Uses a running `npm run demo` when there is one, otherwise starts the demo and stops it afterwards.
 // Installs Debian's chromium with apt-get when /usr/bin/chromium is missing.
 import { spawn } from 'node:child_process';
@@ -9,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, signInToN8n } from './chromium.mjs';
+import { launchChromium, openNode, signInToN8n } from './chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheRoot = process.env.FEISHU_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-feishu-bot');
@@ -75,6 +77,36 @@ async function main() {
 		const editorShot = path.join(outDir, 'echo-bot-workflow.png');
 		await page.screenshot({ path: editorShot });
 		console.log(`saved ${path.relative(root, editorShot)}`);
+
+		const example = (file) => JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
+		const nodeId = (file, type) => example(file).nodes.find((n) => n.type === type).id;
+		if (state.sandboxUrl) {
+			// A few groups with the bot in them, so the picker has something to list.
+			const { apps } = await (await fetch(`${state.sandboxUrl}_sandbox/apps`)).json();
+			for (const name of ['Release train', 'Support room', 'Design crit']) {
+				await fetch(`${state.sandboxUrl}_sandbox/chats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: apps[0].app_id, name }) });
+			}
+			const send = state.workflows.find((w) => /send a message/i.test(w.name));
+			await openNode(page, state.editorUrl, send.id, nodeId('send-message.json', 'n8n-nodes-feishu-bot.feishu'));
+			await page.locator('[data-test-id="resource-locator-chatId"] [data-test-id="rlc-input"]').click();
+			await page.locator('[data-test-id="rlc-item"]').first().waitFor({ timeout: 30_000 });
+			await page.waitForTimeout(800);
+			const pickerShot = path.join(outDir, 'chat-picker.png');
+			await page.screenshot({ path: pickerShot });
+			console.log(`saved ${path.relative(root, pickerShot)}`);
+			await page.keyboard.press('Escape');
+		}
+
+		const echoTrigger = nodeId('echo-bot-long-connection.json', 'n8n-nodes-feishu-bot.feishuTrigger');
+		await openNode(page, state.editorUrl, echo.id, echoTrigger);
+		const ndv = page.locator('[data-test-id="ndv"]');
+		await ndv.locator('[data-test-id="trigger-execute-button"]').first().click();
+		await ndv.getByText('Stop Listening').first().waitFor({ timeout: 30_000 });
+		await page.waitForTimeout(1000);
+		const listeningShot = path.join(outDir, 'trigger-listening.png');
+		await page.screenshot({ path: listeningShot });
+		console.log(`saved ${path.relative(root, listeningShot)}`);
+		await ndv.getByText('Stop Listening').first().click();
 
 		if (state.sandboxUrl) {
 			const chat = await context.newPage();

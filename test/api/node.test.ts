@@ -161,6 +161,36 @@ test('upload image and file from binary, send them, download them back: identica
 	assert.equal((await lastCall()).path, `/open-apis/im/v1/messages/${fileMsg.message_id}/resources/${fileKey}`);
 });
 
+test('version 2 sends an n8n binary in one step: uploaded (audio as opus), then sent by its key; by key still works', async () => {
+	const v2 = (parameters: IDataObject, items?: INodeExecutionData[]) => runNode({ node, parameters, items, credentialType, credentials: credentials as never, typeVersion: 2 });
+	const chatId = { __rl: true, mode: 'id', value: CHAT };
+	const png = tinyPng();
+	let r = await v2({ resource: 'message', operation: 'send', chatId, msgType: 'image' }, [binaryItem(png, 'dot.png', 'image/png')]);
+	assert.ifError(r.error);
+	const image = r.output![0][0].json;
+	assert.equal(image.msg_type, 'image');
+	const imageKey = String((image.content as IDataObject).image_key);
+	const calls = await apiCalls(sb);
+	assert.deepEqual(calls.slice(-2).map((c) => c.path), ['/open-apis/im/v1/images', '/open-apis/im/v1/messages'], 'upload, then send');
+	const back = await run({ resource: 'message', operation: 'downloadResource' }, [{ json: { message_id: image.message_id, message_type: 'image', content: { image_key: imageKey } } }]);
+	assert.ok(Buffer.from(back.output![0][0].binary!.data.data, 'base64').equals(png), 'the bytes sent are the bytes Feishu has');
+
+	r = await v2({ resource: 'message', operation: 'reply', msgType: 'audio', binaryPropertyName: 'voice' }, [
+		{ json: { message_id: image.message_id }, binary: { voice: { data: randomBytes(300).toString('base64'), mimeType: 'audio/ogg', fileName: 'note.ogg' } } },
+	]);
+	assert.ifError(r.error);
+	assert.equal(r.output![0][0].json.msg_type, 'audio');
+	const upload = (await apiCalls(sb)).filter((c) => c.path === '/open-apis/im/v1/files').at(-1)!;
+	assert.equal(upload.body.multipart.file_type, 'opus', 'audio goes up as opus, as Feishu requires');
+
+	r = await v2({ resource: 'message', operation: 'send', chatId, msgType: 'image', uploadFrom: 'key', imageKey });
+	assert.ifError(r.error);
+	assert.deepEqual(r.output![0][0].json.content, { image_key: imageKey });
+
+	r = await v2({ resource: 'message', operation: 'send', chatId, msgType: 'file' }, [{ json: {} }]);
+	assert.match(String(r.error?.message), /binary file 'data'/, 'no binary: n8n\'s own clear error');
+});
+
 test('continue on fail: per-item errors with Feishu code/log_id or the invalid field; paired items kept', async () => {
 	const items = [{ json: { to: CHAT, t: 'ok' } }, { json: { to: 'oc_unknown_chat_zz', t: 'nope' } }, { json: { to: CHAT, t: '' } }];
 	const r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: '={{ $json.to }}', text: '={{ $json.t }}' }, items, true);

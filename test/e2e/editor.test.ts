@@ -57,7 +57,7 @@ describe(`the editor in a browser (n8n ${version})`, { timeout: 900_000 }, () =>
 	test('the chat picker lists the chats the bot is in; typing narrows the list; the pick is saved', async () => {
 		await openNode(page, rig.n8n.baseUrl, sendWorkflow, 'feishu');
 		const locator = page.locator('[data-test-id="resource-locator-chatId"]');
-		const mode = await locator.locator('[data-test-id="rlc-mode-selector"]').evaluate((e) => (e.querySelector('input') as HTMLInputElement | null)?.value || e.textContent || '');
+		const mode = await locator.locator('[data-test-id="rlc-mode-selector"]').evaluate((e) => (e.querySelector("input") as unknown as { value?: string } | null)?.value || e.textContent || '');
 		assert.match(mode, /from list/i, 'opens on From List');
 		await locator.locator('[data-test-id="rlc-input"]').click();
 		await page.locator('[data-test-id="rlc-item"]').first().waitFor({ timeout: 20_000 });
@@ -65,7 +65,7 @@ describe(`the editor in a browser (n8n ${version})`, { timeout: 900_000 }, () =>
 		await page.keyboard.type('sup');
 		await waitFor('the search to narrow the list', async () => (await page.locator('[data-test-id="rlc-item"]:visible').allInnerTexts()).join() === 'Support room', 20_000);
 		await page.locator('[data-test-id="rlc-item"]:visible').first().click();
-		const picked = await locator.locator('[data-test-id="rlc-input"]').evaluate((e) => (e as HTMLInputElement).value ?? e.querySelector('input')?.value);
+		const picked = await locator.locator('[data-test-id="rlc-input"]').evaluate((e) => (e as unknown as { value?: string }).value ?? e.querySelector('input')?.value);
 		assert.equal(picked, 'Support room');
 
 		await page.keyboard.press('Control+s');

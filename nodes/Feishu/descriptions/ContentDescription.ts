@@ -8,6 +8,18 @@ const withContent = { resource: ['message'], operation: ['send', 'reply', 'edit'
 // defined more than once), so every field names its whole context rather than only its parent.
 const simplePost = { ...withContent, msgType: ['post'], postInput: ['simple'] };
 
+/** Message types whose image or file version 2 can upload from an n8n binary. */
+export const UPLOADABLE = ['image', 'file', 'audio', 'media'];
+
+/** A key field twice: always shown in version 1; in version 2 only when sending by key. */
+function byKey(field: INodeProperties): INodeProperties[] {
+	const show = field.displayOptions!.show!;
+	return [
+		{ ...field, displayOptions: { show: { ...show, '@version': [1] } } },
+		{ ...field, displayOptions: { show: { ...show, '@version': [2], uploadFrom: ['key'] } } },
+	];
+}
+
 export const contentFields: INodeProperties[] = [
 	{
 		displayName: 'Message Type',
@@ -101,7 +113,30 @@ export const contentFields: INodeProperties[] = [
 		description: 'Locale-keyed post content, as in Feishu\'s send-message docs',
 		displayOptions: { show: { ...withContent, msgType: ['post'], postInput: ['json'] } },
 	},
+	// Version 2 sends an n8n binary in one step (the node uploads it first); version 1 takes a key.
 	{
+		displayName: 'Send From',
+		name: 'uploadFrom',
+		type: 'options',
+		options: [
+			{ name: 'Binary Data (Uploaded First)', value: 'binary', description: 'A binary field of the input item, e.g. from HTTP Request or Read/Write Files' },
+			{ name: 'Key of an Upload', value: 'key', description: 'An image_key or file_key from an earlier Upload Image / Upload File' },
+		],
+		default: 'binary',
+		description: 'Where the image or file comes from',
+		displayOptions: { show: { ...sendReply, msgType: UPLOADABLE, '@version': [2] } },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field containing the file to send',
+		description: 'The binary field of the input item that holds the image or file; audio must be opus and video mp4',
+		displayOptions: { show: { ...sendReply, msgType: UPLOADABLE, '@version': [2], uploadFrom: ['binary'] } },
+	},
+	...byKey({
 		displayName: 'Image Key',
 		name: 'imageKey',
 		type: 'string',
@@ -110,8 +145,8 @@ export const contentFields: INodeProperties[] = [
 		placeholder: 'img_v3_…',
 		description: 'From the Upload Image operation',
 		displayOptions: { show: { ...sendReply, msgType: ['image'] } },
-	},
-	{
+	}),
+	...byKey({
 		displayName: 'File Key',
 		name: 'fileKey',
 		type: 'string',
@@ -119,7 +154,17 @@ export const contentFields: INodeProperties[] = [
 		required: true,
 		placeholder: 'file_v3_…',
 		description: 'From the Upload File operation (audio: an opus upload; video: an mp4 upload)',
-		displayOptions: { show: { ...sendReply, msgType: ['file', 'audio', 'media', 'sticker'] } },
+		displayOptions: { show: { ...sendReply, msgType: ['file', 'audio', 'media'] } },
+	}),
+	{
+		displayName: 'Sticker Key',
+		name: 'fileKey',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'file_v3_…',
+		description: 'The file_key of a sticker, e.g. from the content of a sticker message the bot received',
+		displayOptions: { show: { ...sendReply, msgType: ['sticker'] } },
 	},
 	{
 		displayName: 'Cover Image Key',

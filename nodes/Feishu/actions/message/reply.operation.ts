@@ -1,8 +1,7 @@
 import { replyMessage } from '../../../../lib/feishu';
-import { readContent } from '../content';
 import type { ItemOperation } from '../types';
 import { apiClient, options, param } from '../shared';
-import { messageJson, userUuid } from './shared';
+import { messageJson, sendableContent, userUuid } from './shared';
 
 export const reply: ItemOperation = {
 	async execute(context) {
@@ -11,7 +10,7 @@ export const reply: ItemOperation = {
 		const res = await replyMessage(apiClient(context), {
 			messageId: param<string>(context, 'messageId'),
 			msgType,
-			content: readContent(context.ctx, context.i, msgType),
+			content: await sendableContent(context, msgType),
 			replyInThread: opts.replyInThread === true,
 			uuid: userUuid(opts),
 		});

@@ -1,8 +1,7 @@
 import { sendMessage } from '../../../../lib/feishu';
-import { readContent } from '../content';
 import type { ItemOperation } from '../types';
 import { apiClient, options, param } from '../shared';
-import { messageJson, recipient, userUuid } from './shared';
+import { messageJson, recipient, sendableContent, userUuid } from './shared';
 
 export const send: ItemOperation = {
 	async execute(context) {
@@ -10,7 +9,7 @@ export const send: ItemOperation = {
 		const res = await sendMessage(apiClient(context), {
 			...recipient(context),
 			msgType,
-			content: readContent(context.ctx, context.i, msgType),
+			content: await sendableContent(context, msgType),
 			uuid: userUuid(options(context)),
 		});
 		return { json: messageJson(res) };
