@@ -10,6 +10,7 @@ const HINTS: ReadonlyArray<[readonly number[], string]> = [
 	[[230001], 'Feishu refused a parameter or the content: check the field named in the message'],
 	[[230002], 'The bot is not in this chat: add the bot to the group (group settings > Bots), or check the chat ID'],
 	[[230006], 'The app has no bot capability: in the developer console add "Features > Bot", then publish a new version'],
+	[[200340], 'Feishu got no answer to a card click within 3 s: add card.action.trigger under "Events & Callbacks > Callback Configuration", and answer with Respond to Card Action'],
 	[[232006], 'This is not the ID of a chat the app can see: pick the chat from the list, or check the oc_… ID'],
 	[[40004], 'The app\'s contact scope does not cover these users: in "Permissions & Scopes" widen the contact data range (e.g. to all members), then publish a new version'],
 ];

@@ -96,6 +96,14 @@ test('Send (version 2): to a chat picked in the list, to a user picked in the li
 	assert.ifError(byEmail.error);
 	assert.equal((await apiCalls(sb)).at(-1)!.body.receive_id, 'bob@example.com');
 
+	// Sharing a chat or a user's card: picked the same way.
+	const shared = await run({ resource: 'message', operation: 'send', chatId: rl('list', chat.chat_id), msgType: 'share_chat', shareChatId: rl('list', chats[2].chat_id) });
+	assert.ifError(shared.error);
+	assert.deepEqual(shared.output![0][0].json.content, { chat_id: chats[2].chat_id });
+	const card = await run({ resource: 'message', operation: 'send', chatId: rl('list', chat.chat_id), msgType: 'share_user', shareUserId: rl('id', bob.open_id) });
+	assert.ifError(card.error);
+	assert.deepEqual(card.output![0][0].json.content, { user_id: bob.open_id });
+
 	// Version 1 keeps its one text field.
 	const v1 = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: chat.chat_id, text: 'v1' }, undefined, 1);
 	assert.ifError(v1.error);

@@ -63,10 +63,11 @@ export function readContent(ctx: IExecuteFunctions, i: number, msgType: string):
 		}
 		case 'interactive':
 			return readCard(ctx, i);
+		// Text in version 1, a resource locator from version 2: extractValue reads either.
 		case 'share_chat':
-			return { chat_id: ctx.getNodeParameter('shareChatId', i) };
+			return { chat_id: ctx.getNodeParameter('shareChatId', i, '', { extractValue: true }) };
 		case 'share_user':
-			return { user_id: ctx.getNodeParameter('shareUserId', i) };
+			return { user_id: ctx.getNodeParameter('shareUserId', i, '', { extractValue: true }) };
 		default:
 			throw new FeishuValidationError('Message Type', `unknown type "${msgType}"`);
 	}

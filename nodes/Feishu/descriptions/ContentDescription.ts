@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { chatLocator, userLocator } from './locators';
 
 // Message content for Send / Reply (every msg_type) and Edit (text and post only).
 
@@ -174,6 +175,7 @@ export const contentFields: INodeProperties[] = [
 		description: 'Optional video cover, from the Upload Image operation',
 		displayOptions: { show: { ...sendReply, msgType: ['media'] } },
 	},
+	// Version 1: the IDs as text; version 2: picked like the recipient.
 	{
 		displayName: 'Chat ID to Share',
 		name: 'shareChatId',
@@ -181,8 +183,15 @@ export const contentFields: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'oc_…',
-		displayOptions: { show: { ...sendReply, msgType: ['share_chat'] } },
+		description: 'The chat_id of the group whose card to share',
+		displayOptions: { show: { ...sendReply, msgType: ['share_chat'], '@version': [1] } },
 	},
+	chatLocator({
+		displayName: 'Chat to Share',
+		name: 'shareChatId',
+		description: 'The group whose card to share',
+		displayOptions: { show: { ...sendReply, msgType: ['share_chat'], '@version': [2] } },
+	}),
 	{
 		displayName: 'User ID to Share',
 		name: 'shareUserId',
@@ -191,6 +200,12 @@ export const contentFields: INodeProperties[] = [
 		required: true,
 		placeholder: 'ou_…',
 		description: 'Open ID of the user whose card to share',
-		displayOptions: { show: { ...sendReply, msgType: ['share_user'] } },
+		displayOptions: { show: { ...sendReply, msgType: ['share_user'], '@version': [1] } },
 	},
+	userLocator({
+		displayName: 'User to Share',
+		name: 'shareUserId',
+		description: 'The person whose card to share',
+		displayOptions: { show: { ...sendReply, msgType: ['share_user'], '@version': [2] } },
+	}),
 ];
