@@ -12,9 +12,6 @@ const cardSourceOptions = [
 	{ name: 'Card Template', value: 'template', description: 'A template ID from the Feishu card builder, with variables' },
 ];
 
-/** Feishu's card builder (CardKit); Lark users reach theirs from the same page. */
-const CARD_BUILDER = 'https://open.feishu.cn/cardkit';
-
 export const cardSourceFields: INodeProperties[] = [
 	{
 		displayName: 'Card Source',
@@ -122,7 +119,7 @@ const cardFieldTemplates: INodeProperties[] = [
 		displayName: 'Card JSON',
 		name: 'cardJson',
 		type: 'json',
-		description: `A whole card as Feishu takes it (schema 1.0 or 2.0); design one in the <a href="${CARD_BUILDER}" target="_blank">Feishu card builder</a> and copy its JSON`,
+		description: 'A whole card as Feishu takes it (schema 1.0 or 2.0); design one in the <a href="https://open.feishu.cn/cardkit" target="_blank">Feishu card builder</a> and copy its JSON',
 		default: '{\n  "header": { "title": { "tag": "plain_text", "content": "Hello" } },\n  "elements": [ { "tag": "markdown", "content": "**Hi** there" } ]\n}',
 		displayOptions: { show: { cardSource: ['json'] } },
 	},
@@ -132,7 +129,7 @@ const cardFieldTemplates: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'AAqk1234abcd',
-		description: `The ID of a card published in the <a href="${CARD_BUILDER}" target="_blank">Feishu card builder</a>`,
+		description: 'The ID of a card published in the <a href="https://open.feishu.cn/cardkit" target="_blank">Feishu card builder</a>',
 		displayOptions: { show: { cardSource: ['template'] } },
 	},
 	{
