@@ -1,7 +1,7 @@
 // The long connection's wire format: every WebSocket message is one binary protobuf `pbbp2.Frame`
 // (proto2), laid out in docs/ARCHITECTURE.md ("Frame wire format"). Encoded and decoded by hand
 // because the shipped bundle may not contain protobufjs (n8n's community-package scanner rejects
-// it); test/unit/frames.test.ts holds this codec to protobufjs byte for byte. Used by the gateway
+// it); test/lib/feishu/frames.test.ts holds this codec to protobufjs byte for byte. Used by the gateway
 // client and by the sandbox.
 
 export const FrameMethod = { control: 0, data: 1 } as const;

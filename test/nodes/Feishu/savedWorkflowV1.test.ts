@@ -1,0 +1,103 @@
+// Saved workflows keep working: test/fixtures/workflow-v1-every-operation.json holds one Feishu node
+// (typeVersion 1) per operation with only the parameters n8n stores (those that differ from the
+// defaults). Each runs from the built package (dist/), as n8n loads it, against the sandbox, chained
+// the way a workflow would pass items on; if a parameter is ever renamed, dropped or re-defaulted,
+// this fails.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ICredentialType, IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { Sandbox } from '../../../sandbox/server';
+import { binaryItem, runNode } from '../../helpers/executeContext';
+import { APP, chatMessages, sandbox, tinyPng, userSays } from '../../helpers/sandbox';
+
+const root = path.resolve(__dirname, '../../..');
+const nodeFile = path.join(root, 'dist/nodes/Feishu/Feishu.node.js');
+const credFile = path.join(root, 'dist/credentials/FeishuApi.credentials.js');
+const fixture = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/workflow-v1-every-operation.json'), 'utf8')) as {
+	nodes: { name: string; typeVersion: number; parameters: IDataObject }[];
+};
+const CHAT = 'oc_v1_fixture_chat';
+
+let sb: Sandbox;
+let Feishu: new () => INodeType;
+let FeishuApi: new () => ICredentialType;
+before(async () => {
+	if (!fs.existsSync(nodeFile) || !fs.existsSync(credFile)) {
+		const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'ignore' });
+		assert.equal(r.status, 0, 'npm run build');
+	}
+	/* eslint-disable @typescript-eslint/no-require-imports */
+	({ Feishu } = require(nodeFile) as { Feishu: new () => INodeType });
+	({ FeishuApi } = require(credFile) as { FeishuApi: new () => ICredentialType });
+	/* eslint-enable @typescript-eslint/no-require-imports */
+	sb = await sandbox();
+	await userSays(sb, CHAT, { text: 'hello' });
+});
+after(async () => {
+	await sb.close();
+});
+
+/** Runs the fixture's node of that name on the items; returns its one output item. */
+async function step(name: string, items: INodeExecutionData[] = [{ json: {} }]): Promise<INodeExecutionData> {
+	const saved = fixture.nodes.find((n) => n.name === name);
+	assert.ok(saved, `the fixture has "${name}"`);
+	assert.equal(saved.typeVersion, 1);
+	const credentials = { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: sb.baseUrl };
+	const r = await runNode({ node: new Feishu(), parameters: saved.parameters, items, credentialType: new FeishuApi(), credentials, name });
+	assert.ifError(r.error);
+	assert.equal(r.output![0].length, 1, `${name}: one output item`);
+	assert.deepEqual(r.output![0][0].pairedItem, { item: 0 });
+	if (name === 'Respond to Card Action') assert.equal(r.responses.length, 1, 'the answer went to sendResponse');
+	return r.output![0][0];
+}
+
+test('every operation of a v1 workflow runs from its saved parameters', async () => {
+	const defaultOperation: Record<string, string> = { message: 'send', chat: 'get', callback: 'respondToCardAction' };
+	const covered = new Set(fixture.nodes.map(({ parameters: p }) => {
+		const resource = String(p.resource ?? 'message');
+		return `${resource}:${String(p.operation ?? defaultOperation[resource])}`;
+	}));
+	const operations = new Feishu().description.properties.filter((p) => p.name === 'operation');
+	const offered = operations.flatMap((p) => (p.options as { value: string }[]).map((o) => `${p.displayOptions!.show!.resource![0]}:${o.value}`));
+	assert.deepEqual([...covered].sort(), offered.sort(), 'the fixture covers every operation the node offers');
+
+	const sent = await step('Send Text');
+	assert.deepEqual(sent.json.content, { text: 'saved with v1' });
+	const reply = await step('Reply', [sent]);
+	assert.equal(reply.json.parent_id, sent.json.message_id, 'Message ID defaults to $json.message_id');
+	await step('Edit', [sent]);
+	const got = await step('Get', [sent]);
+	assert.deepEqual(got.json.content, { text: 'edited' });
+	const forwarded = await step('Forward', [sent]);
+	assert.notEqual(forwarded.json.message_id, sent.json.message_id);
+
+	const card = await step('Send Card');
+	assert.equal(card.json.msg_type, 'interactive');
+	assert.deepEqual((await step('Update Card', [card])).json, { message_id: card.json.message_id, updated: true });
+
+	const png = tinyPng();
+	const uploaded = await step('Upload Image', [binaryItem(png, 'dot.png', 'image/png')]);
+	assert.match(String(uploaded.json.image_key), /^img_/);
+	const image = await step('Send Image', [uploaded]);
+	assert.equal(image.json.msg_type, 'image');
+	const downloaded = await step('Download Image', [image]);
+	assert.deepEqual(Buffer.from(downloaded.binary!.data.data, 'base64'), png, 'the image comes back byte for byte');
+
+	const file = await step('Upload File', [binaryItem(Buffer.from('some notes'), 'x.bin', 'text/plain')]);
+	assert.match(String(file.json.file_key), /^file_/);
+	assert.equal(file.json.file_name, 'notes.txt');
+
+	assert.deepEqual((await step('Recall', [sent])).json, { message_id: sent.json.message_id, recalled: true });
+	assert.equal((await chatMessages(sb, CHAT)).find((m) => m.message_id === sent.json.message_id).deleted, true);
+
+	const chat = await step('Get Chat', [sent]);
+	assert.equal(chat.json.chat_id, CHAT, 'Chat defaults to $json.chat_id');
+	assert.equal(chat.json.chat_mode, 'group');
+	assert.equal((await step('Get Many Chats')).json.chat_id, CHAT);
+
+	const answered = await step('Respond to Card Action', [{ json: { event_type: 'card.action.trigger' } }]);
+	assert.deepEqual((answered.json.answer as IDataObject).toast, { type: 'info', content: 'Got it' });
+});
