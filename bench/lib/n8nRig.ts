@@ -1,110 +1,25 @@
-// A sandbox plus a real n8n with our package (E's harness, scripts/n8n/boot.ts), and the workflows
-// the real-n8n benchmarks and fault tests run: our echo bot (long connection or webhook), a baseline
-// echo bot built only from n8n core nodes (Webhook -> HTTP Request), and trigger-only workflows.
-// Shared by bench/n8n.ts and test/e2e/faults-n8n.test.ts.
+// What only the benchmarks need on top of the shared rig (scripts/n8n/rig.ts): the bench's client
+// timings, a baseline echo bot built only from n8n core nodes (Webhook -> HTTP Request), process
+// memory readings.
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bootN8n, type N8n } from '../../scripts/n8n/boot';
-import { sandboxControl } from '../../sandbox/client';
-import { DEMO_APP, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import type { N8n } from '../../scripts/n8n/boot';
+import { LONG_RUN_CLIENT_CONFIG, type Rig, type RigOptions, startQuietSandbox, startRig } from '../../scripts/n8n/rig';
+import type { Sandbox, SandboxOptions } from '../../sandbox/server';
 
-export const APP = DEMO_APP;
-export const TRIGGER_TYPE = 'n8n-nodes-feishu-bot.feishuTrigger';
-export const ACTION_TYPE = 'n8n-nodes-feishu-bot.feishu';
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+export { APP, control, echoLongConnection, echoWebhook, sleep, triggerOnly } from '../../scripts/n8n/rig';
+export type BenchRig = Rig;
 
-export interface BenchRig {
-	sandbox: Sandbox;
-	n8n: N8n;
-	credential: { id: string; name: string };
-	close(): Promise<void>;
+
+export function startBenchRig(opts: RigOptions): Promise<BenchRig> {
+	return startRig({ ...opts, sandbox: { clientConfig: LONG_RUN_CLIENT_CONFIG, ...opts.sandbox } });
 }
 
-export async function startBenchRig(opts: { version: string; sandbox?: SandboxOptions; env?: Record<string, string>; verbose?: boolean }): Promise<BenchRig> {
-	const sandbox = await startSandbox({
-		port: 0,
-		quiet: true,
-		clientConfig: { PingInterval: 5, ReconnectInterval: 1, ReconnectNonce: 0, ReconnectCount: -1 },
-		...opts.sandbox,
-	});
-	let n8n: N8n | undefined;
-	try {
-		n8n = await bootN8n({ version: opts.version, env: opts.env, verbose: opts.verbose });
-		const credential = await n8n.createCredential({
-			name: 'Feishu sandbox',
-			type: 'feishuApi',
-			data: { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: sandbox.baseUrl, encryptKey: APP.encryptKey, verificationToken: APP.verificationToken },
-		});
-		const started = n8n;
-		return {
-			sandbox,
-			n8n: started,
-			credential: { id: credential.id, name: credential.name },
-			async close() {
-				await started.stop();
-				await sandbox.close();
-			},
-		};
-	} catch (error) {
-		await n8n?.stop();
-		await sandbox.close();
-		throw error;
-	}
-}
-
-export function control<T = any>(rig: { sandbox: Sandbox }, method: string, urlPath: string, body?: unknown): Promise<T> {
-	return sandboxControl<T>(rig.sandbox.baseUrl, method, urlPath, body);
-}
-
-function example(name: string): any {
-	return JSON.parse(fs.readFileSync(path.join(EXAMPLES, name), 'utf8'));
-}
-
-/** Fresh node ids (and webhook ids) so several copies can be active at once. */
-function freshIds(wf: any, name: string): any {
-	const copy = JSON.parse(JSON.stringify(wf));
-	copy.name = name;
-	for (const node of copy.nodes) {
-		node.id = randomUUID();
-		if (node.webhookId) node.webhookId = randomUUID();
-	}
-	copy.nodes = copy.nodes.filter((n: any) => n.type !== 'n8n-nodes-base.stickyNote');
-	return copy;
-}
-
-/** examples/echo-bot-long-connection.json (Feishu Trigger -> Reply). */
-export function echoLongConnection(name = 'bench echo (long connection)'): any {
-	return freshIds(example('echo-bot-long-connection.json'), name);
-}
-
-/** examples/echo-bot-webhook.json; returns the workflow and its production URL path. */
-export function echoWebhook(name = 'bench echo (webhook)'): { wf: any; path: string } {
-	const wf = freshIds(example('echo-bot-webhook.json'), name);
-	const trigger = wf.nodes.find((n: any) => n.type === TRIGGER_TYPE);
-	return { wf, path: `${trigger.webhookId}/webhook` };
-}
-
-/** A Feishu Trigger (long connection) followed by a No Operation node: one execution per event. */
-export function triggerOnly(name: string, extraNodes: any[] = []): any {
-	const trigger = {
-		parameters: { connectionMode: 'longConnection', events: ['im.message.receive_v1'], messageFilters: {}, options: {} },
-		id: randomUUID(),
-		name: 'Feishu Trigger',
-		type: TRIGGER_TYPE,
-		typeVersion: 1.1,
-		position: [0, 0],
-		credentials: { feishuApi: { id: 'x', name: 'Feishu sandbox' } },
-	};
-	const chain = extraNodes.length ? extraNodes : [{ parameters: {}, id: randomUUID(), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0] }];
-	const connections: any = {};
-	let prev = trigger.name;
-	for (const node of chain) {
-		connections[prev] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
-		prev = node.name;
-	}
-	return { name, nodes: [trigger, ...chain], connections, settings: { executionOrder: 'v1' } };
+/** A sandbox with the bench defaults, for setups that start n8n themselves (queue mode). */
+export function startSandboxOnly(opts: SandboxOptions = {}): Promise<Sandbox> {
+	return startQuietSandbox({ clientConfig: LONG_RUN_CLIENT_CONFIG, ...opts });
 }
 
 /**
@@ -171,13 +86,6 @@ export async function tenantToken(baseUrl: string, appId: string, appSecret: str
 	const body = (await res.json()) as { tenant_access_token?: string };
 	if (!body.tenant_access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
 	return body.tenant_access_token;
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** A sandbox with the bench defaults, for setups that start n8n themselves (queue mode). */
-export function startSandboxOnly(opts: SandboxOptions = {}): Promise<Sandbox> {
-	return startSandbox({ port: 0, quiet: true, clientConfig: { PingInterval: 5, ReconnectInterval: 1, ReconnectNonce: 0, ReconnectCount: -1 }, ...opts });
 }
 
 /**

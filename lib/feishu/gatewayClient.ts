@@ -18,7 +18,7 @@ import { FeishuGatewayError, probeHandshakeRefusal } from './gatewayErrors';
 import { redactGatewayUrl, redactSecrets } from './gatewayLog';
 import { type GatewayStats, LatencySample } from './gatewayStats';
 import { type FeishuLogger, silentLogger } from './logger';
-import { after, type Timer } from './timers';
+import { after, delay, TIMED_OUT, type Timer, within } from './timers';
 
 export interface GatewayEventContext {
 	/** The frame's `type` header: `event`, or `card` (treated like an event). */
@@ -132,8 +132,8 @@ export class GatewayClient {
 	private failures = 0;
 	private pingTimer: Timer | undefined;
 	private watchdogTimer: Timer | undefined;
-	/** Pending waits (reconnect sleeps, callback budgets), woken early by teardown. */
-	private readonly sleepers = new Set<{ wake: () => void }>();
+	/** Aborted (and replaced) when the socket is torn down: wakes every sleep and callback wait. */
+	private wake = new AbortController();
 	/** Per socket: runs its close handling now (terminate() does not wait for the close event). */
 	private readonly closeHandlers = new WeakMap<WebSocket, (code: number) => void>();
 	private endpointAbort: AbortController | undefined;
@@ -442,7 +442,8 @@ export class GatewayClient {
 		this.endpointAbort?.abort();
 		this.endpointAbort = undefined;
 		this.clearConnectionTimers();
-		for (const sleeper of [...this.sleepers]) sleeper.wake();
+		this.wake.abort();
+		this.wake = new AbortController();
 		this.fragments.clear();
 		const ws = this.ws;
 		this.ws = undefined;
@@ -459,22 +460,10 @@ export class GatewayClient {
 	}
 
 	/** Resolves true after `ms`, or false early if the client closes meanwhile. */
-	private sleep(ms: number): Promise<boolean> {
-		if (this.state === 'closed') return Promise.resolve(false);
-		return new Promise((resolve) => {
-			const timer = after(ms, () => {
-				this.sleepers.delete(sleeper);
-				resolve(this.state !== 'closed');
-			});
-			const sleeper = {
-				wake: () => {
-					timer.cancel();
-					this.sleepers.delete(sleeper);
-					resolve(false);
-				},
-			};
-			this.sleepers.add(sleeper);
-		});
+	private async sleep(ms: number): Promise<boolean> {
+		const closed = () => this.state === 'closed';
+		if (closed()) return false;
+		return (await delay(ms, this.wake.signal)) && !closed();
 	}
 
 	// ---- timings, ping and watchdog ----
@@ -646,26 +635,9 @@ export class GatewayClient {
 		envelope: FeishuEnvelope,
 		context: GatewayEventContext,
 	): Promise<void> {
-		const timedOut = Symbol('timeout');
-		let budget: { wake: () => void } | undefined;
-		const deadline = new Promise<typeof timedOut>((resolve) => {
-			const timer = after(this.callbackBudgetMs(), () => {
-				this.sleepers.delete(budget!);
-				resolve(timedOut);
-			});
-			budget = {
-				wake: () => {
-					timer.cancel();
-					this.sleepers.delete(budget!);
-					resolve(timedOut);
-				},
-			};
-			this.sleepers.add(budget);
-		});
-		const answer = await Promise.race([Promise.resolve(this.invoke(envelope, context)), deadline]);
-		budget?.wake();
-		if (answer === timedOut) this.counters.callbackTimeouts++;
-		this.ack(ws, frame, receivedAt, answer === timedOut || answer === undefined ? {} : answer);
+		const answer = await within(Promise.resolve(this.invoke(envelope, context)), this.callbackBudgetMs(), this.wake.signal);
+		if (answer === TIMED_OUT) this.counters.callbackTimeouts++;
+		this.ack(ws, frame, receivedAt, answer === TIMED_OUT || answer === undefined ? {} : answer);
 	}
 
 	private ack(ws: WebSocket, frame: Frame, receivedAt: number, data?: unknown): void {

@@ -49,3 +49,32 @@ export function delay(ms: number, signal?: AbortSignal): Promise<boolean> {
 		signal?.addEventListener('abort', onAbort, { once: true });
 	});
 }
+
+/** What `within` gives when the time ran out (or the signal aborted) before the promise settled. */
+export const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/**
+ * What `promise` resolves to, or TIMED_OUT once `ms` pass or `signal` aborts, whichever comes first
+ * (at once if the signal already has). A rejection rejects. The timer and the abort listener are
+ * released as soon as it settles, so a long-lived signal collects no listeners.
+ */
+export function within<T>(promise: PromiseLike<T>, ms: number, signal?: AbortSignal): Promise<T | typeof TIMED_OUT> {
+	if (signal?.aborted) return Promise.resolve(TIMED_OUT);
+	return new Promise((resolve, reject) => {
+		let settled = false;
+		const settle = (): boolean => {
+			if (settled) return false;
+			settled = true;
+			timer.cancel();
+			signal?.removeEventListener('abort', onAbort);
+			return true;
+		};
+		const onAbort = () => settle() && resolve(TIMED_OUT);
+		const timer = after(ms, onAbort);
+		signal?.addEventListener('abort', onAbort, { once: true });
+		promise.then(
+			(value) => settle() && resolve(value),
+			(error: unknown) => settle() && reject(error),
+		);
+	});
+}

@@ -2,7 +2,7 @@
 // "Respond to Card Action" calls sendResponse, which resolves the response promise the trigger
 // passed to emit. Feishu waits at most 3 s, so the trigger waits only a budget, then answers empty.
 import type { IDataObject } from 'n8n-workflow';
-import { after, isObject } from '../../lib/feishu';
+import { isObject, TIMED_OUT, within } from '../../lib/feishu';
 
 /**
  * The answer body from what sendResponse gave: either the answer itself ({toast, card}) or an n8n
@@ -27,21 +27,6 @@ export function unwrapCardAnswer(response: unknown): IDataObject | undefined {
 
 /** Resolves to the answer, or undefined once `budgetMs` passed or `signal` aborted. Never rejects. */
 export function answerWithinBudget(answer: Promise<unknown>, budgetMs: number, signal?: AbortSignal): Promise<IDataObject | undefined> {
-	return new Promise((resolve) => {
-		let done = false;
-		const finish = (value: IDataObject | undefined) => {
-			if (done) return;
-			done = true;
-			timer.cancel();
-			signal?.removeEventListener('abort', onAbort);
-			resolve(value);
-		};
-		const onAbort = () => finish(undefined);
-		const timer = after(budgetMs, () => finish(undefined));
-		signal?.addEventListener('abort', onAbort);
-		answer.then(
-			(value) => finish(unwrapCardAnswer(value)),
-			() => finish(undefined),
-		);
-	});
+	const unwrapped = answer.then(unwrapCardAnswer, () => undefined);
+	return within(unwrapped, budgetMs, signal).then((value) => (value === TIMED_OUT ? undefined : value));
 }

@@ -4,7 +4,7 @@
 // transport stays with it: acking and dedupe (the hub for the long connection, webhookRequest.ts for
 // webhooks) and how long a first bot look-up may take.
 import type { IDataObject } from 'n8n-workflow';
-import { after, type BotIdentity, type FeishuEnvelope, type FeishuLogger, matchesEventType, needsBotIdentity, processEvent } from '../../lib/feishu';
+import { type BotIdentity, type FeishuEnvelope, type FeishuLogger, matchesEventType, needsBotIdentity, processEvent, TIMED_OUT, within } from '../../lib/feishu';
 import { cachedBotIdentity, getBotIdentity } from './botIdentity';
 import type { TriggerSettings } from './TriggerSettings';
 
@@ -28,15 +28,6 @@ export function shapeTriggerEvent(
 	const known = cachedBotIdentity(settings.creds);
 	if (known || !needsBotIdentity(envelope)) return shape(known);
 	const lookup = getBotIdentity(settings.creds, logger);
-	return (botLookupBudgetMs === undefined ? lookup : within(lookup, botLookupBudgetMs)).then(shape);
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-	return new Promise((resolve) => {
-		const timer = after(ms, () => resolve(undefined));
-		void promise.then((value) => {
-			timer.cancel();
-			resolve(value);
-		});
-	});
+	if (botLookupBudgetMs === undefined) return lookup.then(shape);
+	return within(lookup, botLookupBudgetMs).then((bot) => shape(bot === TIMED_OUT ? undefined : bot));
 }

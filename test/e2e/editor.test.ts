@@ -115,6 +115,10 @@ describe(`the editor in a browser (n8n ${version})`, { timeout: 900_000 }, () =>
 	});
 
 	test('the trigger says what to do, keeps saying it while it listens, and shows the event it gets', async () => {
+		await page.goto(`${rig.n8n.baseUrl}/workflow/${triggerWorkflow}`, { waitUntil: 'domcontentloaded' });
+		const canvasNode = page.locator('[data-test-id="canvas-node"]', { hasText: 'Feishu Trigger' });
+		await canvasNode.waitFor({ timeout: 60_000 });
+		assert.match(await canvasNode.innerText(), /Message Received/, 'the canvas subtitle names the event');
 		await openNode(page, rig.n8n.baseUrl, triggerWorkflow, 'trigger');
 		const ndv = page.locator('[data-test-id="ndv"]');
 		const hint = ndv.getByText('Execute this step, then message the bot in Feishu');

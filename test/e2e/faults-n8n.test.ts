@@ -18,20 +18,20 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { nodeOutput } from '../../scripts/n8n/boot';
 import { monitorHealth } from '../../scripts/n8n/healthMonitor';
 import { selectedVersions } from '../../scripts/n8n/install';
-import { APP, type BenchRig, control, echoLongConnection, sleep, startBenchRig, triggerOnly } from '../../bench/lib/n8nRig';
+import { APP, control, echoLongConnection, LONG_RUN_CLIENT_CONFIG, type Rig, sleep, startRig, triggerOnly } from './harness';
 
 const EVENTS = Number(process.env.FEISHU_FAULT_EVENTS ?? 10_000);
 const DISCONNECTS = 20;
 const CYCLES = Number(process.env.FEISHU_FAULT_CYCLES ?? 200);
 const version = selectedVersions()[0];
 
-async function openConnections(rig: BenchRig): Promise<number> {
+async function openConnections(rig: Rig): Promise<number> {
 	const { connections } = await control<{ connections: { open: boolean }[] }>(rig, 'GET', `connections?app_id=${APP.appId}`);
 	return connections.filter((c) => c.open).length;
 }
 
 /** Finished executions of a workflow, counted by n8n (internal REST, one request). */
-async function finishedCount(rig: BenchRig, workflowId: string): Promise<number> {
+async function finishedCount(rig: Rig, workflowId: string): Promise<number> {
 	const filter = encodeURIComponent(JSON.stringify({ workflowId, status: ['success', 'error', 'crashed', 'canceled'] }));
 	const page = await rig.n8n.rest<{ count: number }>('GET', `/rest/executions?filter=${filter}&limit=1`);
 	return page.count;
@@ -48,17 +48,17 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 }
 
 describe(`n8n ${version}: fault suite`, { timeout: 3_600_000 }, () => {
-	let rig: BenchRig;
+	let rig: Rig;
 	before(async () => {
-		rig = await startBenchRig({
+		rig = await startRig(
 			version,
+			{ clientConfig: LONG_RUN_CLIENT_CONFIG, rateLimitPerSecond: 1e6, rateLimitPerMinute: 1e7, ackTimeoutMs: 3000, undeliveredTtlMs: 120_000 },
 			// Debug logs for the secrets check; no pruning so every execution of the long run stays
 			// countable. No N8N_CONCURRENCY_PRODUCTION_LIMIT: with it n8n still records every queued
 			// execution as it arrives, and a burst took SQLite down ("Database is not ready", measured);
 			// pacing the burst is the trigger's job.
-			env: { N8N_LOG_LEVEL: 'debug', EXECUTIONS_DATA_PRUNE: 'false' },
-			sandbox: { rateLimitPerSecond: 1e6, rateLimitPerMinute: 1e7, ackTimeoutMs: 3000, undeliveredTtlMs: 120_000 },
-		});
+			{ N8N_LOG_LEVEL: 'debug', EXECUTIONS_DATA_PRUNE: 'false' },
+		);
 	});
 	after(async () => {
 		await rig?.close();

@@ -4,22 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach } from 'node:test';
-import { bootN8n, N8n, sleep } from '../../scripts/n8n/boot';
-import { sandboxControl } from '../../sandbox/client';
-import { startSandbox, DEMO_APP, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import { N8n } from '../../scripts/n8n/boot';
+import { APP, control, EXAMPLES_DIR, type Rig, startRig as startSharedRig } from '../../scripts/n8n/rig';
+import type { SandboxOptions } from '../../sandbox/server';
 import { type Truthy, waitFor as poll } from '../helpers/waitFor';
 
-export { sleep };
-export const APP = DEMO_APP;
-export const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
-export const TRIGGER_TYPE = 'n8n-nodes-feishu-bot.feishuTrigger';
-
-export interface Rig {
-	sandbox: Sandbox;
-	n8n: N8n;
-	credential: { id: string; name: string };
-	close(): Promise<void>;
-}
+export { APP, control, echoLongConnection, echoWebhook, EXAMPLES_DIR, loadExample, LONG_RUN_CLIENT_CONFIG, type Rig, sleep, startQuietSandbox, TRIGGER_TYPE, triggerOnly } from '../../scripts/n8n/rig';
 
 /**
  * Registers, in the current describe, a check before each test: n8n answers (restarted if it does
@@ -32,48 +22,13 @@ export function eachTestStartsHealthy(n8n: () => N8n | undefined): void {
 	});
 }
 
-/** Sandbox with short client timings (reconnect after ~1 s, ping every 2 s) and n8n with the credential. */
-export async function startRig(version: string, sandboxOpts: SandboxOptions = {}, n8nEnv: Record<string, string> = {}): Promise<Rig> {
-	const sandbox = await startSandbox({
-		port: 0,
-		quiet: process.env.FEISHU_E2E_VERBOSE !== '1',
-		clientConfig: { PingInterval: 2, ReconnectInterval: 1, ReconnectNonce: 0, ReconnectCount: -1 },
-		...sandboxOpts,
-	});
-	let n8n: N8n | undefined;
-	try {
-		n8n = await bootN8n({ version, verbose: process.env.FEISHU_E2E_VERBOSE === '1', env: n8nEnv });
-		const credential = await n8n.createCredential({
-			name: 'Feishu sandbox',
-			type: 'feishuApi',
-			data: {
-				appId: APP.appId,
-				appSecret: APP.appSecret,
-				domain: 'custom',
-				baseUrl: sandbox.baseUrl,
-				encryptKey: APP.encryptKey,
-				verificationToken: APP.verificationToken,
-			},
-		});
-		const rig: Rig = {
-			sandbox,
-			n8n,
-			credential: { id: credential.id, name: credential.name },
-			async close() {
-				await n8n!.dispose();
-				await sandbox.close();
-			},
-		};
-		return rig;
-	} catch (err) {
-		await n8n?.dispose();
-		await sandbox.close();
-		throw err;
-	}
-}
+/** Client timings for the tests: reconnect after ~1 s, ping every 2 s. */
+export const E2E_CLIENT_CONFIG = { PingInterval: 2, ReconnectInterval: 1, ReconnectNonce: 0, ReconnectCount: -1 };
 
-export function loadExample(name: string): any {
-	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, name), 'utf8'));
+/** The shared rig (scripts/n8n/rig.ts) with the tests' client timings, quiet unless FEISHU_E2E_VERBOSE=1. */
+export function startRig(version: string, sandboxOpts: SandboxOptions = {}, n8nEnv: Record<string, string> = {}): Promise<Rig> {
+	const verbose = process.env.FEISHU_E2E_VERBOSE === '1';
+	return startSharedRig({ version, verbose, env: n8nEnv, sandbox: { quiet: !verbose, clientConfig: E2E_CLIENT_CONFIG, ...sandboxOpts } });
 }
 
 export function hasExample(name: string): boolean {
@@ -97,10 +52,6 @@ export function cloneWorkflow(wf: any, suffix: string): any {
 }
 
 // ---- sandbox control API ----
-
-export function control<T = any>(rig: Rig, method: string, urlPath: string, body?: unknown): Promise<T> {
-	return sandboxControl<T>(rig.sandbox.baseUrl, method, urlPath, body);
-}
 
 export interface SandboxMessage {
 	message_id: string;

@@ -8,7 +8,7 @@
 //   workflow running on the workers.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { APP, control, echoWebhook, sleep, startSandboxOnly, triggerOnly } from '../../bench/lib/n8nRig';
+import { APP, control, echoWebhook, LONG_RUN_CLIENT_CONFIG, sleep, startQuietSandbox, triggerOnly } from './harness';
 import { monitorHealth } from '../../scripts/n8n/healthMonitor';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { type QueueCluster, startQueueCluster } from '../../scripts/queue/cluster';
@@ -39,7 +39,12 @@ for (const version of versions) {
 		let credential: { id: string; name: string };
 		const rig = () => ({ sandbox });
 		before(async () => {
-			sandbox = await startSandboxOnly({ rateLimitPerSecond: 1e6, rateLimitPerMinute: 1e7, undeliveredTtlMs: 120_000 });
+			sandbox = await startQuietSandbox({
+				clientConfig: LONG_RUN_CLIENT_CONFIG,
+				rateLimitPerSecond: 1e6,
+				rateLimitPerMinute: 1e7,
+				undeliveredTtlMs: 120_000,
+			});
 			cluster = await startQueueCluster({ version, workers: 2, log: (l) => process.stderr.write(`[queue] ${l}\n`) });
 			const c = await cluster.main.createCredential({
 				name: 'Feishu sandbox',
