@@ -15,6 +15,18 @@ export const BENCH_APP = { appId: 'cli_b1b2c3d4e5f60718', appSecret: 'bench-app-
 const CLIENT_CONFIG = { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 };
 const SERVICE_ID = 33554678;
 
+/** One streaming run, as the code deciding when to send sees it. */
+interface StreamRun {
+	ws: WebSocket;
+	started: number;
+	/** Events sent so far. */
+	sent(): number;
+	/** Sent but not acked yet. */
+	inFlight(): number;
+	done(): boolean;
+	sendNext(): void;
+}
+
 export interface StreamResult {
 	events: number;
 	elapsedMs: number;
@@ -180,44 +192,16 @@ export class BenchGateway {
 	 * Events are sent in order; the latency clock of an event starts when its last frame is sent.
 	 */
 	stream(events: EncodedEvent[], window: number, timeoutMs = 120_000): Promise<StreamResult> {
-		const ws = this.current;
-		if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('no open client connection'));
-		return new Promise((resolve) => {
-			const sentAt = new Map<string, number>();
-			const latencies: number[] = [];
-			let next = 0;
-			let acked = 0;
-			const started = performance.now();
-			let lastAckAt = started;
-			const finish = () => {
-				clearTimeout(timer);
-				this.onAck = undefined;
-				const elapsedMs = lastAckAt - started;
-				resolve({ events: acked, elapsedMs, eventsPerSec: (acked / elapsedMs) * 1000, ackLatenciesMs: latencies, missing: events.length - acked });
-			};
-			const timer = setTimeout(finish, timeoutMs);
+		return this.measure(events, timeoutMs, (run) => {
 			const pump = () => {
 				// Corked: one socket write for the whole batch instead of one per frame.
-				const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+				const socket = (run.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
 				socket?.cork();
-				while (next < events.length && sentAt.size < window) {
-					const ev = events[next++];
-					for (const f of ev.frames) ws.send(f);
-					sentAt.set(ev.messageId, performance.now());
-				}
+				while (!run.done() && run.inFlight() < window) run.sendNext();
 				socket?.uncork();
 			};
-			this.onAck = (messageId, at) => {
-				const t = sentAt.get(messageId);
-				if (t === undefined) return;
-				sentAt.delete(messageId);
-				latencies.push(at - t);
-				acked++;
-				lastAckAt = at;
-				if (acked === events.length) return finish();
-				pump();
-			};
 			pump();
+			return { onAck: pump };
 		});
 	}
 
@@ -226,6 +210,22 @@ export class BenchGateway {
 	 * steady load below every client's capacity, rather than at saturation.
 	 */
 	streamPaced(events: EncodedEvent[], perSecond: number, timeoutMs = 120_000): Promise<StreamResult> {
+		return this.measure(events, timeoutMs, (run) => {
+			const ticker = setInterval(() => {
+				// As many as the schedule says should have gone by now.
+				const due = Math.min(events.length, Math.floor(((performance.now() - run.started) / 1000) * perSecond));
+				while (run.sent() < due) run.sendNext();
+				if (run.done()) clearInterval(ticker);
+			}, 5);
+			return { stop: () => clearInterval(ticker) };
+		});
+	}
+
+	/**
+	 * What both ways of streaming share: `drive` decides when the next event goes out; this times
+	 * each event from its last frame to its ack and resolves once all are acked or at the timeout.
+	 */
+	private measure(events: EncodedEvent[], timeoutMs: number, drive: (run: StreamRun) => { onAck?: () => void; stop?: () => void }): Promise<StreamResult> {
 		const ws = this.current;
 		if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('no open client connection'));
 		return new Promise((resolve) => {
@@ -235,10 +235,10 @@ export class BenchGateway {
 			let acked = 0;
 			const started = performance.now();
 			let lastAckAt = started;
-			let ticker: NodeJS.Timeout | undefined;
+			let hooks: { onAck?: () => void; stop?: () => void } = {};
 			const finish = () => {
 				clearTimeout(timer);
-				if (ticker) clearInterval(ticker);
+				hooks.stop?.();
 				this.onAck = undefined;
 				const elapsedMs = lastAckAt - started;
 				resolve({ events: acked, elapsedMs, eventsPerSec: (acked / elapsedMs) * 1000, ackLatenciesMs: latencies, missing: events.length - acked });
@@ -251,21 +251,21 @@ export class BenchGateway {
 				latencies.push(at - t);
 				acked++;
 				lastAckAt = at;
-				if (acked === events.length) finish();
+				if (acked === events.length) return finish();
+				hooks.onAck?.();
 			};
-			ticker = setInterval(() => {
-				// As many as the schedule says should have gone by now.
-				const due = Math.min(events.length, Math.floor(((performance.now() - started) / 1000) * perSecond));
-				while (next < due) {
+			hooks = drive({
+				ws,
+				started,
+				sent: () => next,
+				inFlight: () => sentAt.size,
+				done: () => next >= events.length,
+				sendNext: () => {
 					const ev = events[next++];
 					for (const f of ev.frames) ws.send(f);
 					sentAt.set(ev.messageId, performance.now());
-				}
-				if (next >= events.length && ticker) {
-					clearInterval(ticker);
-					ticker = undefined;
-				}
-			}, 5);
+				},
+			});
 		});
 	}
 

@@ -3,11 +3,11 @@
 // the retry rules (invalid token: refresh + retry once; rate limit: wait for the reset header; 5xx:
 // bounded backoff, only when repeating cannot duplicate; other 4xx: never; 3xx: an error, never
 // followed). The HTTP transport (httpTransport.ts) is pluggable so n8n nodes can route the same
-// requests through n8n's own request helpers (proxy, logging).
+// requests, the token fetch included, through n8n's own request helpers (proxy, logging).
 import { assertBaseUrl, type FeishuAppCredentials } from './domains';
 import { FeishuApiError, FeishuNetworkError, FeishuValidationError, RATE_LIMIT_CODE, TOKEN_INVALID_CODES, toNetworkError } from './errors';
 import { delay as pause } from './timers';
-import { assertNotRedirect, fetchTransport, type HttpMethod, type HttpTransport, type TransportResponse } from './httpTransport';
+import { assertNotRedirect, defaultTransport, type HttpMethod, type HttpTransport, type TransportResponse } from './httpTransport';
 import { type FeishuLogger, silentLogger } from './logger';
 import { encodeMultipart, type MultipartValue } from './multipart';
 import { headerValue } from './values';
@@ -50,8 +50,6 @@ export interface FeishuApiClientOptions {
 	timeoutMs?: number;
 }
 
-let sharedFetchTransport: HttpTransport | undefined;
-
 function parseJson(res: TransportResponse): Record<string, unknown> | undefined {
 	const text = res.body.toString('utf8').trim();
 	if (!text.startsWith('{')) return undefined;
@@ -92,7 +90,7 @@ export class FeishuApiClient {
 
 	constructor(creds: FeishuAppCredentials, opts: FeishuApiClientOptions = {}) {
 		this.creds = { ...creds, baseUrl: assertBaseUrl(creds.baseUrl) };
-		this.transport = opts.transport ?? (sharedFetchTransport ??= fetchTransport());
+		this.transport = opts.transport ?? defaultTransport();
 		this.logger = opts.logger ?? silentLogger;
 		this.opts = {
 			maxRetries: opts.maxRetries ?? 2,
@@ -131,9 +129,9 @@ export class FeishuApiClient {
 		for (;;) {
 			let token: string | undefined;
 			if (req.auth !== 'none') {
-				// Also fetched when the transport authenticates, to know which token to invalidate.
-				token = await getTenantAccessToken(this.creds, { timeoutMs: Math.min(TOKEN_FETCH_TIMEOUT_MS, this.opts.timeoutMs) });
-				if (!this.transport.appliesAuth) headers.Authorization = `Bearer ${token}`;
+				// The one token look-up of the request, its fetch (when due) through the same transport.
+				token = await getTenantAccessToken(this.creds, { timeoutMs: Math.min(TOKEN_FETCH_TIMEOUT_MS, this.opts.timeoutMs), transport: this.transport });
+				headers.Authorization = `Bearer ${token}`;
 			}
 
 			let res: TransportResponse;

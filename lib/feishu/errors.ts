@@ -47,11 +47,15 @@ export class FeishuNetworkError extends Error {
 	readonly code: string;
 	readonly method: string;
 	readonly url: string;
+	/** What went wrong, without the request (e.g. "no complete answer within 400 ms (ETIMEDOUT)"). */
+	readonly detail: string;
 
 	constructor(method: string, url: string, code: string, detail: string) {
 		const where = safeUrl(url);
-		super(`Feishu request ${method} ${where} failed: ${detail}${detail.includes(code) ? '' : ` (${code})`}`);
+		const what = `${detail}${detail.includes(code) ? '' : ` (${code})`}`;
+		super(`Feishu request ${method} ${where} failed: ${what}`);
 		this.name = 'FeishuNetworkError';
+		this.detail = what;
 		this.code = code;
 		this.method = method;
 		this.url = where;

@@ -1,10 +1,11 @@
 // Endpoint discovery for the long connection (docs/protocol.md, "Endpoint discovery"): POST /callback/ws/endpoint
 // with PascalCase AppID/AppSecret returns a single-use wss URL and the ClientConfig timings.
-// Uses the global fetch (n8n Cloud allows no `node:http` in a community node), redirects not followed.
+// Goes through the package's fetch transport (n8n Cloud allows no `node:http` in a community node).
 import { withoutTrailingSlash } from './domains';
 import { FeishuGatewayError, RETRYABLE_ENDPOINT_CODES } from './gatewayErrors';
 import { redactSecrets } from './gatewayLog';
-import { after } from './timers';
+import { FeishuNetworkError } from './errors';
+import { defaultTransport } from './httpTransport';
 
 export interface GatewayCredentials {
 	appId: string;
@@ -88,60 +89,7 @@ export function parseGatewayUrl(url: string): { deviceId?: string; serviceId: nu
 	return { deviceId: parsed.searchParams.get('device_id') ?? undefined, serviceId };
 }
 
-interface RawResponse {
-	status: number;
-	body: string;
-}
-
 const MAX_ENDPOINT_ANSWER_BYTES = 1024 * 1024;
-
-// `timeoutMs` bounds the whole exchange, not just silences: an answer dripped a byte at a time
-// would otherwise keep start() (and n8n's activation) pending forever.
-async function post(url: URL, body: string, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
-	const controller = new AbortController();
-	const timeout = new Error(`no complete answer within ${timeoutMs} ms`);
-	const timer = after(timeoutMs, () => controller.abort(timeout));
-	const onAbort = () => controller.abort(signal?.reason);
-	signal?.addEventListener('abort', onAbort, { once: true });
-	if (signal?.aborted) onAbort();
-	try {
-		const res = await fetch(url, {
-			method: 'POST',
-			signal: controller.signal,
-			// The body is the App Secret: a redirect must not carry it anywhere.
-			redirect: 'manual',
-			headers: {
-				'Content-Type': 'application/json; charset=utf-8',
-				// The gateway reads this header (the official Node SDK sends it too).
-				locale: 'zh',
-				'User-Agent': 'n8n-nodes-feishu-bot',
-			},
-			body,
-		});
-		const chunks: Uint8Array[] = [];
-		let size = 0;
-		if (res.body) {
-			for await (const chunk of res.body) {
-				size += chunk.byteLength;
-				if (size > MAX_ENDPOINT_ANSWER_BYTES) {
-					controller.abort();
-					throw new Error('endpoint response too large');
-				}
-				chunks.push(chunk);
-			}
-		}
-		return { status: res.status, body: Buffer.concat(chunks).toString('utf8') };
-	} catch (error) {
-		if (controller.signal.aborted && controller.signal.reason === timeout) throw timeout;
-		const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-		// fetch says only "fetch failed"; the reason (ECONNREFUSED...) is on its cause.
-		if (cause && typeof cause.message === 'string') throw new Error(`${(error as Error).message}: ${cause.message}`);
-		throw error;
-	} finally {
-		timer.cancel();
-		signal?.removeEventListener('abort', onAbort);
-	}
-}
 
 /**
  * Asks Feishu for a gateway URL. Throws FeishuGatewayError: retryable for network errors, HTTP
@@ -153,12 +101,27 @@ export async function fetchGatewayEndpoint(
 	opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<GatewayEndpoint> {
 	const url = new URL(`${withoutTrailingSlash(creds.baseUrl)}/callback/ws/endpoint`);
-	const body = JSON.stringify({ AppID: creds.appId, AppSecret: creds.appSecret });
-	let res: RawResponse;
+	let res: { status: number; body: string };
 	try {
-		res = await post(url, body, opts.timeoutMs ?? 15_000, opts.signal);
+		// `timeoutMs` bounds the whole exchange: an answer dripped a byte at a time would otherwise
+		// keep start() (and n8n's activation) pending forever. No redirect: the body is the App Secret.
+		const answer = await defaultTransport().send({
+			method: 'POST',
+			url: url.toString(),
+			headers: {
+				'Content-Type': 'application/json; charset=utf-8',
+				// The gateway reads this header (the official Node SDK sends it too).
+				locale: 'zh',
+				'User-Agent': 'n8n-nodes-feishu-bot',
+			},
+			body: { AppID: creds.appId, AppSecret: creds.appSecret },
+			timeoutMs: opts.timeoutMs ?? 15_000,
+			signal: opts.signal,
+			maxResponseBytes: MAX_ENDPOINT_ANSWER_BYTES,
+		});
+		res = { status: answer.status, body: answer.body.toString('utf8') };
 	} catch (error) {
-		const text = redactSecrets((error as Error).message ?? String(error), [creds.appSecret]);
+		const text = redactSecrets(error instanceof FeishuNetworkError ? error.detail : ((error as Error).message ?? String(error)), [creds.appSecret]);
 		throw new FeishuGatewayError(`Could not reach Feishu's long-connection endpoint ${url.origin}: ${text}`, {
 			retryable: true,
 			stage: 'endpoint',

@@ -1,10 +1,8 @@
 // Errors of the long connection. `retryable` decides between "reconnect later" and "stop for good"
 // (docs/ARCHITECTURE.md, "Inside n8n Cloud's rules"); `code`/`msg` carry Feishu's own values so users see them.
-import { fetchTransport } from './httpTransport';
+import { defaultTransport } from './httpTransport';
 import { headerValue } from './values';
 
-// The probe's transport: total deadline, no redirects, lower-case header names.
-const probeTransport = fetchTransport();
 
 export type GatewayErrorStage = 'endpoint' | 'handshake' | 'connection' | 'reconnect';
 
@@ -73,7 +71,7 @@ export async function probeHandshakeRefusal(wsUrl: string, timeoutMs: number): P
 	}
 	url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
 	try {
-		const res = await probeTransport.send({ method: 'GET', url: url.toString(), headers: {}, timeoutMs });
+		const res = await defaultTransport().send({ method: 'GET', url: url.toString(), headers: {}, timeoutMs });
 		return res.headers['handshake-status'] === undefined ? undefined : classifyHandshakeRefusal(res.status, res.headers);
 	} catch {
 		return undefined; // unreachable now: the caller reports the original failure

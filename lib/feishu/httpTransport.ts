@@ -16,6 +16,10 @@ export interface TransportRequest {
 	body?: Buffer | object;
 	/** Total deadline for the whole exchange, response body included (not an idle timeout). */
 	timeoutMs: number;
+	/** The caller's cancel (e.g. the trigger closing): aborts the request, which fails with ABORTED. */
+	signal?: AbortSignal;
+	/** A longer answer fails with ETOOLARGE (a hostile endpoint cannot make us buffer without end). */
+	maxResponseBytes?: number;
 }
 
 export interface TransportResponse {
@@ -25,8 +29,6 @@ export interface TransportResponse {
 }
 
 export interface HttpTransport {
-	/** True when the transport sets the Authorization header itself (n8n's credential authenticate). */
-	readonly appliesAuth?: boolean;
 	/** Resolves for any HTTP status (3xx included: redirects are never followed); rejects with FeishuNetworkError. */
 	send(req: TransportRequest): Promise<TransportResponse>;
 }
@@ -37,24 +39,57 @@ export interface HttpTransport {
  * the caller on time even if the HTTP layer ignores the signal. Errors come out as
  * FeishuNetworkError (the library's error, with its config and secrets, stays here).
  */
-export async function withDeadline<T>(req: Pick<TransportRequest, 'method' | 'url' | 'timeoutMs'>, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(req: Pick<TransportRequest, 'method' | 'url' | 'timeoutMs' | 'signal'>, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
 	const controller = new AbortController();
 	let timer: Timer | undefined;
-	let expired: FeishuNetworkError | undefined;
+	let ended: FeishuNetworkError | undefined;
+	let onCancel: (() => void) | undefined;
 	const deadline = new Promise<never>((_, reject) => {
-		timer = after(req.timeoutMs, () => {
-			expired = new FeishuNetworkError(req.method, req.url, 'ETIMEDOUT', `no complete answer within ${req.timeoutMs} ms`);
-			controller.abort(expired);
-			reject(expired);
-		});
+		const end = (code: string, detail: string) => {
+			ended ??= new FeishuNetworkError(req.method, req.url, code, detail);
+			controller.abort(ended);
+			reject(ended);
+		};
+		timer = after(req.timeoutMs, () => end('ETIMEDOUT', `no complete answer within ${req.timeoutMs} ms`));
+		onCancel = () => end('ABORTED', 'cancelled');
+		if (req.signal?.aborted) onCancel();
+		else req.signal?.addEventListener('abort', onCancel, { once: true });
 	});
 	try {
 		return await Promise.race([send(controller.signal), deadline]);
 	} catch (error) {
-		throw expired ?? toNetworkError(error, req.method, req.url);
+		controller.abort(); // e.g. an answer refused as too large: stop reading it
+		throw ended ?? toNetworkError(error, req.method, req.url);
 	} finally {
 		timer?.cancel();
+		if (onCancel) req.signal?.removeEventListener('abort', onCancel);
 	}
+}
+
+/** The body, refused past `max` bytes while it streams in (before it is all buffered). */
+async function readCapped(res: Response, req: TransportRequest): Promise<Buffer> {
+	const max = req.maxResponseBytes;
+	if (max === undefined || !res.body) return Buffer.from(await res.arrayBuffer());
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for await (const chunk of res.body) {
+		size += chunk.byteLength;
+		if (size > max) throw tooLarge(req, max);
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks);
+}
+
+/** The error for an answer longer than `maxResponseBytes`. */
+export function tooLarge(req: Pick<TransportRequest, 'method' | 'url'>, max: number): FeishuNetworkError {
+	return new FeishuNetworkError(req.method, req.url, 'ETOOLARGE', `answer longer than ${max} bytes`);
+}
+
+let shared: HttpTransport | undefined;
+
+/** The package's one fetch transport, shared by every request that has no n8n context. */
+export function defaultTransport(): HttpTransport {
+	return (shared ??= fetchTransport());
 }
 
 /** The default transport, over the global `fetch` (so a dispatcher n8n sets globally applies). */
@@ -80,7 +115,7 @@ export function fetchTransport(): HttpTransport {
 				res.headers.forEach((value, name) => {
 					out[name.toLowerCase()] = value;
 				});
-				return { status: res.status, headers: out, body: Buffer.from(await res.arrayBuffer()) };
+				return { status: res.status, headers: out, body: await readCapped(res, req) };
 			}),
 	};
 }

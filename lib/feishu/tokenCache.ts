@@ -5,7 +5,7 @@
 import { secretFingerprint } from './crypto';
 import { assertBaseUrl, type FeishuAppCredentials, withoutTrailingSlash } from './domains';
 import { FeishuApiError } from './errors';
-import { assertNotRedirect, fetchTransport } from './httpTransport';
+import { assertNotRedirect, defaultTransport, type HttpTransport } from './httpTransport';
 import { headerValue, isObject } from './values';
 
 export const TENANT_ACCESS_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
@@ -21,16 +21,15 @@ interface CacheEntry {
 
 const cache = new Map<string, CacheEntry>();
 let fetches = 0;
-// The shared transport: total deadline, no redirects (the body is the App Secret), errors without
-// the request config.
-const transport = fetchTransport();
 
 function cacheKey(creds: FeishuAppCredentials): string {
 	// The secret is part of the key (hashed) so a corrected secret never reuses a stale entry.
 	return `${withoutTrailingSlash(creds.baseUrl)}|${creds.appId}|${secretFingerprint(creds.appSecret)}`;
 }
 
-async function fetchToken(creds: FeishuAppCredentials, timeoutMs: number): Promise<{ token: string; expireSeconds: number }> {
+// Every transport has a total deadline, follows no redirect (the body is the App Secret) and throws
+// errors without the request config.
+async function fetchToken(creds: FeishuAppCredentials, timeoutMs: number, transport: HttpTransport): Promise<{ token: string; expireSeconds: number }> {
 	// Checked here too, for callers that skip resolveBaseUrl: the secret never goes out over plain http.
 	const url = `${assertBaseUrl(creds.baseUrl)}${TENANT_ACCESS_PATH}`;
 	fetches++;
@@ -60,8 +59,14 @@ async function fetchToken(creds: FeishuAppCredentials, timeoutMs: number): Promi
 	return { token: body.tenant_access_token, expireSeconds: Number.isFinite(expire) && expire > 0 ? expire : 7200 };
 }
 
+export interface TokenFetchOptions {
+	timeoutMs?: number;
+	/** How a fetch goes out: the API client passes its own (n8n's request helpers in a node). */
+	transport?: HttpTransport;
+}
+
 /** The cached tenant token for these credentials, fetching it when missing or about to expire. */
-export function getTenantAccessToken(creds: FeishuAppCredentials, opts: { timeoutMs?: number } = {}): Promise<string> {
+export function getTenantAccessToken(creds: FeishuAppCredentials, opts: TokenFetchOptions = {}): Promise<string> {
 	const key = cacheKey(creds);
 	let entry = cache.get(key);
 	if (entry?.token && Date.now() < entry.expiresAt) return Promise.resolve(entry.token);
@@ -71,7 +76,7 @@ export function getTenantAccessToken(creds: FeishuAppCredentials, opts: { timeou
 		cache.set(key, entry);
 	}
 	const target = entry;
-	const inflight = fetchToken(creds, opts.timeoutMs ?? TOKEN_FETCH_TIMEOUT_MS)
+	const inflight = fetchToken(creds, opts.timeoutMs ?? TOKEN_FETCH_TIMEOUT_MS, opts.transport ?? defaultTransport())
 		.then(({ token, expireSeconds }) => {
 			const lifetimeMs = expireSeconds * 1000;
 			// Short-lived tokens (tests) keep half their life instead of going stale at once.

@@ -1,6 +1,8 @@
-// The one place where the action node meets the wire layer: builds a FeishuApiClient whose requests
-// go through n8n's httpRequestWithAuthentication (so n8n's proxy and logging apply and the
-// credential's authenticate() adds the cached tenant token), and turns wire errors into n8n errors.
+// The one place where the action node meets the wire layer: builds a FeishuApiClient whose requests,
+// the token fetch included, go through n8n's httpRequest (so n8n's proxy and logging apply), and
+// turns wire errors into n8n errors. The client adds the cached tenant token itself: one look-up per
+// request, and it knows which token to drop when Feishu refuses it. The credential's authenticate()
+// serves n8n's HTTP Request node and the credential test.
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import {
@@ -10,6 +12,7 @@ import {
 	FeishuApiError,
 	FeishuNetworkError,
 	FeishuValidationError,
+	tooLarge,
 	withDeadline,
 	type FeishuLogger,
 	type HttpTransport,
@@ -17,18 +20,18 @@ import {
 
 export const CREDENTIAL_TYPE = 'feishuApi';
 
+/** What the client needs of n8n: an execution, or the editor loading a list (resource locators). */
+type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
+
 /**
  * The API client's transport over n8n's request helpers. Like the default one: a hard total
  * deadline (n8n's `timeout` is axios' idle timeout), redirects not followed (n8n would re-send the
  * Authorization header), and errors reduced to FeishuNetworkError (n8n's NodeApiError keeps the
- * axios error, whose config holds the token).
+ * axios error, whose config holds the token). n8n's helpers buffer the whole answer, so
+ * `maxResponseBytes` is checked after it arrived.
  */
-/** What the client needs of n8n: an execution, or the editor loading a list (resource locators). */
-type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
-
 export function n8nTransport(ctx: RequestContext): HttpTransport {
 	return {
-		appliesAuth: true,
 		send: (req) =>
 			withDeadline(req, async (signal) => {
 				const options: IHttpRequestOptions = {
@@ -45,7 +48,7 @@ export function n8nTransport(ctx: RequestContext): HttpTransport {
 					timeout: req.timeoutMs,
 					json: false,
 				};
-				const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as {
+				const res = (await ctx.helpers.httpRequest(options)) as {
 					statusCode: number;
 					headers: Record<string, unknown>;
 					body: unknown;
@@ -54,7 +57,9 @@ export function n8nTransport(ctx: RequestContext): HttpTransport {
 				for (const [k, v] of Object.entries(res.headers ?? {})) {
 					headers[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : v === undefined ? undefined : String(v);
 				}
-				return { status: res.statusCode, headers, body: toBuffer(res.body) };
+				const body = toBuffer(res.body);
+				if (req.maxResponseBytes !== undefined && body.length > req.maxResponseBytes) throw tooLarge(req, req.maxResponseBytes);
+				return { status: res.statusCode, headers, body };
 			}),
 	};
 }

@@ -18,6 +18,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { nodeOutput } from '../../scripts/n8n/boot';
 import { monitorHealth } from '../../scripts/n8n/healthMonitor';
 import { selectedVersions } from '../../scripts/n8n/install';
+import { waitFor, untilCount } from '../helpers/waitFor';
 import { APP, control, echoLongConnection, LONG_RUN_CLIENT_CONFIG, type Rig, sleep, startRig, triggerOnly } from './harness';
 
 const EVENTS = Number(process.env.FEISHU_FAULT_EVENTS ?? 10_000);
@@ -37,15 +38,8 @@ async function finishedCount(rig: Rig, workflowId: string): Promise<number> {
 	return page.count;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(everyMs);
-	}
-}
+/** waitFor at a pace n8n's REST API and the sandbox can take. */
+const until = <T>(what: string, fn: () => T | Promise<T>, timeoutMs: number, everyMs = 250) => waitFor(what, fn, timeoutMs, everyMs);
 
 describe(`n8n ${version}: fault suite`, { timeout: 3_600_000 }, () => {
 	let rig: Rig;
@@ -111,22 +105,7 @@ describe(`n8n ${version}: fault suite`, { timeout: 3_600_000 }, () => {
 		);
 		assert.equal(drops, DISCONNECTS);
 		const sentSeconds = (Date.now() - t0) / 1000;
-		let count = 0;
-		let lastChange = Date.now();
-		await until(
-			`${EVENTS} executions`,
-			async () => {
-				const n = await finishedCount(rig, wf.id);
-				if (n !== count) {
-					count = n;
-					lastChange = Date.now();
-				}
-				if (Date.now() - lastChange > 90_000) throw new Error(`stuck at ${count} of ${EVENTS} executions`);
-				return n >= EVENTS;
-			},
-			EVENTS * 500 + 120_000,
-			1000,
-		);
+		await untilCount('executions', () => finishedCount(rig, wf.id), EVENTS, { timeoutMs: EVENTS * 500 + 120_000 });
 		const drainSeconds = (Date.now() - t0) / 1000;
 		const report = await health.stop();
 		// A little longer: a duplicate would show up after the last redelivery timeout.

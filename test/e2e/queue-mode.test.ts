@@ -8,6 +8,7 @@
 //   workflow running on the workers.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { untilCount, waitFor } from '../helpers/waitFor';
 import { APP, control, echoWebhook, LONG_RUN_CLIENT_CONFIG, sleep, startQuietSandbox, triggerOnly } from './harness';
 import { monitorHealth } from '../../scripts/n8n/healthMonitor';
 import { selectedVersions } from '../../scripts/n8n/install';
@@ -18,15 +19,8 @@ const enabled = process.env.FEISHU_TEST_QUEUE !== '0';
 const EVENTS = Number(process.env.FEISHU_QUEUE_EVENTS ?? 1000);
 const versions = enabled ? selectedVersions() : [];
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 500): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(everyMs);
-	}
-}
+/** waitFor at a pace n8n's REST API and the sandbox can take. */
+const until = <T>(what: string, fn: () => T | Promise<T>, timeoutMs: number, everyMs = 500) => waitFor(what, fn, timeoutMs, everyMs);
 
 if (!enabled) {
 	test('queue mode (left out: FEISHU_TEST_QUEUE=0)', { skip: true }, () => undefined);
@@ -80,25 +74,10 @@ for (const version of versions) {
 				}),
 			);
 			const count = () => Number(cluster.sql(`select count(*) from execution_entity where "workflowId" = '${wf.id}' and finished = true`)[0][0]);
-			let last = -1;
-			let lastChange = Date.now();
-			await until(
-				`${EVENTS} finished executions in PostgreSQL`,
-				() => {
-					const n = count();
-					if (n !== last) {
-						last = n;
-						lastChange = Date.now();
-					}
-					if (Date.now() - lastChange > 90_000) {
-						const tails = cluster.workerLogs().map((l, i) => `--- worker ${i + 1} ---\n${l.slice(-1500)}`);
-						throw new Error(`stuck at ${n} of ${EVENTS}\n--- main ---\n${cluster.main.logs(3000)}\n${tails.join('\n')}`);
-					}
-					return n >= EVENTS;
-				},
-				EVENTS * 1000 + 60_000,
-				1000,
-			);
+			await untilCount('finished executions in PostgreSQL', count, EVENTS, {
+				timeoutMs: EVENTS * 1000 + 60_000,
+				detail: () => [`--- main ---\n${cluster.main.logs(3000)}`, ...cluster.workerLogs().map((l, i) => `--- worker ${i + 1} ---\n${l.slice(-1500)}`)].join('\n'),
+			});
 			const seconds = (Date.now() - t0) / 1000;
 			const report = await health.stop();
 			await sleep(3000);

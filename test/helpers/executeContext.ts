@@ -1,8 +1,7 @@
 // A small but real n8n execution context for running a node's execute() outside n8n. Parameters are
 // resolved by n8n-workflow's own getNodeParameters (defaults, displayOptions), `={{ … }}` expressions
-// are evaluated as plain JavaScript over $json, credentials go through the credential type's own
-// authenticate(), and httpRequestWithAuthentication performs the request with axios the way
-// n8n-core's httpRequest does (qs, encoding, returnFullResponse, ignoreHttpStatusErrors).
+// are evaluated as plain JavaScript over $json, and helpers.httpRequest performs the request with
+// axios the way n8n-core's does (qs, encoding, returnFullResponse, ignoreHttpStatusErrors).
 // Covers the IExecuteFunctions members our nodes use, nothing more.
 import axios from 'axios';
 import type {
@@ -37,7 +36,7 @@ export interface RunResult {
 	output?: INodeExecutionData[][];
 	error?: Error;
 	responses: IDataObject[]; // everything passed to sendResponse
-	requests: IHttpRequestOptions[]; // every request after authenticate()
+	requests: IHttpRequestOptions[]; // every request the node made through n8n, token fetches included
 }
 
 /** Node parameters as n8n's Workflow computes them on load (n8n-workflow's own getNodeParameters). */
@@ -131,14 +130,10 @@ function nodeContext(opts: RunOptions) {
 			responses.push(data);
 		},
 		helpers: {
-			async httpRequestWithAuthentication(this: IExecuteFunctions, type: string, options: IHttpRequestOptions) {
+			async httpRequest(options: IHttpRequestOptions) {
 				try {
-					const credentialType = opts.credentialType;
-					if (!credentialType || credentialType.name !== type || !opts.credentials) throw new Error(`no ${type} credentials`);
-					let authed = options;
-					if (typeof credentialType.authenticate === 'function') authed = await credentialType.authenticate(opts.credentials, { ...options });
-					requests.push(authed);
-					return await n8nHttpRequest(authed);
+					requests.push(options);
+					return await n8nHttpRequest(options);
 				} catch (error) {
 					if (error instanceof NodeApiError) throw error;
 					throw new NodeApiError(node, error as never);

@@ -20,3 +20,31 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
 		await new Promise((resolve) => setTimeout(resolve, everyMs));
 	}
 }
+
+/**
+ * Polls `count` until it reaches `target` (a burst drained): fails at `timeoutMs`, or as soon as the
+ * count has not moved for `stuckMs`, with `detail()` (e.g. n8n's log tail) in the message.
+ */
+export async function untilCount(
+	what: string,
+	count: () => number | Promise<number>,
+	target: number,
+	opts: { timeoutMs: number; stuckMs?: number; everyMs?: number; detail?: () => string },
+): Promise<void> {
+	const { timeoutMs, stuckMs = 90_000, everyMs = 1000 } = opts;
+	const deadline = Date.now() + timeoutMs;
+	let last = -1;
+	let lastChange = Date.now();
+	for (;;) {
+		const n = await count();
+		if (n >= target) return;
+		if (n !== last) {
+			last = n;
+			lastChange = Date.now();
+		}
+		const detail = () => (opts.detail ? `\n${opts.detail()}` : '');
+		if (Date.now() - lastChange > stuckMs) throw new Error(`stuck at ${n} of ${target} ${what}${detail()}`);
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms at ${n} of ${target} ${what}${detail()}`);
+		await new Promise((resolve) => setTimeout(resolve, everyMs));
+	}
+}

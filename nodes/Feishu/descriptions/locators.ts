@@ -10,8 +10,10 @@ type LocatorField = Pick<INodeProperties, 'displayName' | 'name' | 'description'
 
 const defaultOf = (field: LocatorField) => (field.defaultExpression ? { mode: 'id', value: field.defaultExpression } : { mode: 'list', value: '' });
 
-/** A chat: a group the bot is in, by search, oc_ id or AppLink URL. */
-export function chatLocator(field: LocatorField): INodeProperties {
+type LocatorMode = NonNullable<INodeProperties['modes']>[number];
+
+/** The resource locator for `field` with these modes (the first one "From List"). */
+function locator(field: LocatorField, spec: { modes: LocatorMode[] }): INodeProperties {
 	return {
 		displayName: field.displayName,
 		name: field.name,
@@ -20,14 +22,15 @@ export function chatLocator(field: LocatorField): INodeProperties {
 		required: true,
 		description: field.description,
 		displayOptions: field.displayOptions,
+		modes: spec.modes,
+	};
+}
+
+/** A chat: a group the bot is in, by search, oc_ id or AppLink URL. */
+export function chatLocator(field: LocatorField): INodeProperties {
+	return locator(field, {
 		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a chat...',
-				typeOptions: { searchListMethod: 'searchChats', searchable: true },
-			},
+			{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a chat...', typeOptions: { searchListMethod: 'searchChats', searchable: true } },
 			{
 				displayName: 'By ID',
 				name: 'id',
@@ -49,27 +52,14 @@ export function chatLocator(field: LocatorField): INodeProperties {
 				],
 			},
 		],
-	};
+	});
 }
 
 /** A user of the tenant, by search (name or email) or open_id. */
 export function userLocator(field: LocatorField): INodeProperties {
-	return {
-		displayName: field.displayName,
-		name: field.name,
-		type: 'resourceLocator',
-		default: defaultOf(field),
-		required: true,
-		description: field.description,
-		displayOptions: field.displayOptions,
+	return locator(field, {
 		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a user...',
-				typeOptions: { searchListMethod: 'searchUsers', searchable: true },
-			},
+			{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a user...', typeOptions: { searchListMethod: 'searchUsers', searchable: true } },
 			{
 				displayName: 'By Open ID',
 				name: 'id',
@@ -78,5 +68,5 @@ export function userLocator(field: LocatorField): INodeProperties {
 				validation: [{ type: 'regex', properties: { regex: 'ou_[A-Za-z0-9_-]+', errorMessage: 'Not an open_id: open_ids start with ou_' } }],
 			},
 		],
-	};
+	});
 }

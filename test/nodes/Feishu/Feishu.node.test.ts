@@ -1,6 +1,7 @@
 // The Feishu action node's execute() in a real-enough n8n execution context (test/helpers): every
-// operation against the sandbox through httpRequestWithAuthentication + the credential's
-// authenticate(), paired items, "Continue on fail", NodeApiError details, the card-action answer.
+// operation against the sandbox through n8n's helpers.httpRequest (token fetch included), paired
+// items, "Continue on fail", NodeApiError details, the card-action answer, the credential's
+// authenticate() (which n8n's HTTP Request node uses).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -38,7 +39,7 @@ async function lastCall() {
 	return calls[calls.length - 1];
 }
 
-test('send text to a chat: output is the message, request authenticated by the credential', async () => {
+test('send text to a chat: output is the message, the request carries the tenant token', async () => {
 	const r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, text: 'from n8n' });
 	assert.ifError(r.error);
 	const out = r.output![0];
@@ -46,7 +47,8 @@ test('send text to a chat: output is the message, request authenticated by the c
 	assert.match(String(out[0].json.message_id), /^om_/);
 	assert.deepEqual(out[0].json.content, { text: 'from n8n' });
 	assert.deepEqual(out[0].pairedItem, { item: 0 });
-	assert.match(String((r.requests[0].headers as IDataObject).Authorization), /^Bearer \S+/);
+	const send = r.requests.find((q) => String(q.url).endsWith('/open-apis/im/v1/messages'));
+	assert.match(String((send?.headers as IDataObject | undefined)?.Authorization), /^Bearer \S+/);
 	const call = await lastCall();
 	const { uuid, ...body } = call.body;
 	assert.match(uuid, /^[0-9a-f-]{36}$/, 'a generated idempotency uuid');
@@ -225,7 +227,11 @@ test('invalid token through n8n\'s request path: refreshed once and retried', as
 	const r = await run({ resource: 'message', operation: 'send', receiveIdType: 'chat_id', receiveId: CHAT, text: 'after refresh' });
 	assert.ifError(r.error);
 	assert.equal((await tokenFetches(sb)) - fetches, 1);
-	assert.equal(r.requests.length, 2);
+	// The refresh goes through n8n too: the refused send, the token fetch, the send again.
+	assert.deepEqual(
+		r.requests.map((q) => new URL(String(q.url)).pathname),
+		['/open-apis/im/v1/messages', '/open-apis/auth/v3/tenant_access_token/internal', '/open-apis/im/v1/messages'],
+	);
 	const calls = await apiCalls(sb);
 	assert.deepEqual(calls.slice(-2).map((c) => c.code), [99991663, 0]);
 });
