@@ -15,7 +15,9 @@ import { registerImApi } from './imApi';
 import { createLog } from './log';
 import { OpenApi } from './openApi';
 import { registerPage } from './page';
+import { registerResource, ResourceStore, type ResourceFamily } from './resourceStore';
 import { DEMO_APP, SandboxState, type SandboxAppConfig } from './state';
+import { registerTaskApi } from './taskApi';
 import { TokenStore } from './tokens';
 
 export type { SandboxAppConfig } from './state';
@@ -45,6 +47,8 @@ export interface SandboxOptions {
 	callbackWaitMs?: number;
 	/** How long an event waits for a long connection when none is open. */
 	undeliveredTtlMs?: number;
+	/** More schema-driven families to serve (resourceStore.ts), after the built-in ones. */
+	resources?: ResourceFamily[];
 }
 
 export interface Sandbox {
@@ -89,6 +93,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	registerImApi(router, openApi, state);
 	registerChatApi(router, openApi, state);
 	registerContactApi(router, openApi, state);
+	const resources = new ResourceStore(state);
+	registerTaskApi(router, openApi, resources);
+	for (const family of opts.resources ?? []) registerResource(router, openApi, resources, family);
 	router.add('POST', '/callback/ws/endpoint', async (ctx) => {
 		let body: unknown;
 		try {

@@ -171,6 +171,8 @@ export class SandboxState {
 	};
 	/** uuid idempotency: `${appId}:${uuid}` -> message id and when. */
 	readonly uuids = new Map<string, { messageId: string; at: number }>();
+	/** Records of the schema-driven families (resourceStore.ts): family -> app id + parent ids -> record id -> record. */
+	readonly resources = new Map<string, Map<string, Map<string, Record<string, unknown>>>>();
 
 	upsertApp(config: SandboxAppConfig): AppRecord {
 		const prev = this.apps.get(config.appId);
@@ -261,5 +263,6 @@ export class SandboxState {
 		this.calls.length = 0;
 		this.faults.clear();
 		this.uuids.clear();
+		this.resources.clear();
 	}
 }

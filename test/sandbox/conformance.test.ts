@@ -360,3 +360,73 @@ test('Client lists, searches and gets chats, and lists users, with Feishu paging
 	assert.equal(got.data?.user?.name, 'Bob');
 	await assert.rejects(client.contact.user.findByDepartment({ params: { department_id: 'od_elsewhere' } }), (e: any) => e.response?.status === 403 && e.response?.data?.code === 40004);
 });
+
+test('Client drives the schema-driven Task v2 family: create, get, patch, list with paging, delete, and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const created: string[] = [];
+	for (const summary of ['Plan the launch', 'Write the notes', 'Ship it']) {
+		const res = await client.task.v2.task.create({ params: { user_id_type: 'open_id' }, data: { summary, due: { timestamp: '1735689600000', is_all_day: true }, members: [{ id: 'ou_sandbox_member', type: 'user', role: 'assignee' }] } });
+		assert.equal(res.code, 0);
+		assert.equal(res.data?.task?.summary, summary);
+		assert.equal(res.data?.task?.status, 'todo');
+		created.push(res.data!.task!.guid!);
+	}
+	const [guid] = created;
+
+	const got = await client.task.v2.task.get({ path: { task_guid: guid } });
+	assert.equal(got.data?.task?.guid, guid);
+	assert.equal(got.data?.task?.summary, 'Plan the launch');
+	assert.deepEqual(got.data?.task?.due, { timestamp: '1735689600000', is_all_day: true });
+	assert.deepEqual(got.data?.task?.members, [{ id: 'ou_sandbox_member', type: 'user', role: 'assignee' }]);
+	assert.equal(got.data?.task?.creator?.id, APP.appId);
+
+	// Feishu's partial update: only the fields named in update_fields change.
+	const patched = await client.task.v2.task.patch({ path: { task_guid: guid }, data: { task: { summary: 'Plan the launch (v2)', description: 'not listed, not changed', completed_at: '1735700000000' }, update_fields: ['summary', 'completed_at'] } });
+	assert.equal(patched.data?.task?.summary, 'Plan the launch (v2)');
+	assert.equal(patched.data?.task?.description, '');
+	assert.equal(patched.data?.task?.completed_at, '1735700000000');
+	assert.equal(patched.data?.task?.status, 'done');
+	assert.equal((await client.task.v2.task.get({ path: { task_guid: guid } })).data?.task?.summary, 'Plan the launch (v2)');
+
+	// One task per page, following page_token until has_more is false.
+	const listed: string[] = [];
+	let pageToken: string | undefined;
+	let pages = 0;
+	do {
+		const page = await client.task.v2.task.list({ params: { page_size: 1, ...(pageToken ? { page_token: pageToken } : {}) } });
+		assert.equal(page.code, 0);
+		assert.equal(page.data?.items?.length, 1);
+		listed.push(page.data!.items![0].guid!);
+		pages++;
+		pageToken = page.data?.has_more ? page.data.page_token : undefined;
+		if (!page.data?.has_more) assert.equal(page.data?.page_token, '');
+	} while (pageToken);
+	assert.deepEqual(listed, created, 'every task once, in creation order');
+	assert.equal(pages, 3);
+	const open = await client.task.v2.task.list({ params: { completed: false } });
+	assert.deepEqual(open.data?.items?.map((t) => t.guid), created.slice(1));
+
+	const deleted = await client.task.v2.task.delete({ path: { task_guid: guid } });
+	assert.equal(deleted.code, 0);
+	await assert.rejects(client.task.v2.task.get({ path: { task_guid: guid } }), (e: any) => e.response?.status === 404 && e.response?.data?.code === 1470404);
+	assert.equal((await client.task.v2.task.list({ params: { page_size: 50 } })).data?.items?.length, 2);
+
+	// Requests Feishu's gateway refuses: a missing required field, a value outside the enum.
+	const refused = (code: number, field: string, description: RegExp) => (e: any) => {
+		const body = e.response?.data;
+		assert.equal(e.response?.status, 400);
+		assert.equal(body?.code, code);
+		assert.equal(body?.msg, 'field validation failed');
+		assert.equal(body?.error?.field_violations?.[0]?.field, field);
+		assert.match(body?.error?.field_violations?.[0]?.description, description);
+		return true;
+	};
+	await assert.rejects(client.task.v2.task.create({ data: { description: 'no summary' } as any }), refused(99992402, 'summary', /summary is required/));
+	await assert.rejects(
+		client.task.v2.task.patch({ path: { task_guid: created[1] }, data: { task: { summary: 'x' }, update_fields: ['owner'] } }),
+		refused(99992402, 'update_fields[0]', /must be one of summary, description/),
+	);
+	await assert.rejects(client.task.v2.task.list({ params: { page_size: 101 } }), refused(99992402, 'page_size', /between 1 and 100/));
+	assert.equal((await client.task.v2.task.get({ path: { task_guid: created[1] } })).data?.task?.summary, 'Write the notes', 'a refused patch changes nothing');
+});
