@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { APP, control, quietLogger, waitFor } from './helpers';
+import { APP, control, quietLogger, waitFor } from '../helpers/sandboxTests';
 
 let sb: Sandbox;
 before(async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { ackFrame, encodeFrame, getHeader } from '../../lib/feishu/frames';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { control, getEndpoint, RawClient, waitFor } from './helpers';
+import { control, getEndpoint, RawClient, waitFor } from '../helpers/sandboxTests';
 
 let sb: Sandbox;
 before(async () => {

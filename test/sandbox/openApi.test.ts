@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { APP, control } from './helpers';
+import { APP, control } from '../helpers/sandboxTests';
 
 let sb: Sandbox;
 before(async () => {

@@ -8,7 +8,7 @@ import { ApiError } from '../../sandbox/openApi';
 import { partialUpdate, type ResourceFamily } from '../../sandbox/resourceStore';
 import { loadSchemas } from '../../sandbox/schemaValidator';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { APP, control } from './helpers';
+import { APP, control } from '../helpers/sandboxTests';
 
 const bitable = loadSchemas('bitable_v1');
 

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { decryptPayload, verifySignature } from '../../lib/feishu/crypto';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { control, waitFor } from './helpers';
+import { control, waitFor } from '../helpers/sandboxTests';
 
 let sb: Sandbox;
 before(async () => {

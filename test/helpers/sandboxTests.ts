@@ -1,10 +1,10 @@
-// Shared helpers for the sandbox tests: control-API calls, polling, a raw gateway client and a quiet
+// Shared helpers for the sandbox tests (test/sandbox/): control-API calls by base URL, polling, a raw gateway client and a quiet
 // logger for the official SDK.
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame, pingFrame, getHeader, type Frame } from '../../lib/feishu/frames';
 import { sandboxControl } from '../../sandbox/client';
 import { DEMO_APP } from '../../sandbox/server';
-import { type Truthy, waitFor as poll } from '../helpers/waitFor';
+import { type Truthy, waitFor as poll } from './waitFor';
 
 export const APP = DEMO_APP;
 
