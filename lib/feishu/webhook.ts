@@ -6,6 +6,7 @@
 // the top-level token (1.0 and the challenge). With an Encrypt Key, unsigned requests other than
 // this app's challenge all get one identical answer (docs/security.md).
 import { decryptPayload, safeEqual, verifySignature } from './crypto';
+import { EventDeduper } from './dedupe';
 import { FeishuEnvelope, parseEnvelope } from './envelope';
 import { headerValue, isObject } from './values';
 
@@ -179,4 +180,19 @@ function parseObject(text: string): Record<string, any> | undefined {
 
 function tokenMatches(given: unknown, expected: string): boolean {
 	return typeof given === 'string' && safeEqual(given, expected);
+}
+
+// Feishu retries a delivery it thinks failed at 15 s, 5 min, 1 h and 6 h (docs/protocol.md, "Webhook
+// timing and retries"). One process-wide window for every webhook trigger (the long connection has its
+// own, per app, in the connection hub); it spans the longest replay window, so a signed request
+// replayed while its timestamp is still accepted counts as a redelivery too.
+const webhookDeliveries = new EventDeduper({ windowMs: MAX_REPLAY_WINDOW_SECONDS * 1000, maxEntries: 50_000 });
+
+/**
+ * Records a verified webhook event; true if `scope` saw it already (a redelivery: answer, do not run).
+ * `scope` keeps receivers apart (each workflow's trigger runs its own copy of an event). An event
+ * without an id cannot be told apart from another, so it always runs.
+ */
+export function isWebhookRedelivery(scope: string, envelope: FeishuEnvelope): boolean {
+	return envelope.eventId !== undefined && webhookDeliveries.seen(`${scope}|${envelope.eventId}`);
 }

@@ -1,8 +1,9 @@
 // The trigger's event pipeline, the same for both transports once they hold a verified, not yet seen
 // envelope: is the event one this trigger listens to, who is the bot (for @mention detection, looked
 // up once per app), then lib/feishu's processEvent (filters, output shape). What differs per
-// transport stays with it: acking and dedupe (the hub for the long connection, webhookRequest.ts for
-// webhooks) and how long a first bot look-up may take.
+// transport stays with it: acking (the hub for the long connection, webhookRequest.ts for webhooks)
+// and how long a first bot look-up may take. Dedupe is lib/feishu's for both (the hub per app,
+// webhook.ts's isWebhookRedelivery per trigger).
 import type { IDataObject } from 'n8n-workflow';
 import { type BotIdentity, type FeishuEnvelope, type FeishuLogger, matchesEventType, needsBotIdentity, processEvent, TIMED_OUT, within } from '../../lib/feishu';
 import { cachedBotIdentity, getBotIdentity } from './botIdentity';

@@ -1,10 +1,10 @@
-// Webhook mode: verify the request (lib/feishu webhook.ts), drop redeliveries, run the event
+// Webhook mode: verify the request and drop redeliveries (lib/feishu webhook.ts), run the event
 // pipeline, and answer Feishu on receipt. Feishu wants HTTP 200 within 3 s (1 s for the challenge)
 // and redelivers otherwise, so the answer never waits for the workflow, with one exception: a card
 // action's answer is the workflow's "Respond to Card Action" (n8n's responseNode mode), or `{}` once
 // the budget is spent.
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { after, EventDeduper, type FeishuEnvelope, handleWebhookRequest, isCallbackEventType, MAX_REPLAY_WINDOW_SECONDS } from '../../lib/feishu';
+import { after, type FeishuEnvelope, handleWebhookRequest, isCallbackEventType, isWebhookRedelivery } from '../../lib/feishu';
 import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import { CONNECTION_MODE } from './FeishuTriggerDescription';
 import type { TriggerSettings } from './TriggerSettings';
@@ -27,11 +27,6 @@ interface RawResponse {
 	once(event: 'finish' | 'close', listener: () => void): unknown;
 	[method: string]: unknown;
 }
-
-// Feishu retries a delivery it thinks failed at 15 s, 5 min, 1 h and 6 h: one process-wide window,
-// keyed per workflow and node so two workflows on one app both run. It spans the longest replay
-// window, so a signed request replayed while its timestamp is still accepted is a redelivery too.
-const deduper = new EventDeduper({ windowMs: MAX_REPLAY_WINDOW_SECONDS * 1000, maxEntries: 50_000 });
 
 /** Feishu's own success answer for events (what the official SDKs send). */
 const EVENT_ACK = { msg: 'success' };
@@ -104,12 +99,10 @@ export async function handleFeishuWebhook(ctx: IWebhookFunctions, settings: Trig
 	const callback = isCallbackEventType(envelope.eventType);
 	const ack = callback ? {} : EVENT_ACK;
 	if (!wantsEventType(envelope, settings)) return answer(res, 200, ack);
-	if (envelope.eventId !== undefined) {
-		const key = `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id}|${ctx.getMode()}|${envelope.eventId}`;
-		if (deduper.seen(key)) {
-			ctx.logger.debug('Feishu Trigger ignored a redelivered event', { eventId: envelope.eventId });
-			return answer(res, 200, ack);
-		}
+	// Per workflow, node and mode, so two workflows on one app both run.
+	if (isWebhookRedelivery(`${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id}|${ctx.getMode()}`, envelope)) {
+		ctx.logger.debug('Feishu Trigger ignored a redelivered event', { eventId: envelope.eventId });
+		return answer(res, 200, ack);
 	}
 
 	const output = await shapeTriggerEvent(envelope, settings, ctx.logger, BOT_LOOKUP_BUDGET_MS);

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { N8n, OWNER } from './boot';
+import { createSandboxCredential } from './rig';
 import { cacheRoot, DEFAULT_N8N_VERSION, isSupportedVersion, N8N_VERSIONS } from './install';
 import { sandboxControl } from '../../sandbox/client';
 import { startSandbox, DEMO_APP, DEMO_GROUP_CHAT, type Sandbox } from '../../sandbox/server';
@@ -133,16 +134,8 @@ export async function runDemo(): Promise<void> {
 			await add('echo-bot-long-connection.json', cred, true, process.env.FEISHU_APP_ID);
 			await add('send-message.json', cred, false);
 		} else {
-			const sandboxCred = await n8n.createCredential({
-				name: 'Feishu sandbox',
-				type: 'feishuApi',
-				data: { appId: DEMO_APP.appId, appSecret: DEMO_APP.appSecret, domain: 'custom', baseUrl: sandbox!.baseUrl, encryptKey: DEMO_APP.encryptKey!, verificationToken: DEMO_APP.verificationToken! },
-			});
-			const webhookCred = await n8n.createCredential({
-				name: 'Feishu sandbox (webhook app)',
-				type: 'feishuApi',
-				data: { appId: WEBHOOK_APP.appId, appSecret: WEBHOOK_APP.appSecret, domain: 'custom', baseUrl: sandbox!.baseUrl, encryptKey: WEBHOOK_APP.encryptKey, verificationToken: WEBHOOK_APP.verificationToken },
-			});
+			const sandboxCred = await createSandboxCredential(n8n, sandbox!.baseUrl, DEMO_APP);
+			const webhookCred = await createSandboxCredential(n8n, sandbox!.baseUrl, WEBHOOK_APP, 'Feishu sandbox (webhook app)');
 			await add('echo-bot-long-connection.json', sandboxCred, true, `${DEMO_APP.botName} (${DEMO_APP.appId}, long connection)`);
 			const hook = await add('echo-bot-webhook.json', webhookCred, true, `${WEBHOOK_APP.botName} (${WEBHOOK_APP.appId}, webhook)`);
 			await add('card-callback.json', sandboxCred, true, `${DEMO_APP.botName} (card actions)`);

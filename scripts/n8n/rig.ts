@@ -2,7 +2,7 @@
 // package (boot.ts), and the "Feishu sandbox" credential pointing at it; plus the workflows the
 // real-n8n tests and benchmarks share (the examples with fresh ids, a trigger-only workflow). Used by
 // test/e2e (through harness.ts) and bench/ (through bench/lib/n8nRig.ts); the demo (demo.ts) boots
-// its own long-running pair.
+// its own long-running pair on fixed ports, with this rig's credentials.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,21 +42,32 @@ export function startQuietSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
 	return startSandbox({ port: 0, quiet: true, ...opts });
 }
 
+/** The Feishu credential n8n uses for a sandbox app (by default the demo app, named "Feishu sandbox"). */
+export async function createSandboxCredential(
+	n8n: Pick<N8n, 'createCredential'>,
+	baseUrl: string,
+	app: { appId: string; appSecret: string; encryptKey?: string; verificationToken?: string } = APP,
+	name = 'Feishu sandbox',
+): Promise<{ id: string; name: string }> {
+	const { id } = await n8n.createCredential({
+		name,
+		type: 'feishuApi',
+		data: { appId: app.appId, appSecret: app.appSecret, domain: 'custom', baseUrl, encryptKey: app.encryptKey ?? '', verificationToken: app.verificationToken ?? '' },
+	});
+	return { id, name };
+}
+
 export async function startRig(opts: RigOptions): Promise<Rig> {
 	const sandbox = await startQuietSandbox(opts.sandbox);
 	let n8n: N8n | undefined;
 	try {
 		n8n = await bootN8n({ version: opts.version, verbose: opts.verbose, env: opts.env });
-		const credential = await n8n.createCredential({
-			name: 'Feishu sandbox',
-			type: 'feishuApi',
-			data: { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: sandbox.baseUrl, encryptKey: APP.encryptKey, verificationToken: APP.verificationToken },
-		});
+		const credential = await createSandboxCredential(n8n, sandbox.baseUrl);
 		const started = n8n;
 		return {
 			sandbox,
 			n8n: started,
-			credential: { id: credential.id, name: credential.name },
+			credential,
 			async close() {
 				await started.dispose();
 				await sandbox.close();

@@ -9,7 +9,7 @@ import { APP, control, EXAMPLES_DIR, type Rig, startRig as startSharedRig } from
 import type { SandboxOptions } from '../../sandbox/server';
 import { type Truthy, waitFor as poll } from '../helpers/waitFor';
 
-export { APP, control, echoLongConnection, echoWebhook, EXAMPLES_DIR, loadExample, LONG_RUN_CLIENT_CONFIG, type Rig, sleep, startQuietSandbox, TRIGGER_TYPE, triggerOnly } from '../../scripts/n8n/rig';
+export { APP, control, createSandboxCredential, echoLongConnection, echoWebhook, EXAMPLES_DIR, loadExample, LONG_RUN_CLIENT_CONFIG, type Rig, sleep, startQuietSandbox, TRIGGER_TYPE, triggerOnly } from '../../scripts/n8n/rig';
 
 /**
  * Registers, in the current describe, a check before each test: n8n answers (restarted if it does

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { untilCount, waitFor } from '../helpers/waitFor';
-import { APP, control, echoWebhook, LONG_RUN_CLIENT_CONFIG, sleep, startQuietSandbox, triggerOnly } from './harness';
+import { APP, control, createSandboxCredential, echoWebhook, LONG_RUN_CLIENT_CONFIG, sleep, startQuietSandbox, triggerOnly } from './harness';
 import { monitorHealth } from '../../scripts/n8n/healthMonitor';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { type QueueCluster, startQueueCluster } from '../../scripts/queue/cluster';
@@ -40,12 +40,7 @@ for (const version of versions) {
 				undeliveredTtlMs: 120_000,
 			});
 			cluster = await startQueueCluster({ version, workers: 2, log: (l) => process.stderr.write(`[queue] ${l}\n`) });
-			const c = await cluster.main.createCredential({
-				name: 'Feishu sandbox',
-				type: 'feishuApi',
-				data: { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: sandbox.baseUrl, encryptKey: APP.encryptKey, verificationToken: APP.verificationToken },
-			});
-			credential = { id: c.id, name: c.name };
+			credential = await createSandboxCredential(cluster.main, sandbox.baseUrl);
 		});
 		after(async () => {
 			await cluster?.stop();
