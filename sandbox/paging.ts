@@ -2,8 +2,13 @@
 // an opaque `page_token` (a token the sandbox never issued is refused), `has_more` and the next token.
 import { ApiError } from './openApi';
 
+/** Feishu's 99992402 naming every refused field. */
+export function fieldViolations(violations: { field: string; description: string }[]): ApiError {
+	return new ApiError(400, 99992402, 'field validation failed', {}, { field_violations: violations });
+}
+
 export function fieldViolation(field: string, description: string): ApiError {
-	return new ApiError(400, 99992402, 'field validation failed', {}, { field_violations: [{ field, description }] });
+	return fieldViolations([{ field, description }]);
 }
 
 const TOKEN_PREFIX = 'sbx';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiError } from './openApi';
-import { fieldViolation } from './paging';
+import { fieldViolations } from './paging';
 
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'any';
 
@@ -216,9 +216,7 @@ export function violations(endpoint: EndpointSchema, req: RequestParts): Violati
 
 /** The error Feishu answers a refused request with, listing every violation. */
 export function validationError(found: Violation[]): ApiError {
-	const e = fieldViolation(found[0].field, found[0].description);
-	(e.detail.field_violations as Violation[]).push(...found.slice(1));
-	return e;
+	return fieldViolations(found);
 }
 
 /** Throws Feishu's 99992402 when the request breaks the endpoint's schema. */
