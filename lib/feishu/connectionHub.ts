@@ -7,7 +7,7 @@ import { secretFingerprint } from './crypto';
 import { EventDeduper, type EventDeduperOptions } from './dedupe';
 import { withoutTrailingSlash } from './domains';
 import type { FeishuEnvelope } from './envelope';
-import { EventPacer, type EventPacerStats } from './eventPacer';
+import { EventPacer, type EventPacerOptions, type EventPacerStats } from './eventPacer';
 import { GatewayClient, type GatewayClientOptions, type GatewayEventContext } from './gatewayClient';
 import type { GatewayCredentials } from './gatewayEndpoint';
 import type { FeishuGatewayError } from './gatewayErrors';
@@ -21,7 +21,8 @@ export interface HubEventContext {
 	isCallback: boolean;
 	/**
 	 * Counts a run this event started as in flight until `done` settles: the app's events wait
-	 * while its in-flight runs are at the largest `maxConcurrentRuns` of its subscribers.
+	 * while its in-flight runs are at the largest `maxConcurrentRuns` of its subscribers. A plain
+	 * event is acked once every run it started has settled, or at its ack deadline (eventPacer.ts).
 	 */
 	trackRun(done: PromiseLike<unknown>): void;
 }
@@ -52,6 +53,8 @@ export interface SubscribeOptions {
 	/** Extra GatewayClient options for the connection's first subscriber (tests, tuning). */
 	gateway?: Pick<GatewayClientOptions, 'overrides' | 'livenessTimeoutMs' | 'httpTimeoutMs' | 'handshakeTimeoutMs' | 'fragments'>;
 	dedupe?: EventDeduperOptions;
+	/** When plain events are acked (eventPacer.ts); for the connection's first subscriber (tests, tuning). */
+	acks?: Pick<EventPacerOptions, 'ackDeadlineMs' | 'minHoldMs'>;
 }
 
 export interface HubSubscription {
@@ -76,8 +79,6 @@ interface AppConnection {
 	subscribers: Set<SubscriberEntry>;
 	deduper: EventDeduper;
 	pacer: EventPacer;
-	/** What subscribers get with every plain event (one shared object: nothing in it varies). */
-	plainContext: HubEventContext;
 	trackRun: (done: PromiseLike<unknown>) => void;
 	logger: FeishuLogger;
 	duplicates: number;
@@ -171,11 +172,12 @@ function openConnection(key: string, creds: GatewayCredentials, secretFingerprin
 		duplicates: 0,
 	} as AppConnection;
 	conn.trackRun = (done) => conn.pacer.track(done);
-	conn.plainContext = { frameType: 'event', isCallback: false, trackRun: conn.trackRun };
 	conn.pacer = new EventPacer({
 		limit: DEFAULT_MAX_CONCURRENT_RUNS,
 		maxWaiting: DEFAULT_MAX_WAITING_EVENTS,
-		start: (envelope) => fanOut(conn, envelope, conn.plainContext),
+		...opts.acks,
+		// Each event's own trackRun: its ack waits for the runs it starts.
+		start: (envelope, trackRun) => fanOut(conn, envelope, { frameType: 'event', isCallback: false, trackRun }),
 	});
 	conn.client = new GatewayClient({
 		...opts.gateway,
@@ -201,11 +203,11 @@ function isDuplicate(conn: AppConnection, envelope: FeishuEnvelope): boolean {
 	return true;
 }
 
-/** A plain event: ack a duplicate at once, pace the rest (acked when they start). */
+/** A plain event: ack a duplicate at once, pace the rest (acked once n8n holds their runs: eventPacer.ts). */
 function admit(conn: AppConnection, envelope: FeishuEnvelope, context: GatewayEventContext): void {
 	const ack = context.ack ?? (() => undefined);
 	if (isDuplicate(conn, envelope)) {
-		// Still waiting to start: that ack is sent for this newest delivery when it does.
+		// Not acked yet (waiting, or its runs not yet held): that ack goes to this newest delivery.
 		if (!conn.pacer.refresh(envelope.eventId!, ack)) ack();
 		return;
 	}
@@ -222,9 +224,12 @@ function dispatchCallback(conn: AppConnection, envelope: FeishuEnvelope, context
 	return fanOut(conn, envelope, { frameType: context.frameType, isCallback: true, trackRun: conn.trackRun });
 }
 
+/**
+ * Gives the event to every subscriber. A callback resolves to the first answer; a plain event
+ * returns a promise only while some subscriber is still deciding (its ack waits for it).
+ */
 function fanOut(conn: AppConnection, envelope: FeishuEnvelope, context: HubEventContext): unknown {
-	// Only callbacks collect answers; for plain events (the hot path) nothing is gathered.
-	const results: Promise<unknown>[] | undefined = context.isCallback ? [] : undefined;
+	let pending: Promise<unknown>[] | undefined;
 	for (const { subscriber } of [...conn.subscribers]) {
 		try {
 			const result: unknown = subscriber.onEvent(envelope, context);
@@ -233,16 +238,16 @@ function fanOut(conn: AppConnection, envelope: FeishuEnvelope, context: HubEvent
 					logSubscriberError(conn, envelope, error);
 					return undefined;
 				});
-				results?.push(settled);
-			} else if (result !== undefined) {
-				results?.push(Promise.resolve(result));
+				(pending ??= []).push(settled);
+			} else if (result !== undefined && context.isCallback) {
+				(pending ??= []).push(Promise.resolve(result));
 			}
 		} catch (error) {
 			logSubscriberError(conn, envelope, error);
 		}
 	}
-	if (!results || results.length === 0) return undefined;
-	return firstAnswer(results);
+	if (!pending) return undefined;
+	return context.isCallback ? firstAnswer(pending) : Promise.all(pending);
 }
 
 function limitOf(value: number | undefined, fallback: number): number {

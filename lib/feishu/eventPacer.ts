@@ -1,34 +1,59 @@
 // Paces one app's events into the runs they start, so that a burst (a busy group, the redelivery
 // wave after an outage) never hands the engine more work than it can take: at most `limit` runs are
-// in flight; further events wait in arrival order, *unacked*, and are acked when they start.
+// in flight; further events wait in arrival order, *unacked*.
 //
-// Why unacked: an acked event is ours alone to keep, and a waiting event is only in memory. Left
-// unacked, Feishu still holds it and redelivers it (docs/ARCHITECTURE.md, "Pacing bursts"), so a
-// crash loses nothing Feishu has not still got. A redelivery of an event that is still waiting only
-// refreshes the ack to send when it starts (the newest delivery is the one Feishu is waiting on);
+// When an event is acked: once n8n holds what it started. An acked event is ours alone to keep,
+// and until n8n has recorded its execution it is only in our memory, so a `kill -9` would lose it
+// (measured before this rule: 353 of 1,000 acked events lost). So an event that started runs is
+// acked when each of them has ended (n8n has then written the execution), or at its ack deadline,
+// whichever comes first: `ackDeadlineMs` after it arrived (Feishu wants the ack within 3 s), but
+// never sooner than `minHoldMs` after it started, so that n8n has had time to record the run.
+// An event that starts no run (filtered out, a dropped redelivery) is acked as soon as its
+// subscribers have decided. docs/ARCHITECTURE.md, "Pacing bursts" and "When an event is acked".
+//
+// Why waiting events stay unacked: Feishu still holds them and redelivers them, so a crash loses
+// nothing Feishu has not still got. A redelivery of an event that is waiting or started but not
+// yet acked only replaces the ack to send (the newest delivery is the one Feishu is waiting on);
 // the caller's dedupe window keeps it from running twice. Past `maxWaiting`, events are refused:
 // not acked, not kept, for Feishu to deliver again later.
+import { DeadlineQueue, monotonicNow } from './deadlineQueue';
 import type { FeishuEnvelope } from './envelope';
-import { after, type Timer } from './timers';
+
+/** Feishu wants the ack within 3 s of its push; 1 s is left for the network and Feishu's clock. */
+export const DEFAULT_ACK_DEADLINE_MS = 2000;
+/** The least time n8n gets, from the trigger's emit, to record a run before a deadline ack. */
+export const DEFAULT_MIN_HOLD_MS = 500;
 
 export interface EventPacerOptions {
 	/** Most runs in flight; Infinity for no limit. Changed later with setLimits. */
 	limit: number;
 	/** Most events waiting for room; beyond it events are refused (left unacked). */
 	maxWaiting: number;
-	/** Runs an admitted, acked event; it calls `track` for every run it starts. */
-	start(envelope: FeishuEnvelope): void;
+	/**
+	 * Hands an admitted event to its subscribers; they call `track` for every run they start (the
+	 * event is acked once those have ended). A returned promise: they are still deciding (e.g. a
+	 * first bot look-up), and the event is not acked before it settles.
+	 */
+	start(envelope: FeishuEnvelope, track: (done: PromiseLike<unknown>) => void): unknown;
 	/** A tracked run whose end never arrives stops counting after this long. Default 10 min. */
 	runLeaseMs?: number;
+	/** From arrival to the latest ack of an event whose runs are still going. Default 2000. */
+	ackDeadlineMs?: number;
+	/** From start to the earliest deadline ack. Default 500. */
+	minHoldMs?: number;
 }
 
 export interface EventPacerStats {
 	inFlight: number;
 	waiting: number;
+	/** Events started whose ack waits for their runs (or their deadline). */
+	unacked: number;
 	/** Events that had to wait for room, in all. */
 	waited: number;
 	/** Events refused because the waiting line was full (left for Feishu to redeliver). */
 	refused: number;
+	/** Events acked at their deadline, before their runs had ended. */
+	ackedAtDeadline: number;
 	/** Longest wait, receipt to start, in ms. */
 	longestWaitMs: number;
 }
@@ -39,32 +64,48 @@ interface Waiting {
 	since: number;
 }
 
-interface Lease {
-	startedAt: number;
+/** A started event whose ack waits: for `pending` to reach 0 or for its deadline. */
+interface Held {
+	eventId: string | undefined;
+	ack: () => void;
+	pending: number;
+	acked: boolean;
 }
 
 const DEFAULT_RUN_LEASE_MS = 10 * 60 * 1000;
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+	typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 
 export class EventPacer {
 	private inFlight = 0;
 	// A FIFO with a moving head: shift() on a long array is O(n).
 	private line: (Waiting | undefined)[] = [];
 	private head = 0;
-	private readonly byId = new Map<string, Waiting>();
-	/** Tracked runs in flight, oldest first. */
-	private readonly leases = new Set<Lease>();
-	private leaseSweep: Timer | undefined;
+	/** Waiting and started-but-unacked events by id, for refresh(). */
+	private readonly byId = new Map<string, Waiting | Held>();
+	/** Tracked runs in flight, in start order, each until its lease runs out. */
+	private readonly leases: DeadlineQueue<object>;
+	/** Started events not yet acked, in start order, each until its ack deadline. */
+	private readonly holds: DeadlineQueue<Held>;
 	private closed = false;
-	private readonly counters = { waited: 0, refused: 0, longestWaitMs: 0 };
+	private readonly counters = { waited: 0, refused: 0, ackedAtDeadline: 0, longestWaitMs: 0 };
 	private limit: number;
 	private maxWaiting: number;
-
 	private readonly leaseMs: number;
+	private readonly ackDeadlineMs: number;
+	private readonly minHoldMs: number;
 
 	constructor(private readonly opts: EventPacerOptions) {
 		this.leaseMs = opts.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
+		this.ackDeadlineMs = opts.ackDeadlineMs ?? DEFAULT_ACK_DEADLINE_MS;
+		this.minHoldMs = opts.minHoldMs ?? DEFAULT_MIN_HOLD_MS;
 		this.limit = opts.limit;
 		this.maxWaiting = opts.maxWaiting;
+		this.leases = new DeadlineQueue(() => this.release());
+		this.holds = new DeadlineQueue((held) => {
+			this.counters.ackedAtDeadline++;
+			this.acknowledge(held);
+		});
 	}
 
 	/** New limits (a subscriber came or went); waiting events start at once if the limit grew. */
@@ -75,27 +116,27 @@ export class EventPacer {
 	}
 
 	/**
-	 * Takes an event the caller has not seen before. Starts it now (acked now) when there is room,
-	 * else keeps it waiting (acked when it starts). False: refused, not acked, not kept.
+	 * Takes an event the caller has not seen before. Starts it now when there is room, else keeps it
+	 * waiting; either way it is acked once n8n holds its runs. False: refused, not acked, not kept.
 	 */
 	offer(envelope: FeishuEnvelope, ack: () => void): boolean {
 		if (this.closed) return false;
+		const entry: Waiting = { envelope, ack, since: monotonicNow() };
 		if (this.waitingCount === 0 && this.hasRoom()) {
-			this.begin(envelope, ack);
+			this.begin(entry);
 			return true;
 		}
 		if (this.waitingCount >= this.maxWaiting) {
 			this.counters.refused++;
 			return false;
 		}
-		const entry: Waiting = { envelope, ack, since: Date.now() };
 		this.line.push(entry);
 		if (envelope.eventId !== undefined) this.byId.set(envelope.eventId, entry);
 		this.counters.waited++;
 		return true;
 	}
 
-	/** A redelivery of an event that is still waiting: ack this newest delivery when it starts. */
+	/** A redelivery of an event not yet acked (waiting or started): its ack goes to this newest delivery. */
 	refresh(eventId: string, ack: () => void): boolean {
 		const entry = this.byId.get(eventId);
 		if (!entry) return false;
@@ -107,35 +148,31 @@ export class EventPacer {
 	track(done: PromiseLike<unknown>): void {
 		if (this.closed) return;
 		this.inFlight++;
-		const run: Lease = { startedAt: Date.now() };
-		this.leases.add(run);
-		this.armLeaseSweep();
+		const lease = {};
+		this.leases.add(lease, monotonicNow() + this.leaseMs);
+		// Ended already, by its lease or by close(), if it is no longer queued.
 		const end = () => {
-			// Ended already, by its lease or by close().
-			if (!this.leases.delete(run)) return;
-			// No timer left behind once nothing runs (it would hold the process open).
-			if (this.leases.size === 0) {
-				this.leaseSweep?.cancel();
-				this.leaseSweep = undefined;
-			}
-			this.release();
+			if (this.leases.delete(lease)) this.release();
 		};
 		Promise.resolve(done).then(end, end);
 	}
 
-	/** Drops every waiting event (unacked: Feishu redelivers them) and stops counting. */
+	/**
+	 * Drops every waiting event and every started one not yet acked (unacked: Feishu redelivers
+	 * them, and the dedupe n8n keeps drops those whose runs it already has) and stops counting.
+	 */
 	close(): void {
 		this.closed = true;
-		this.leaseSweep?.cancel();
-		this.leaseSweep = undefined;
 		this.leases.clear();
+		this.holds.clear();
 		this.line = [];
 		this.head = 0;
 		this.byId.clear();
 	}
 
 	stats(): EventPacerStats {
-		return { inFlight: this.inFlight, waiting: this.waitingCount, ...this.counters };
+		const { waited, refused, ackedAtDeadline, longestWaitMs } = this.counters;
+		return { inFlight: this.inFlight, waiting: this.waitingCount, unacked: this.holds.size, waited, refused, ackedAtDeadline, longestWaitMs };
 	}
 
 	private get waitingCount(): number {
@@ -146,39 +183,46 @@ export class EventPacer {
 		return this.inFlight < this.limit;
 	}
 
-	private begin(envelope: FeishuEnvelope, ack: () => void): void {
-		// The ack goes out first: the WebSocket writes it at once. The event holds a place while its
-		// subscribers have it; the runs they start are tracked synchronously, so a burst cannot
-		// overshoot the limit. Its subscribers run now rather than on a later tick: deferred, the rest
-		// of a socket read's events would wait behind places held by events whose runs had not even
-		// started, and events kept waiting outlive the young generation (measured: old-space growth
-		// and mark-compacts in the middle of a burst).
+	private begin(entry: Waiting): void {
+		const eventId = entry.envelope.eventId;
+		const held: Held = { eventId, ack: entry.ack, pending: 1, acked: false };
+		if (eventId !== undefined) this.byId.set(eventId, held);
+		const settle = () => {
+			if (--held.pending === 0) this.acknowledge(held);
+		};
+		const track = (done: PromiseLike<unknown>) => {
+			this.track(done);
+			if (this.closed) return;
+			held.pending++;
+			Promise.resolve(done).then(settle, settle);
+		};
+		// The event holds a place while its subscribers have it; the runs they start are tracked
+		// synchronously, so a burst cannot overshoot the limit. Its subscribers run now rather than on
+		// a later tick: deferred, the rest of a socket read's events would wait behind places held by
+		// events whose runs had not even started, and events kept waiting outlive the young
+		// generation (measured: old-space growth and mark-compacts in the middle of a burst).
 		this.inFlight++;
-		ack();
 		try {
-			if (!this.closed) this.opts.start(envelope);
+			const deciding = this.opts.start(entry.envelope, track);
+			if (isThenable(deciding) && !this.closed) {
+				held.pending++;
+				Promise.resolve(deciding).then(settle, settle);
+			}
 		} finally {
 			// Not release(): its drain would recurse through begin for every waiting event.
 			if (!this.closed) this.inFlight--;
 		}
+		if (this.closed) return;
+		settle();
+		if (!held.acked) this.holds.add(held, Math.max(entry.since + this.ackDeadlineMs, monotonicNow() + this.minHoldMs));
 	}
 
-	// One timer for all leases while any run is in flight, rather than one per run (a timer is not
-	// cheap on n8n-workflow's sleep): runs are leased in start order, so the oldest is always first.
-	private armLeaseSweep(): void {
-		if (this.leaseSweep || this.leases.size === 0) return;
-		const oldest = this.leases.values().next().value as Lease;
-		this.leaseSweep = after(oldest.startedAt + this.leaseMs - Date.now(), () => {
-			this.leaseSweep = undefined;
-			if (this.closed) return;
-			const now = Date.now();
-			for (const run of this.leases) {
-				if (now - run.startedAt < this.leaseMs) break;
-				this.leases.delete(run);
-				this.release();
-			}
-			this.armLeaseSweep();
-		});
+	private acknowledge(held: Held): void {
+		if (held.acked || this.closed) return;
+		held.acked = true;
+		this.holds.delete(held);
+		if (held.eventId !== undefined && this.byId.get(held.eventId) === held) this.byId.delete(held.eventId);
+		held.ack();
 	}
 
 	private release(): void {
@@ -192,9 +236,9 @@ export class EventPacer {
 		while (this.waitingCount > 0 && this.hasRoom()) {
 			const entry = this.line[this.head]!;
 			this.line[this.head++] = undefined;
-			if (entry.envelope.eventId !== undefined) this.byId.delete(entry.envelope.eventId);
-			this.counters.longestWaitMs = Math.max(this.counters.longestWaitMs, Date.now() - entry.since);
-			this.begin(entry.envelope, entry.ack);
+			if (entry.envelope.eventId !== undefined && this.byId.get(entry.envelope.eventId) === entry) this.byId.delete(entry.envelope.eventId);
+			this.counters.longestWaitMs = Math.max(this.counters.longestWaitMs, monotonicNow() - entry.since);
+			this.begin(entry);
 		}
 		if (this.head >= 1024 && this.head * 2 >= this.line.length) {
 			this.line = this.line.slice(this.head);

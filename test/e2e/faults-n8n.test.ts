@@ -5,7 +5,7 @@
 //   execution (counted from n8n's executions, matched by message id): zero lost, zero duplicates;
 //   and n8n keeps answering throughout (its health routes and the executions list: zero non-200s),
 //   because the trigger paces the burst (Parallel Processing Limit, default 10 runs in flight).
-// - a workflow that takes 10 s: the events are still acked at once and never redelivered.
+// - a workflow that takes 10 s: the events are acked at the 2 s ack deadline and never redelivered.
 // - FEISHU_FAULT_CYCLES (default 200) activate/deactivate cycles: no connection left open.
 // - n8n at debug log level never logs a secret (app secret, Encrypt Key, verification token,
 //   tenant tokens, gateway ticket or access key) through all of the above plus an API call.
@@ -134,7 +134,7 @@ describe(`n8n ${version}: fault suite`, { timeout: 3_600_000 }, () => {
 		await until('the connection to close', async () => (await openConnections(rig)) === 0, 15_000);
 	});
 
-	test('a workflow that takes 10 s: events acked at once, none redelivered', async (t) => {
+	test('a workflow that takes 10 s: events acked at the 2 s deadline, inside Feishu\'s 3 s, none redelivered', async (t) => {
 		const wait = { parameters: { amount: 10, unit: 'seconds' }, id: randomUUID(), name: 'Wait 10 s', type: 'n8n-nodes-base.wait', typeVersion: 1.1, position: [260, 0], webhookId: randomUUID() };
 		const wf = await rig.n8n.createWorkflow(triggerOnly('faults: slow', [wait]), { credentials: { feishuApi: rig.credential } });
 		await rig.n8n.activate(wf.id);
@@ -150,7 +150,8 @@ describe(`n8n ${version}: fault suite`, { timeout: 3_600_000 }, () => {
 			assert.equal(d.acked, true, `${id} acked`);
 			assert.equal(d.redelivered, false, `${id} not redelivered`);
 			assert.equal(d.attempts.length, 1);
-			assert.ok(d.attempts[0].ack_latency_ms < 1000, `${id} acked in ${d.attempts[0].ack_latency_ms} ms`);
+			// Held while n8n had the run going, then acked at the deadline (a protocol rule: < 3 s).
+			assert.ok(d.attempts[0].ack_latency_ms >= 1900 && d.attempts[0].ack_latency_ms < 3000, `${id} acked in ${d.attempts[0].ack_latency_ms} ms`);
 		}
 		const done = await rig.n8n.waitForExecutions(wf.id, 5, { timeoutMs: 60_000 });
 		assert.equal(done.length, 5);

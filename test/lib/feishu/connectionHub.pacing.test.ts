@@ -1,7 +1,7 @@
 // The hub paces a burst into runs, against the sandbox (Feishu's delivery rules: an event without a
 // code-200 ack within the ack timeout is sent again): at most maxConcurrentRuns runs in flight,
-// waiting events unacked until they start, redeliveries of a waiting event never run twice, a full
-// waiting line leaves events to Feishu, and card callbacks are never held.
+// events unacked until their runs have ended, redeliveries of a waiting or running event never run
+// twice, a full waiting line leaves events to Feishu, and card callbacks are never held.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type FeishuEnvelope, type HubEventContext, hubStats, subscribeToApp } from '../../../lib/feishu';
@@ -57,15 +57,16 @@ function runner() {
 
 const pacing = () => hubStats().apps.find((a) => a.appId === APP_ID)!.pacing;
 
-test('a burst runs 3 at a time: waiting events are acked only when they start, each runs once', async () => {
+test('a burst runs 3 at a time: events are acked only once their runs have ended, each runs once', async () => {
 	const r = runner();
 	const sub = await subscribeToApp(credsFor(sandbox), r.subscriber, { maxConcurrentRuns: 3 });
 	const sent = await Promise.all(Array.from({ length: 12 }, (_, i) => sendText(sandbox, `burst ${i}`)));
 	await waitFor('three runs', () => r.seen.length === 3);
 	await waitFor('the other nine waiting', () => pacing().waiting === 9);
-	// While three runs are in flight, the nine others are not acked (Feishu still holds them).
+	// While three runs are in flight nothing is acked: n8n has not finished them, and the nine others
+	// wait (Feishu still holds all twelve; its redeliveries of them run nothing).
 	const early = await deliveries(sandbox);
-	assert.equal(early.filter((d) => d.acked).length, 3, 'only the three started events are acked');
+	assert.equal(early.filter((d) => d.acked).length, 0, 'no event is acked before its run has ended');
 	assert.equal(r.seen.length, 3);
 	// Finish the runs, as n8n would: each frees a place for the next event in line.
 	while (r.seen.length < 12) {
@@ -84,7 +85,7 @@ test('a burst runs 3 at a time: waiting events are acked only when they start, e
 	await sub.unsubscribe();
 });
 
-test('an event waiting past the ack timeout is redelivered: it still runs once, and its newest delivery is acked when it starts', async () => {
+test('an event waiting past the ack timeout is redelivered: it still runs once, and its newest delivery is acked when its run ends', async () => {
 	const r = runner();
 	const sub = await subscribeToApp(credsFor(sandbox), r.subscriber, { maxConcurrentRuns: 1 });
 	const first = await sendText(sandbox, 'holds the only place');
@@ -99,15 +100,17 @@ test('an event waiting past the ack timeout is redelivered: it still runs once, 
 	assert.deepEqual(r.seen, [first.event_id]);
 	r.finish(first.event_id);
 	await waitFor('the second run', () => r.seen.length === 2);
+	const finishedAt = Date.now();
+	r.finish(second.event_id);
 	const [done] = await waitFor('the waiting event acked', async () => {
 		const d = await deliveries(sandbox, second.event_id);
 		return d[0]?.acked ? d : undefined;
 	});
-	// The ack answers the delivery that was current when the event started (not the first one, whose
-	// ack timeout is long past, nor a later one acked as a duplicate).
+	// The ack answers the delivery that was current when its run ended (not the first one, whose
+	// ack timeout is long past).
 	const ackedAttempt = done.attempts.findIndex((a: { acked: boolean }) => a.acked);
 	assert.ok(ackedAttempt >= 2, `acked on attempt ${ackedAttempt + 1} of ${done.attempts.length}`);
-	assert.ok(done.attempts[ackedAttempt].at <= r.startedAt.get(second.event_id)!, 'the acked delivery was sent before the event started');
+	assert.ok(done.attempts[ackedAttempt].at <= finishedAt, 'the acked delivery was sent before the run ended');
 	assert.deepEqual(r.seen, [first.event_id, second.event_id], 'the redeliveries ran nothing');
 	assert.ok(hubStats().apps[0].duplicatesDropped >= 2);
 	r.finishAll();

@@ -1,4 +1,4 @@
-// The shared long connection against the sandbox: ack-first, fragments, dedupe, fan-out over one
+// The shared long connection against the sandbox: acks once runs end (or at the deadline), fragments, dedupe, fan-out over one
 // connection, reconnects, refusals, garbage frames, card callbacks, the watchdog and clean teardown.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -27,17 +27,17 @@ function appStats() {
 	return app;
 }
 
-test('events are acked at once while the handler takes 10 s', async () => {
+test('a run that takes 10 s: its event is acked at the ack deadline, inside Feishu\'s 3 s', async () => {
 	const received: string[] = [];
 	const pending: NodeJS.Timeout[] = [];
 	const sub = await subscribeToApp(credsFor(sandbox), {
-		onEvent(envelope) {
+		onEvent(envelope, context) {
 			received.push(envelope.eventId!);
 			// A "workflow" that takes 10 s; unref'd so it cannot hold the test process open.
-			return new Promise((resolve) => pending.push(setTimeout(resolve, 10_000).unref()));
+			context.trackRun(new Promise((resolve) => pending.push(setTimeout(resolve, 10_000).unref())));
 		},
 		onFatal() {},
-	});
+	}, { maxConcurrentRuns: 0 });
 	const sent = [];
 	for (let i = 0; i < 20; i++) sent.push(await sendText(sandbox, `slow ${i}`));
 	await waitFor('all events handled', () => received.length === sent.length);
@@ -45,26 +45,44 @@ test('events are acked at once while the handler takes 10 s', async () => {
 		const all = await deliveries(sandbox);
 		return all.length === sent.length && all.every((d) => d.acked) ? all : undefined;
 	});
-	console.log(`sandbox ack latencies in send order: ${records.map((d) => d.attempts[0].ack_latency_ms).join(',')} ms`);
 	const latencies = records.map((d) => d.attempts[0].ack_latency_ms as number).sort((a, b) => a - b);
 	for (const record of records) {
 		assert.equal(record.attempts.length, 1, 'acked on the first attempt, never redelivered');
 		assert.equal(record.attempts[0].ack_code, 200);
 	}
-	// Measured on a loaded 2-core machine (other test files run in parallel), a single sample can
-	// catch a scheduling or GC pause (up to ~45 ms seen): 90% must be under 50 ms and every one far
-	// below the 10 s handler and Feishu's 3 s redelivery deadline (acking after the handler fails).
-	const p90 = latencies[Math.ceil(latencies.length * 0.9) - 1];
-	assert.ok(p90 < 50, `sandbox-measured ack latencies ${latencies.join(',')} ms: p90 must be < 50`);
-	assert.ok(latencies[latencies.length - 1] < 1000, `sandbox-measured ack latencies ${latencies.join(',')} ms: all < 1 s`);
+	// Held until the deadline (2 s after arrival: the run had not ended) and inside Feishu's 3 s, a
+	// protocol rule (the sandbox measures from its send to the ack's arrival).
+	assert.ok(latencies[0] >= 1900, `sandbox-measured ack latencies ${latencies.join(',')} ms: held until the deadline`);
+	assert.ok(latencies[latencies.length - 1] < 3000, `sandbox-measured ack latencies ${latencies.join(',')} ms: all < 3 s`);
 	assert.deepEqual(new Set(received), new Set(sent.map((s) => s.event_id)));
-	const own = appStats().gateway.ackLatencyMs;
-	assert.ok(own.p50 < 50 && own.max < 1000, `client receipt -> ack p50 ${own.p50} ms, max ${own.max} ms`);
-	console.log(
-		`ack latency: sandbox p50=${latencies[Math.floor(latencies.length / 2)]} ms max=${latencies[latencies.length - 1]} ms; ` +
-			`client p50=${own.p50} ms p99=${own.p99} ms (n=${own.count})`,
-	);
+	assert.equal(appStats().pacing.ackedAtDeadline, 20);
 	for (const t of pending) clearTimeout(t);
+	await sub.unsubscribe();
+});
+
+test('a run that ends at once: its event is acked as it ends', async () => {
+	const received: string[] = [];
+	const sub = await subscribeToApp(credsFor(sandbox), {
+		onEvent(envelope, context) {
+			received.push(envelope.eventId!);
+			context.trackRun(Promise.resolve());
+		},
+		onFatal() {},
+	});
+	const sent = [];
+	for (let i = 0; i < 20; i++) sent.push(await sendText(sandbox, `quick ${i}`));
+	const records = await waitFor('all deliveries acked', async () => {
+		const all = await deliveries(sandbox);
+		return all.length === sent.length && all.every((d) => d.acked) ? all : undefined;
+	});
+	const latencies = records.map((d) => d.attempts[0].ack_latency_ms as number).sort((a, b) => a - b);
+	// Far from the 2 s deadline: measured on a loaded 2-core machine a single sample can catch a
+	// scheduling or GC pause (up to ~45 ms seen), so the bound is loose.
+	assert.ok(latencies[latencies.length - 1] < 1000, `sandbox-measured ack latencies ${latencies.join(',')} ms: acked as the runs ended`);
+	assert.equal(appStats().pacing.ackedAtDeadline, 0);
+	const own = appStats().gateway.ackLatencyMs;
+	console.log(`ack latency: sandbox p50=${latencies[Math.floor(latencies.length / 2)]} ms max=${latencies[latencies.length - 1]} ms; client p50=${own.p50} ms p99=${own.p99} ms (n=${own.count})`);
+	assert.deepEqual(new Set(received), new Set(sent.map((s) => s.event_id)));
 	await sub.unsubscribe();
 });
 

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
 import { hubStats } from '../../../lib/feishu';
-import { APP_ID, APP_SECRET, control, openConnections, sleep, startTestSandbox, waitFor } from '../../helpers/hubSandbox';
+import { APP_ID, APP_SECRET, control, deliveries, openConnections, sleep, startTestSandbox, waitFor } from '../../helpers/hubSandbox';
 import { createTriggerHarness, runManual } from '../../helpers/triggerContext';
 import type { Sandbox } from '../../../sandbox/server';
 
@@ -56,6 +56,27 @@ test('receives a message, shaped, with the dedupe key; close leaves no connectio
 		assert.equal(first.deduplicationKey, `feishu:wf-1:node-1:${sent.event_id}`);
 		// n8n resolves it at the end of every run (the end of a queue-mode run, too).
 		assert.ok(first.response, 'plain events carry a response promise');
+	} finally {
+		await closeFunction!();
+	}
+	await noConnectionsLeft();
+});
+
+test('an event is acked only once n8n has finished its run (the done promise settles)', async () => {
+	const h = harness({}, { holdRuns: true });
+	const { closeFunction } = await h.run();
+	try {
+		const sent = await say('oc_lc_held', { text: 'held until n8n holds it' });
+		const [run] = await h.waitForEmits(1);
+		await sleep(200);
+		const [before] = await deliveries(sandbox, sent.event_id);
+		assert.equal(before.acked, false, 'not acked while n8n has not finished the run');
+		run.done!.resolve({} as never);
+		const [afterDone] = await waitFor('acked once the run ended', async () => {
+			const d = await deliveries(sandbox, sent.event_id);
+			return d[0]?.acked ? d : undefined;
+		});
+		assert.equal(afterDone.attempts.length, 1, 'inside the 3 s: never redelivered');
 	} finally {
 		await closeFunction!();
 	}
