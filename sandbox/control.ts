@@ -175,6 +175,12 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		sendJson(ctx.res, 200, { deliveries });
 	});
 
+	router.add('POST', '/_sandbox/deliveries/:event_id/again', (ctx) => {
+		const record = d.delivery.deliverAgain(ctx.params.event_id);
+		if (!record) return sendJson(ctx.res, 404, { error: `no recent event ${ctx.params.event_id}` });
+		sendJson(ctx.res, 200, { delivery: record });
+	});
+
 	router.add('GET', '/_sandbox/calls', (ctx) => {
 		const appId = ctx.query.get('app_id');
 		sendJson(ctx.res, 200, { calls: state.calls.filter((c) => !appId || c.app_id === appId) });

@@ -63,8 +63,24 @@ export class DeliveryEngine {
 		private readonly opts: DeliveryOptions,
 	) {}
 
+	/** Events delivered lately, so that one can be pushed again as Feishu does after a lost ack. */
+	private readonly recent = new Map<string, { app: AppRecord; event: BuiltEvent }>();
+
+	/**
+	 * Pushes an event delivered before once more, same event_id and body, as a new delivery: what
+	 * Feishu does when it never saw the ack (e.g. the process acked and died before it went out).
+	 */
+	deliverAgain(eventId: string): DeliveryRecord | undefined {
+		const sent = this.recent.get(eventId);
+		return sent && this.deliver(sent.app, sent.event).record;
+	}
+
 	/** Starts delivering; `answer` resolves with the app's callback answer (or undefined). */
 	deliver(app: AppRecord, event: BuiltEvent, opts: DeliverOptions = {}): { record: DeliveryRecord; answer: Promise<unknown> } {
+		if (!opts.callback) {
+			this.recent.set(event.eventId, { app, event });
+			if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value as string);
+		}
 		const record: DeliveryRecord = {
 			event_id: event.eventId,
 			event_type: event.eventType,
@@ -261,6 +277,7 @@ export class DeliveryEngine {
 		for (const t of this.timers) clearTimeout(t);
 		this.timers.clear();
 		this.pendingAcks.clear();
+		this.recent.clear();
 		this.waiting.length = 0;
 	}
 

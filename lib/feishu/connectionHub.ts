@@ -130,7 +130,8 @@ export async function subscribeToApp(
 			if (joined.subscribers.size > 0) return applyLimits(joined);
 			// Removed at once so a new subscriber opens a fresh connection instead of joining a closing one.
 			if (connections.get(key) === joined) connections.delete(key);
-			joined.pacer.close();
+			// The acks of events whose runs n8n holds go out first (2 s at most), over the open socket.
+			await joined.pacer.finish();
 			await joined.client.close();
 		},
 	};

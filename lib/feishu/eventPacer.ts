@@ -88,6 +88,8 @@ export class EventPacer {
 	/** Started events not yet acked, in start order, each until its ack deadline. */
 	private readonly holds: DeadlineQueue<Held>;
 	private closed = false;
+	/** Set by finish(): no new events; resolved when the last started event is acked. */
+	private finishing: { resolve: () => void; promise: Promise<void> } | undefined;
 	private readonly counters = { waited: 0, refused: 0, ackedAtDeadline: 0, longestWaitMs: 0 };
 	private limit: number;
 	private maxWaiting: number;
@@ -120,7 +122,7 @@ export class EventPacer {
 	 * waiting; either way it is acked once n8n holds its runs. False: refused, not acked, not kept.
 	 */
 	offer(envelope: FeishuEnvelope, ack: () => void): boolean {
-		if (this.closed) return false;
+		if (this.closed || this.finishing) return false;
 		const entry: Waiting = { envelope, ack, since: monotonicNow() };
 		if (this.waitingCount === 0 && this.hasRoom()) {
 			this.begin(entry);
@@ -158,11 +160,35 @@ export class EventPacer {
 	}
 
 	/**
+	 * A graceful end (the connection is about to close): takes no new event, drops the waiting ones
+	 * unacked (Feishu redelivers them, to the next connection), and resolves once every started event
+	 * has been acked, as its runs end or at its deadline (about 2 s at most), then closes. So a
+	 * graceful restart leaves Feishu nothing to redeliver that n8n already ran.
+	 */
+	finish(): Promise<void> {
+		if (this.closed) return Promise.resolve();
+		if (!this.finishing) {
+			let resolve!: () => void;
+			const promise = new Promise<void>((r) => (resolve = r));
+			this.finishing = { resolve, promise };
+			for (let i = this.head; i < this.line.length; i++) {
+				const id = this.line[i]?.envelope.eventId;
+				if (id !== undefined) this.byId.delete(id);
+			}
+			this.line = [];
+			this.head = 0;
+			this.settleFinish();
+		}
+		return this.finishing.promise;
+	}
+
+	/**
 	 * Drops every waiting event and every started one not yet acked (unacked: Feishu redelivers
 	 * them, and the dedupe n8n keeps drops those whose runs it already has) and stops counting.
 	 */
 	close(): void {
 		this.closed = true;
+		this.finishing?.resolve();
 		this.leases.clear();
 		this.holds.clear();
 		this.line = [];
@@ -223,6 +249,11 @@ export class EventPacer {
 		this.holds.delete(held);
 		if (held.eventId !== undefined && this.byId.get(held.eventId) === held) this.byId.delete(held.eventId);
 		held.ack();
+		this.settleFinish();
+	}
+
+	private settleFinish(): void {
+		if (this.finishing && this.holds.size === 0) this.close();
 	}
 
 	private release(): void {
@@ -232,7 +263,7 @@ export class EventPacer {
 	}
 
 	private drain(): void {
-		if (this.closed) return;
+		if (this.closed || this.finishing) return;
 		while (this.waitingCount > 0 && this.hasRoom()) {
 			const entry = this.line[this.head]!;
 			this.line[this.head++] = undefined;

@@ -19,6 +19,7 @@ export * from './events';
 export * from './webhook';
 export * from './envelope';
 export * from './dedupe';
+export * from './recentEventIds';
 export * from './deadlineQueue';
 export * from './eventPacer';
 export * from './fragments';

@@ -6,7 +6,7 @@
 // connection lost for good later goes to emitError, and close awaits an in-flight start.
 import type { IDataObject, IDeferredPromise, IExecuteResponsePromiseData, INodeExecutionData, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { type FeishuEnvelope, type HubEventContext, type HubSubscription, isCallbackEventType, subscribeToApp } from '../../lib/feishu';
+import { type FeishuEnvelope, type HubEventContext, type HubSubscription, isCallbackEventType, RecentEventIds, subscribeToApp } from '../../lib/feishu';
 import { answerWithinBudget } from './cardAnswer';
 import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import type { TriggerSettings } from './TriggerSettings';
@@ -26,6 +26,33 @@ export function deduplicationKeyOf(ctx: ITriggerFunctions, envelope: FeishuEnvel
 	return `feishu:${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${envelope.eventId}`;
 }
 
+/** Where the ids of recent runs live in the node's static data (n8n 1.x only; see persistentDedupe). */
+const RECENT_EVENTS_KEY = 'recentFeishuEventIds';
+
+/**
+ * Dedupe that survives a restart. n8n 2.x keeps the key passed to emit with every execution and
+ * refuses a second run with it, so it needs nothing from us. n8n 1.x has no such key (its emit takes
+ * three parameters; measured on 1.123.81): there the trigger keeps the ids of recent runs in the
+ * node's static data, which n8n 1.x saves with the workflow on every emit (and at activation).
+ * An id goes in once its run has ended, not before the emit: saved before n8n had written the
+ * execution, a kill -9 in between would drop the event's redelivery with no execution anywhere
+ * (measured: 15 of 600 events lost that way). So the ids of runs that ended after the last emit are
+ * not yet saved; after a crash those events may run again (their replies are idempotent, by uuid).
+ * Undefined: not needed.
+ */
+function persistentDedupe(ctx: ITriggerFunctions): { ranBefore(eventId: string): boolean; ran(eventId: string): void } | undefined {
+	if (ctx.getMode() === 'manual' || ctx.emit.length >= 4) return undefined;
+	const staticData = ctx.getWorkflowStaticData('node');
+	const recent = RecentEventIds.parse(staticData[RECENT_EVENTS_KEY]);
+	return {
+		ranBefore: (eventId) => recent.has(eventId),
+		ran(eventId) {
+			recent.add(eventId);
+			staticData[RECENT_EVENTS_KEY] = recent.serialize();
+		},
+	};
+}
+
 /** Settles (always fulfilled) as soon as either promise settles either way. */
 function firstSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
 	const settle = () => undefined;
@@ -40,12 +67,17 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 	let startup: Promise<void> | undefined;
 	let started = false;
 	let manualEmitted = false;
+	const dedupe = persistentDedupe(ctx);
 
 	const emit = (envelope: FeishuEnvelope, json: IDataObject, context: HubEventContext): Promise<IDataObject | undefined> | undefined => {
 		// The editor's test listener runs the workflow once, on the first matching event.
 		if (manual) {
 			if (manualEmitted) return undefined;
 			manualEmitted = true;
+		}
+		if (envelope.eventId !== undefined && dedupe?.ranBefore(envelope.eventId)) {
+			ctx.logger.debug('Feishu Trigger ignored an event it ran before a restart', { eventId: envelope.eventId });
+			return undefined;
 		}
 		const data = [ctx.helpers.returnJsonArray([json])];
 		const key = deduplicationKeyOf(ctx, envelope);
@@ -61,7 +93,11 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 		let done: IDeferredPromise<IRun> | undefined;
 		if (!manual) {
 			done = ctx.helpers.createDeferredPromise<IRun>();
-			context.trackRun(firstSettled(done.promise, response.promise));
+			const ended = firstSettled(done.promise, response.promise);
+			context.trackRun(ended);
+			const eventId = envelope.eventId;
+			// Only a run n8n reports as ended counts; one that failed to start must run when Feishu redelivers.
+			if (dedupe && eventId !== undefined) Promise.any([done.promise, response.promise]).then(() => dedupe.ran(eventId), () => undefined);
 		}
 		emitFn.call(ctx, data, response, done, key);
 		if (!isCallbackEventType(envelope.eventType)) {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureN8n, N8nInstall } from './install';
-import { freePort, spawnTracked, stopTracked } from './processes';
+import { freePort, killTracked, spawnTracked, stopTracked } from './processes';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).name;
@@ -285,6 +285,14 @@ export class N8n {
 		const child = this.child;
 		if (!child) return;
 		await stopTracked(child, 20_000);
+		this.child = undefined;
+	}
+
+	/** kill -9: n8n gets no chance to finish, flush or mark anything (start() brings it back). */
+	async crash(): Promise<void> {
+		const child = this.child;
+		if (!child) return;
+		await killTracked(child);
 		this.child = undefined;
 	}
 

@@ -73,6 +73,18 @@ export async function stopTracked(child: ChildProcess, graceMs = 15_000): Promis
 	clearTimeout(timer);
 }
 
+/** kill -9 of the child's whole process group (an OOM kill, a pulled plug): no shutdown runs. */
+export async function killTracked(child: ChildProcess): Promise<void> {
+	if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	try {
+		process.kill(-child.pid, 'SIGKILL');
+	} catch {
+		/* gone */
+	}
+	await exited;
+}
+
 /** A loopback port that was free a moment ago. */
 export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {

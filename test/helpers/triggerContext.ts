@@ -79,6 +79,10 @@ export interface HarnessOptions {
 	workflowId?: string;
 	/** Runs stay "running" (their done promise unsettled) until the test resolves `emitted[i].done`. */
 	holdRuns?: boolean;
+	/** n8n 1.x's emit: three parameters, no deduplication key (n8n 2.x's takes four). */
+	emitWithoutKey?: boolean;
+	/** The workflow's static data (n8n keeps and saves it); pass the same object to simulate a restart. */
+	staticData?: IDataObject;
 }
 
 export function createTriggerHarness(opts: HarnessOptions): TriggerHarness {
@@ -86,13 +90,20 @@ export function createTriggerHarness(opts: HarnessOptions): TriggerHarness {
 	const errors: Error[] = [];
 	const waiters: (() => void)[] = [];
 	const notify = () => waiters.splice(0).forEach((w) => w());
+	const record = (data: INodeExecutionData[][], response?: IDeferredPromise<IExecuteResponsePromiseData>, done?: IDeferredPromise<IRun>, deduplicationKey?: string) => {
+		emitted.push({ data, json: data[0][0].json, response, done, deduplicationKey });
+		if (done && !opts.holdRuns) queueMicrotask(() => done.resolve({} as IRun));
+		notify();
+	};
+	const staticData = opts.staticData ?? {};
 	const ctx = {
 		...baseContext(opts.node, opts.parameters, opts.credentials, opts.mode ?? 'trigger', opts.nodeId ?? 'node-1', opts.workflowId ?? 'wf-1'),
-		emit(data: INodeExecutionData[][], response?: IDeferredPromise<IExecuteResponsePromiseData>, done?: IDeferredPromise<IRun>, deduplicationKey?: string) {
-			emitted.push({ data, json: data[0][0].json, response, done, deduplicationKey });
-			if (done && !opts.holdRuns) queueMicrotask(() => done.resolve({} as IRun));
-			notify();
-		},
+		// The arity is what the trigger sees of n8n's major: 1.x's emit has no key parameter.
+		emit: opts.emitWithoutKey
+			? (data: INodeExecutionData[][], response?: IDeferredPromise<IExecuteResponsePromiseData>, done?: IDeferredPromise<IRun>) => record(data, response, done)
+			: (data: INodeExecutionData[][], response?: IDeferredPromise<IExecuteResponsePromiseData>, done?: IDeferredPromise<IRun>, deduplicationKey?: string) =>
+					record(data, response, done, deduplicationKey),
+		getWorkflowStaticData: (type: string) => ((staticData[type] as IDataObject | undefined) ?? (staticData[type] = {})) as IDataObject,
 		emitError(error: Error) {
 			errors.push(error);
 			notify();

@@ -197,3 +197,21 @@ test('a run whose end never comes stops counting after its lease; close drops th
 	assert.deepEqual(r.acked, ['a', 'b'], 'both at their deadlines; c, waiting at close, stays unacked');
 	assert.deepEqual(r.pacer.stats().waiting, 0);
 });
+
+test('finish (a graceful close): no new events, waiting ones dropped unacked, started ones acked as their runs end or at their deadline', async () => {
+	const r = rig({ limit: 2, ackDeadlineMs: 80, minHoldMs: 0 });
+	r.offer('quick');
+	r.offer('slow');
+	r.offer('waiting');
+	let finished = false;
+	const finishing = r.pacer.finish().then(() => (finished = true));
+	assert.equal(r.offer('late'), false, 'nothing new is taken');
+	r.finish('quick');
+	await tick();
+	assert.deepEqual(r.acked, ['quick']);
+	assert.equal(finished, false, 'slow is still held');
+	await finishing;
+	assert.deepEqual(r.acked, ['quick', 'slow'], 'slow acked at its deadline; waiting never');
+	assert.deepEqual(r.started, ['quick', 'slow'], 'the waiting event never started');
+	assert.equal(r.pacer.offer(envelope('after'), () => undefined), false, 'closed');
+});

@@ -24,8 +24,10 @@ function credentials(appSecret = APP_SECRET) {
 	return { appId: APP_ID, appSecret, domain: 'custom', baseUrl: sandbox.baseUrl };
 }
 
-function harness(parameters: IDataObject = {}, extra: { mode?: 'trigger' | 'manual'; appSecret?: string; workflowId?: string; holdRuns?: boolean } = {}) {
-	return createTriggerHarness({ node, parameters, credentials: credentials(extra.appSecret), mode: extra.mode, workflowId: extra.workflowId, holdRuns: extra.holdRuns });
+type HarnessExtra = { mode?: 'trigger' | 'manual'; appSecret?: string; workflowId?: string; holdRuns?: boolean; emitWithoutKey?: boolean; staticData?: IDataObject };
+
+function harness(parameters: IDataObject = {}, extra: HarnessExtra = {}) {
+	return createTriggerHarness({ node, parameters, credentials: credentials(extra.appSecret), ...extra });
 }
 
 function say(chatId: string, body: IDataObject): Promise<{ message_id: string; event_id: string }> {
@@ -79,6 +81,47 @@ test('an event is acked only once n8n has finished its run (the done promise set
 		assert.equal(afterDone.attempts.length, 1, 'inside the 3 s: never redelivered');
 	} finally {
 		await closeFunction!();
+	}
+	await noConnectionsLeft();
+});
+
+test('n8n 1.x (emit without a key): an event run before a restart is not run again after it; 2.x leaves it to n8n', async () => {
+	const params = { events: [], customEventTypes: 'custom.restart_v1' };
+	const push = (eventId?: string) =>
+		control(sandbox, 'POST', 'events', { event_type: 'custom.restart_v1', event: { note: 'restart' }, event_id: eventId }) as Promise<{ event_id: string }>;
+	const staticData: IDataObject = {};
+	const before = harness(params, { emitWithoutKey: true, staticData });
+	let closed = await before.run();
+	const sent = await push();
+	await before.waitForEmits(1);
+	await closed.closeFunction!();
+	await noConnectionsLeft();
+	assert.match(String((staticData.node as IDataObject).recentFeishuEventIds), /^[0-9a-f]{16}\./, 'the id is in the static data n8n 1.x saves on emit');
+	// "After the restart": a new trigger over the same saved static data and a fresh hub; Feishu
+	// pushes the event again (same event_id), then a new one.
+	const afterRestart = harness(params, { emitWithoutKey: true, staticData });
+	closed = await afterRestart.run();
+	try {
+		await push(sent.event_id);
+		const fresh = await push();
+		const [run] = await afterRestart.waitForEmits(1);
+		assert.equal(run.json.event_id, fresh.event_id, 'only the new event runs');
+		await sleep(300);
+		assert.equal(afterRestart.emitted.length, 1, 'the event pushed again did not run again');
+	} finally {
+		await closed.closeFunction!();
+	}
+	await noConnectionsLeft();
+	// n8n 2.x: no static data is written (n8n's own key does the job).
+	const modern: IDataObject = {};
+	const h = harness(params, { staticData: modern });
+	closed = await h.run();
+	try {
+		await push();
+		await h.waitForEmits(1);
+		assert.equal((modern.node as IDataObject | undefined)?.recentFeishuEventIds, undefined);
+	} finally {
+		await closed.closeFunction!();
 	}
 	await noConnectionsLeft();
 });
