@@ -1,6 +1,6 @@
 // The IM message operations (im/v1), each one call through FeishuApiClient.request with content
 // validated first. Shared by the action node, the examples and tests.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FeishuApiClient, FeishuBinary } from './apiClient';
 import { FeishuValidationError } from './errors';
 import type { MultipartFile } from './multipart';
@@ -29,14 +29,50 @@ export interface FeishuMessage {
 }
 
 /**
- * The idempotency key of one logical send: the caller's, or a new one kept across this call's
- * retries, so a retry after a 5xx or a reset (which Feishu may have applied) never posts twice.
+ * The idempotency key of one logical send: the caller's (the Feishu node passes eventSendUuid's for
+ * items from a Feishu event), or a new one kept across this call's retries, so a retry after a 5xx
+ * or a reset (which Feishu may have applied) never posts twice.
  * Feishu keeps a uuid for 1 hour per app and allows at most 50 characters.
  */
 function sendUuid(uuid: string | undefined): string {
 	if (uuid === undefined || uuid === '') return randomUUID();
 	if (typeof uuid !== 'string' || uuid.length > 50) throw new FeishuValidationError('uuid', 'should be a string of at most 50 characters');
 	return uuid;
+}
+
+/** Which run of which step sent for which Feishu event: what makes a send the same send again. */
+export interface EventSendOrigin {
+	/** The Feishu event the item descends from (the trigger's `event_id`). */
+	eventId: string;
+	/** The node (workflow step) that sends; its id stays the same across re-runs and renames. */
+	nodeId: string;
+	/** The item's index in the node's input. */
+	itemIndex: number;
+	/** The workflow, so two workflows imported from one file (same node ids) both answer. */
+	workflowId?: string;
+	/** The node's run within the execution, so each pass of a loop over one event sends. */
+	runIndex?: number;
+}
+
+/**
+ * The default uuid of a send made for a Feishu event: the same whenever the same step sends for the
+ * same item of the same event, so a re-run of the workflow (n8n's Retry, a crash recovery, a
+ * redelivery handled by another process) gets Feishu's first message back instead of posting again.
+ * A name-based UUID (RFC 9562 version 8 over SHA-256): 36 characters, within Feishu's 50.
+ */
+export function eventSendUuid(origin: EventSendOrigin): string {
+	const { eventId, nodeId, itemIndex, workflowId = '', runIndex = 0 } = origin;
+	if (typeof eventId !== 'string' || eventId === '') throw new FeishuValidationError('eventId', 'should be a non-empty string');
+	if (!Number.isInteger(itemIndex) || itemIndex < 0 || !Number.isInteger(runIndex) || runIndex < 0) {
+		throw new FeishuValidationError('itemIndex', 'item and run indexes should be non-negative integers');
+	}
+	// JSON of an array: no two different origins hash the same text; the tag versions the scheme.
+	const name = JSON.stringify(['feishu-send-uuid/1', eventId, String(workflowId), String(nodeId), runIndex, itemIndex]);
+	const b = createHash('sha256').update(name).digest().subarray(0, 16);
+	b[6] = (b[6] & 0x0f) | 0x80; // version 8
+	b[8] = (b[8] & 0x3f) | 0x80; // RFC 9562 variant
+	const hex = b.toString('hex');
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function checkReceiveIdType(t: string): ReceiveIdType {

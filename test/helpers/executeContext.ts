@@ -2,6 +2,8 @@
 // resolved by n8n-workflow's own getNodeParameters (defaults, displayOptions), `={{ … }}` expressions
 // are evaluated as plain JavaScript over $json, and helpers.httpRequest performs the request with
 // axios the way n8n-core's does (qs, encoding, returnFullResponse, ignoreHttpStatusErrors).
+// getParentNodes and getWorkflowDataProxy ($('Node').item, $runIndex) are n8n-workflow's own Workflow
+// and WorkflowDataProxy over the run so far (`upstream`), built the way n8n-core builds them.
 // Covers the IExecuteFunctions members our nodes use, nothing more.
 import axios from 'axios';
 import type {
@@ -17,8 +19,22 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	INodeTypes,
+	IConnections,
+	IExecuteData,
+	IRunData,
+	IRunExecutionData,
 } from 'n8n-workflow';
-import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError, Workflow, WorkflowDataProxy } from 'n8n-workflow';
+
+/** A node that ran before the one under test, and the items it output. */
+export interface UpstreamNode {
+	name: string;
+	type: string;
+	/** Its output items; each one's pairedItem points into the output of the node before it. */
+	output: INodeExecutionData[];
+	disabled?: boolean;
+}
 
 export interface RunOptions {
 	node: INodeType;
@@ -30,6 +46,15 @@ export interface RunOptions {
 	name?: string;
 	/** The node's typeVersion (default 1, what saved workflows of version 1 hold). */
 	typeVersion?: number;
+	/**
+	 * The nodes that ran before this one, in a chain from the workflow's start; the input items pair
+	 * back into the last one's output (default: none, the node is the workflow's first).
+	 */
+	upstream?: UpstreamNode[];
+	/** The node's id (default 'test-node'), the workflow's id (default 'test-workflow'), the node's run index (default 0). */
+	nodeId?: string;
+	workflowId?: string;
+	runIndex?: number;
 }
 
 export interface RunResult {
@@ -92,10 +117,39 @@ function locatorValue(description: INodeTypeDescription, node: INode, name: stri
 	return match[1];
 }
 
+// No node types: n8n-workflow's Workflow then keeps the parameters as given, which is all the graph
+// and the paired-item look-ups need.
+const NO_NODE_TYPES = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+
+/**
+ * The workflow so far as n8n-core holds it while running `node`: the graph (upstream nodes chained
+ * into `node`), their run data, and `node`'s execute data (its input and where it came from).
+ */
+function runSoFar(node: INode, items: INodeExecutionData[], upstream: UpstreamNode[], workflowId: string) {
+	const nodes: INode[] = upstream.map((u, k) => ({ id: `upstream-${k}`, name: u.name, type: u.type, typeVersion: 1, position: [0, 0], parameters: {}, disabled: u.disabled }));
+	const chain = [...nodes.map((n) => n.name), node.name];
+	const connections: IConnections = {};
+	for (let k = 0; k + 1 < chain.length; k++) connections[chain[k]] = { main: [[{ node: chain[k + 1], type: 'main', index: 0 }]] };
+	const runData: IRunData = {};
+	upstream.forEach((u, k) => {
+		const source = k === 0 ? [] : [{ previousNode: upstream[k - 1].name, previousNodeOutput: 0, previousNodeRun: 0 }];
+		runData[u.name] = [{ startTime: 0, executionTime: 0, executionIndex: k, source, data: { main: [u.output] } }];
+	});
+	const last = upstream[upstream.length - 1];
+	const executeData: IExecuteData = {
+		node,
+		data: { main: [items] },
+		source: last ? { main: [{ previousNode: last.name, previousNodeOutput: 0, previousNodeRun: 0 }] } : null,
+	};
+	const workflow = new Workflow({ id: workflowId, name: 'test', nodes: [...nodes, { ...node }], connections, active: false, nodeTypes: NO_NODE_TYPES });
+	const runExecutionData = { resultData: { runData } } as unknown as IRunExecutionData;
+	return { workflow, runExecutionData, executeData };
+}
+
 /** The context object runNode runs execute() in; the editor's list loaders get the same members. */
 function nodeContext(opts: RunOptions) {
 	const node: INode = {
-		id: 'test-node',
+		id: opts.nodeId ?? 'test-node',
 		name: opts.name ?? 'Feishu',
 		type: `n8n-nodes-feishu-bot.${opts.node.description.name}`,
 		typeVersion: opts.typeVersion ?? 1,
@@ -107,10 +161,24 @@ function nodeContext(opts: RunOptions) {
 	const requests: IHttpRequestOptions[] = [];
 	const resolved = resolveParameters(node, opts.node.description);
 	const log = () => undefined;
+	const workflowId = opts.workflowId ?? 'test-workflow';
+	const run = runSoFar(node, items, opts.upstream ?? [], workflowId);
 
 	const ctx = {
 		getInputData: () => items,
 		getNode: () => node,
+		getWorkflow: () => ({ id: workflowId, name: 'test', active: false }),
+		// As n8n-core's NodeExecutionContext.getParentNodes.
+		getParentNodes(nodeName: string) {
+			return run.workflow.getParentNodes(nodeName).map((name) => {
+				const n = run.workflow.nodes[name];
+				return { name: n.name, type: n.type, typeVersion: n.typeVersion, disabled: n.disabled ?? false };
+			});
+		},
+		// As n8n-core's BaseExecuteContext.getWorkflowDataProxy.
+		getWorkflowDataProxy(itemIndex: number) {
+			return new WorkflowDataProxy(run.workflow, run.runExecutionData, opts.runIndex ?? 0, itemIndex, node.name, items, {}, 'manual', {}, run.executeData).getDataProxy();
+		},
 		continueOnFail: () => opts.continueOnFail === true,
 		getMode: () => 'manual',
 		logger: { debug: log, info: log, warn: log, error: log },

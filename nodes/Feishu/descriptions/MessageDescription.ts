@@ -198,7 +198,7 @@ export const messageOptions: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description:
-					'Feishu sends a message with the same key at most once per hour (at most 50 characters). Without one, a key is generated per item, so this node\'s own retries never post twice; set one per item (e.g. from the trigger\'s event ID) to also cover re-runs of the workflow.',
+					'Feishu sends a message with the same key at most once per hour per app (at most 50 characters). Default for Send and Reply: when the item comes from a Feishu Trigger event, a key derived from that event, this node and the item, so running the workflow again for the same event (Retry, crash recovery, a redelivery) posts once; otherwise, and for Forward, a random key per item, so only this node\'s own retries never post twice. Set your own to decide what counts as the same message.',
 				displayOptions: { show: { '/operation': ['send', 'reply', 'forward'] } },
 			},
 			{

@@ -73,6 +73,24 @@ test('send to a user by open_id, with a post and idempotency uuid (same uuid -> 
 	assert.deepEqual(JSON.parse(call.body.content), post);
 });
 
+test('reply with an idempotency uuid: the same app and uuid get the first reply back (one message); another app\'s same uuid posts', async () => {
+	const before = (await chatMessages(sb, CHAT)).length;
+	const a = await replyMessage(client, { messageId: userMessageId, msgType: 'text', content: { text: 'once' }, uuid: 'uuid-reply-1' });
+	const b = await replyMessage(client, { messageId: userMessageId, msgType: 'text', content: { text: 'once again' }, uuid: 'uuid-reply-1' });
+	assert.equal(b.message_id, a.message_id);
+	assert.deepEqual(JSON.parse(b.body!.content), { text: 'once' }, 'the first reply, not the second content');
+	assert.equal((await chatMessages(sb, CHAT)).length - before, 1);
+	assert.equal((await lastCall()).body.uuid, 'uuid-reply-1');
+
+	// Feishu keeps a uuid per app: the same key from another app is another message.
+	const other = { appId: 'cli_api_test_other_app', appSecret: 'other-app-secret' };
+	await control(sb, 'POST', 'apps', { app_id: other.appId, app_secret: other.appSecret });
+	const otherClient = new FeishuApiClient(credsFor(sb, other.appSecret, other.appId), { retryBaseDelayMs: 10 });
+	const c = await replyMessage(otherClient, { messageId: userMessageId, msgType: 'text', content: { text: 'other app' }, uuid: 'uuid-reply-1' });
+	assert.notEqual(c.message_id, a.message_id);
+	assert.equal((await chatMessages(sb, CHAT)).length - before, 2);
+});
+
 test('send each remaining content type', async () => {
 	const image = await uploadImage(client, { image: { data: tinyPng(), fileName: 'dot.png', contentType: 'image/png' } });
 	const file = await uploadFile(client, { file: { data: Buffer.from('pdf-ish'), fileName: 'doc.pdf' } });

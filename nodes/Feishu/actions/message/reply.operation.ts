@@ -1,7 +1,7 @@
 import { replyMessage } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
 import { apiClient, options, param } from '../shared';
-import { messageJson, sendableContent, userUuid } from './shared';
+import { idempotentUuid, messageJson, sendableContent } from './shared';
 
 export const reply: ItemOperation = {
 	async execute(context) {
@@ -12,7 +12,7 @@ export const reply: ItemOperation = {
 			msgType,
 			content: await sendableContent(context, msgType),
 			replyInThread: opts.replyInThread === true,
-			uuid: userUuid(opts),
+			uuid: idempotentUuid(context, opts),
 		});
 		return { json: messageJson(res) };
 	},

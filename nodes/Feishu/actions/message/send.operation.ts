@@ -1,7 +1,7 @@
 import { sendMessage } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
 import { apiClient, options, param } from '../shared';
-import { messageJson, recipient, sendableContent, userUuid } from './shared';
+import { idempotentUuid, messageJson, recipient, sendableContent } from './shared';
 
 export const send: ItemOperation = {
 	async execute(context) {
@@ -10,7 +10,7 @@ export const send: ItemOperation = {
 			...recipient(context),
 			msgType,
 			content: await sendableContent(context, msgType),
-			uuid: userUuid(options(context)),
+			uuid: idempotentUuid(context, options(context)),
 		});
 		return { json: messageJson(res) };
 	},
