@@ -22,7 +22,7 @@ import type { FeishuEnvelope } from './envelope';
 /** Feishu wants the ack within 3 s of its push; 1 s is left for the network and Feishu's clock. */
 export const DEFAULT_ACK_DEADLINE_MS = 2000;
 /** The least time n8n gets, from the trigger's emit, to record a run before a deadline ack. */
-export const DEFAULT_MIN_HOLD_MS = 500;
+export const DEFAULT_MIN_HOLD_MS = 1000;
 
 export interface EventPacerOptions {
 	/** Most runs in flight; Infinity for no limit. Changed later with setLimits. */
@@ -39,7 +39,7 @@ export interface EventPacerOptions {
 	runLeaseMs?: number;
 	/** From arrival to the latest ack of an event whose runs are still going. Default 2000. */
 	ackDeadlineMs?: number;
-	/** From start to the earliest deadline ack. Default 500. */
+	/** From start to the earliest deadline ack. Default 1000. */
 	minHoldMs?: number;
 }
 
