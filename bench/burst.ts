@@ -136,7 +136,7 @@ async function coreWebhookCeiling(version: string, events: number, log: (l: stri
 async function oursInQueueMode(version: string, events: number, log: (l: string) => void): Promise<BurstCase> {
 	const { startQueueCluster } = await import('../scripts/queue/cluster');
 	const sandbox = await startSandboxOnly({ rateLimitPerSecond: 1e6, rateLimitPerMinute: 1e7, undeliveredTtlMs: 300_000 });
-	const cluster = await startQueueCluster({ version, workers: 2 });
+	const cluster = await startQueueCluster({ version, workers: 2, recommended: false }); // this section measures n8n's defaults
 	try {
 		const c = await cluster.main.createCredential({
 			name: 'Feishu sandbox',

@@ -199,6 +199,15 @@ async function main(): Promise<void> {
 		} catch (error) {
 			sections.push('## 6. A burst into n8n', '', `Not run: ${error instanceof Error ? error.message : String(error)}`, '');
 		}
+		try {
+			const { runWebhookBurstBench } = await import('./webhookBurst');
+			log('webhook burst benchmark');
+			const webhookBurst = await runWebhookBurstBench({ log, quick });
+			sections.push(...webhookBurst.lines, '');
+			goals.push(...webhookBurst.goals);
+		} catch (error) {
+			sections.push('## 7. Webhook bursts', '', `Not run: ${error instanceof Error ? error.message : String(error)}`, '');
+		}
 	}
 
 	const missed = goals.filter((g) => g.includes('**missed**'));

@@ -196,3 +196,8 @@ const webhookDeliveries = new EventDeduper({ windowMs: MAX_REPLAY_WINDOW_SECONDS
 export function isWebhookRedelivery(scope: string, envelope: FeishuEnvelope): boolean {
 	return envelope.eventId !== undefined && webhookDeliveries.seen(`${scope}|${envelope.eventId}`);
 }
+
+/** Takes back isWebhookRedelivery's record: the event was not taken after all (n8n refused the run). */
+export function forgetWebhookDelivery(scope: string, envelope: FeishuEnvelope): void {
+	if (envelope.eventId !== undefined) webhookDeliveries.forget(`${scope}|${envelope.eventId}`);
+}

@@ -77,6 +77,6 @@ export class FeishuTrigger implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleFeishuWebhook(this, await readTriggerSettings(this));
+		return await handleFeishuWebhook(this);
 	}
 }

@@ -176,10 +176,26 @@ const properties: INodeProperties[] = [
 ];
 
 // Registered only in webhook mode (an empty method registers nothing), so the editor's "listen for
-// test event" opens the long connection instead of waiting for a webhook call. responseNode: a card
-// action's answer comes from the workflow; every other request is answered by webhook() on receipt.
+// test event" opens the long connection instead of waiting for a webhook call.
 const HTTP_METHOD = `={{ $parameter["connectionMode"] === "${CONNECTION_MODE.webhook}" ? "POST" : "" }}`;
 const HIDE_URL = `={{ $parameter["connectionMode"] !== "${CONNECTION_MODE.webhook}" }}`;
+
+/**
+ * Who answers Feishu. A trigger that listens to callbacks (card actions, link previews) needs n8n's
+ * responseNode mode: their answer comes from the workflow's "Respond to Card Action". Any other
+ * trigger uses onReceived, and n8n sends the ack webhook() returns: n8n 2.x sends it once it holds
+ * the run (execution stored, queued in queue mode), so a crash before that is redelivered, not
+ * lost; 1.x sends it before the run starts. Self-contained: its source is also the template below.
+ * Custom types match by substring, so "card.action.trigger_v2" keeps responseNode (the safe side).
+ * Plain ES2015 only (no ?? or ?.): n8n 1.x's expression engine parses the template too.
+ */
+export const webhookResponseMode = (p: Record<string, unknown>): 'responseNode' | 'onReceived' =>
+	(Array.isArray(p.events) ? p.events : []).some((e) => e === '*' || e === 'card.action.trigger' || e === 'card.action.trigger_v1' || e === 'url.preview.get') ||
+	String(p.customEventTypes || '').includes('card.action.trigger') ||
+	String(p.customEventTypes || '').includes('url.preview.get')
+		? 'responseNode'
+		: 'onReceived';
+const RESPONSE_MODE = `={{ (${String(webhookResponseMode)})($parameter) }}`;
 
 // n8n 2.x resolves a webhook description's expressions natively when it declares resolvers under
 // this symbol (n8n-workflow webhookDescriptionFields; older n8n ignores it): without them n8n runs
@@ -191,13 +207,17 @@ export const triggerWebhooks: IWebhookDescription[] = [
 	{
 		name: 'default',
 		httpMethod: HTTP_METHOD,
-		responseMode: 'responseNode',
+		responseMode: RESPONSE_MODE,
+		// Empty, not absent: n8n's default ('firstEntryJson') would become the onReceived answer's
+		// body; empty makes it send the webhookResponse webhook() returns ({"msg":"success"}).
+		responseData: '',
 		path: 'webhook',
 		ndvHideMethod: true,
 		ndvHideUrl: HIDE_URL,
 		[WEBHOOK_RESOLVERS]: {
 			httpMethod: { template: HTTP_METHOD, resolve: (p: Record<string, unknown>) => (isWebhookMode(p) ? 'POST' : '') },
 			ndvHideUrl: { template: HIDE_URL, resolve: (p: Record<string, unknown>) => !isWebhookMode(p) },
+			responseMode: { template: RESPONSE_MODE, resolve: webhookResponseMode },
 		},
 	} as IWebhookDescription,
 ];

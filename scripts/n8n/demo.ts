@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { N8n, OWNER } from './boot';
 import { createSandboxCredential } from './rig';
-import { cacheRoot, DEFAULT_N8N_VERSION, isSupportedVersion, N8N_VERSIONS } from './install';
+import { cacheRoot, DEFAULT_N8N_VERSION, isSupportedVersion, N8N_VERSIONS, recommendedN8nEnv } from './install';
 import { sandboxControl } from '../../sandbox/client';
 import { startSandbox, DEMO_APP, DEMO_GROUP_CHAT, type Sandbox } from '../../sandbox/server';
 
@@ -106,7 +106,8 @@ export async function runDemo(): Promise<void> {
 			});
 		}
 		say(`Preparing n8n ${version} (installed once into ${cacheRoot()}; the first run takes a few minutes) ...`);
-		n8n = new N8n({ version, userFolder, port: n8nPort === 0 ? undefined : n8nPort });
+		// Started as docs/queue-mode.md recommends ("Webhook bursts"): the demo's webhook echo bot is one.
+		n8n = new N8n({ version, userFolder, port: n8nPort === 0 ? undefined : n8nPort, env: recommendedN8nEnv(version, 'regular') });
 		await n8n.boot();
 
 		const workflows: DemoState['workflows'] = [];

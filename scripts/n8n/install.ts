@@ -153,6 +153,27 @@ function writePackageJson(dir: string, extra: Record<string, unknown> = {}): voi
 	);
 }
 
+/**
+ * The n8n settings this package recommends on top of n8n's defaults (docs/queue-mode.md, "Webhook
+ * bursts"); the queue scripts, the demo and the webhook burst test start n8n with them. Measured
+ * with bursts of 100 signed webhook events at once, 2 cores:
+ * - n8n 2.x, N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: its default expression engine takes an isolate for
+ *   every webhook request of any trigger but its own Webhook node (live-webhooks.js,
+ *   webhookPhaseNeedsIsolate) and builds a new one for each; lazily, it takes one only when an
+ *   expression is evaluated, and the Feishu Trigger evaluates none per request. Without it 11-37 of
+ *   100 were answered within Feishu's 3 s; with it all, p99 1.2-2.0 s.
+ * - regular mode, N8N_CONCURRENCY_PRODUCTION_LIMIT: there the process that answers Feishu also runs
+ *   every execution; n8n 1.x (which answers before it stores the run) then fell behind its own
+ *   HTTP intake (10 of 100 past 3 s, quiet machine); with at most 5 runs at once, p99 1.5-1.7 s.
+ *   Queue mode ignores it (the workers' --concurrency applies).
+ */
+export function recommendedN8nEnv(version: string, mode: 'regular' | 'queue'): Record<string, string> {
+	return {
+		...(Number(version.split('.')[0]) >= 2 ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {}),
+		...(mode === 'regular' ? { N8N_CONCURRENCY_PRODUCTION_LIMIT: '5' } : {}),
+	};
+}
+
 /** The Node major that runs an n8n version: 24 for n8n 2.x (it requires it), 22 for n8n 1.x. */
 export function nodeMajorFor(version: string): 22 | 24 {
 	return Number(version.split('.')[0]) >= 2 ? 24 : 22;

@@ -1,14 +1,15 @@
-// n8n in queue mode on loopback, for the queue-mode test: Redis and PostgreSQL from the Debian
+// n8n in queue mode on loopback, for the queue-mode tests: Redis and PostgreSQL from the Debian
 // packages (scripts/queue/setup.sh installs them), each in a temp dir on a free port, then one n8n
 // main and N workers (`n8n worker`) sharing the main's environment, encryption key and user folder
-// (so every process loads our package from <userFolder>/.n8n/nodes). Recipe measured in
-// docs/queue-mode.md, "The queue-mode test". Everything stops with stop(), and with this process in any case.
+// (so every process loads our package from <userFolder>/.n8n/nodes), with the settings we recommend
+// (recommendedN8nEnv) unless told not to. Recipe measured in docs/queue-mode.md, "The queue-mode
+// test". Everything stops with stop(), and with this process in any case.
 import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bootN8n, type N8n } from '../n8n/boot';
-import { ensureN8n } from '../n8n/install';
+import { ensureN8n, recommendedN8nEnv } from '../n8n/install';
 import { freePort, spawnTracked, stopTracked } from '../n8n/processes';
 
 const SETUP = path.join(__dirname, 'setup.sh');
@@ -54,7 +55,17 @@ export function ensureQueuePackages(): void {
 	if (r.status !== 0) throw new Error(`scripts/queue/setup.sh exited ${r.status}`);
 }
 
-export async function startQueueCluster(opts: { version: string; workers?: number; concurrency?: number; env?: Record<string, string>; log?: (line: string) => void }): Promise<QueueCluster> {
+export interface QueueClusterOptions {
+	version: string;
+	workers?: number;
+	concurrency?: number;
+	/** false: n8n's own defaults instead of recommendedN8nEnv (benchmarks of the defaults). */
+	recommended?: boolean;
+	env?: Record<string, string>;
+	log?: (line: string) => void;
+}
+
+export async function startQueueCluster(opts: QueueClusterOptions): Promise<QueueCluster> {
 	const log = opts.log ?? (() => undefined);
 	ensureQueuePackages();
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feishu-queue-'));
@@ -98,6 +109,7 @@ export async function startQueueCluster(opts: { version: string; workers?: numbe
 			DB_POSTGRESDB_USER: 'postgres',
 			DB_POSTGRESDB_PASSWORD: '',
 			EXECUTIONS_DATA_PRUNE: 'false',
+			...(opts.recommended === false ? {} : recommendedN8nEnv(opts.version, 'queue')),
 			...opts.env,
 		};
 		const main = await bootN8n({ version: opts.version, env });

@@ -1,7 +1,8 @@
 // The webhook echo example in real n8n: the sandbox's url_verification challenge passes against n8n's
 // production URL, encrypted and signed events run the workflow and get the reply, a redelivery runs
 // nothing more, and a forged signature is refused with 401 and runs nothing; unsigned requests learn
-// nothing from the answer, only JSON is processed, and no Verification Token means no activation.
+// nothing from the answer, only JSON is processed, a card action gets the workflow's answer, and no
+// Verification Token means no activation.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -61,6 +62,11 @@ for (const version of selectedVersions()) {
 			const { deliveries } = await control<{ deliveries: any[] }>(rig, 'GET', `deliveries?event_id=${sent.event_id}`);
 			assert.equal(deliveries[0].transport, 'webhook');
 			assert.equal(deliveries[0].attempts[0].http_status, 200);
+			if (rig.n8n.major >= 2) {
+				// n8n 2.x sends the trigger's ack once it has stored the run: the execution was running before the answer left.
+				const ackedAt = deliveries[0].attempts[0].at + deliveries[0].attempts[0].ack_latency_ms;
+				assert.ok(Date.parse(execution.startedAt) <= ackedAt, `run started ${execution.startedAt}, acked ${new Date(ackedAt).toISOString()}`);
+			}
 		});
 
 		test('a redelivered event (same event_id) runs nothing more', async () => {
@@ -148,6 +154,30 @@ for (const version of selectedVersions()) {
 			assert.equal(untyped.status, 415);
 			await sleep(1000);
 			assert.equal(await executionCount(), before);
+		});
+
+		test('a card action over the webhook is answered by the workflow\'s "Respond to Card Action" (n8n responseNode); a message to the same trigger is acked at once', async () => {
+			const example = cloneWorkflow(loadExample('card-callback.json'), 'wh');
+			const trigger = example.nodes.find((n: any) => n.type === 'n8n-nodes-feishu-bot.feishuTrigger');
+			trigger.parameters = { ...trigger.parameters, connectionMode: 'webhook', events: ['card.action.trigger', 'im.message.receive_v1'] };
+			trigger.webhookId = randomUUID();
+			const wf = await importWorkflow(rig, example);
+			await rig.n8n.activate(wf.id);
+			try {
+				const put = await control(rig, 'PUT', `apps/${APP.appId}/delivery`, { mode: 'webhook', url: rig.n8n.webhookUrl(`${trigger.webhookId}/webhook`) });
+				assert.equal(put.challenge_passed, true, JSON.stringify(put));
+				const host = await sendUserText(rig, 'oc_e2e_webhook_card', 'card host');
+				const click = await control<{ answer: any; acked: boolean; latency_ms: number }>(rig, 'POST', `cards/${host.message_id}/click`, { value: { n: 7 } });
+				assert.equal(click.acked, true);
+				assert.deepEqual(click.answer?.toast, { type: 'success', content: 'Got it: {"n":7}' });
+				// The message ran the workflow too (it listens to both), and was acked with Feishu's success body.
+				const [delivery] = (await control<{ deliveries: any[] }>(rig, 'GET', `deliveries?event_id=${host.event_id}`)).deliveries;
+				assert.equal(delivery.attempts[0].http_status, 200);
+				assert.ok(delivery.attempts[0].ack_latency_ms < 3000, `message acked in ${delivery.attempts[0].ack_latency_ms} ms`);
+			} finally {
+				await control(rig, 'PUT', `apps/${APP.appId}/delivery`, { mode: 'webhook', url, force: true });
+				await rig.n8n.deactivate(wf.id);
+			}
 		});
 
 		test('webhook mode without a Verification Token refuses to activate and says where to find it', async () => {

@@ -5,7 +5,8 @@
 //   so (holdRuns).
 // - IWebhookFunctions over a real loopback HTTP server: the request gets rawBody (as n8n's body
 //   parser leaves it), the response gets express's status()/json(), and the webhook() result is
-//   handled the way n8n's webhook helpers do (noWebhookResponse, workflowData, responseNode).
+//   handled the way n8n's webhook helpers do (noWebhookResponse, workflowData, and the response
+//   mode the node's webhook description resolves to: onReceived or responseNode).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
@@ -34,7 +35,7 @@ export interface Emitted {
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, verbose() {} };
 
-function baseContext(node: INodeType, parameters: IDataObject, credentials: ICredentialDataDecryptedObject, mode: string, nodeId: string, workflowId: string) {
+function baseContext(node: INodeType, parameters: IDataObject, credentials: Credentials, mode: string, nodeId: string, workflowId: string, onRead = () => {}) {
 	const nodeObj: INode = {
 		id: nodeId,
 		name: 'Feishu Trigger',
@@ -52,7 +53,10 @@ function baseContext(node: INodeType, parameters: IDataObject, credentials: ICre
 		getNode: () => nodeObj,
 		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),
 		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getCredentials: async () => credentials,
+		getCredentials: async () => {
+			onRead();
+			return typeof credentials === 'function' ? credentials() : credentials;
+		},
 		logger: silent,
 		helpers: {
 			returnJsonArray: (json: IDataObject | IDataObject[]) => (Array.isArray(json) ? json : [json]).map((j) => ({ json: j })),
@@ -70,10 +74,13 @@ export interface TriggerHarness {
 	run(): Promise<ITriggerResponse>;
 }
 
+/** The credential n8n hands out: fixed, or read anew on every getCredentials (to change it mid-test). */
+type Credentials = ICredentialDataDecryptedObject | (() => ICredentialDataDecryptedObject);
+
 export interface HarnessOptions {
 	node: INodeType;
 	parameters: IDataObject;
-	credentials: ICredentialDataDecryptedObject;
+	credentials: Credentials;
 	mode?: 'trigger' | 'manual';
 	nodeId?: string;
 	workflowId?: string;
@@ -168,6 +175,12 @@ export interface WebhookServer {
 	runs: WebhookRun[];
 	/** What the workflow's "Respond to Card Action" answers (n8n responseNode); undefined = no answer. */
 	cardAnswer: (json: IDataObject) => Promise<IExecuteResponsePromiseData | undefined>;
+	/** onReceived: n8n could not take the next this-many runs (WorkflowRunner.run threw: it answers 500). */
+	refuseRuns: number;
+	/** onReceived: how long n8n takes to store (queue) a run before it answers, ms. */
+	storeRunMs: number;
+	/** How often webhook() asked n8n for the credential. */
+	credentialReads: number;
 	close(): Promise<void>;
 }
 
@@ -179,6 +192,9 @@ export async function startWebhookServer(opts: HarnessOptions & { cardAnswer?: W
 		executions,
 		runs,
 		cardAnswer: opts.cardAnswer ?? (async () => undefined),
+		refuseRuns: 0,
+		storeRunMs: 0,
+		credentialReads: 0,
 		close: async () => {},
 	};
 	const server = http.createServer((req, res) => {
@@ -202,7 +218,7 @@ export async function startWebhookServer(opts: HarnessOptions & { cardAnswer?: W
 		};
 		const xreq = Object.assign(req, { rawBody, body: safeJson(rawBody) });
 		const ctx = {
-			...baseContext(opts.node, opts.parameters, opts.credentials, opts.mode === 'manual' ? 'manual' : 'webhook', opts.nodeId ?? 'node-1', opts.workflowId ?? 'wf-1'),
+			...baseContext(opts.node, opts.parameters, opts.credentials, opts.mode === 'manual' ? 'manual' : 'webhook', opts.nodeId ?? 'node-1', opts.workflowId ?? 'wf-1', () => state.credentialReads++),
 			getRequestObject: () => xreq,
 			getResponseObject: () => xres,
 			getHeaderData: () => req.headers,
@@ -215,6 +231,18 @@ export async function startWebhookServer(opts: HarnessOptions & { cardAnswer?: W
 			const result = await (opts.node.webhook as (this: IWebhookFunctions) => Promise<IWebhookResponseData>).call(ctx);
 			run.result = result;
 			const item = result.workflowData?.[0]?.[0]?.json;
+			if (item && responseModeOf(opts.node, ctx.getNode().parameters as IDataObject) === 'onReceived') {
+				// n8n 2.x: the run is stored (queued) first, then webhook()'s webhookResponse is sent.
+				if (state.storeRunMs > 0) await new Promise((r) => setTimeout(r, state.storeRunMs));
+				if (state.refuseRuns > 0) {
+					state.refuseRuns--;
+					xres.status(500).json({ code: 0, message: 'There was a problem executing the workflow' });
+					return;
+				}
+				executions.push(item);
+				if (!result.noWebhookResponse) xres.status(200).json(result.webhookResponse ?? { message: 'Workflow was started' });
+				return;
+			}
 			if (item) executions.push(item);
 			if (result.noWebhookResponse) return;
 			if (item) {
@@ -242,6 +270,13 @@ export async function startWebhookServer(opts: HarnessOptions & { cardAnswer?: W
 			server.close(() => resolve());
 		});
 	return state;
+}
+
+/** The response mode n8n 2.x resolves from the node's webhook description (its native resolver). */
+function responseModeOf(node: INodeType, parameters: IDataObject): unknown {
+	const description = node.description.webhooks?.[0] as unknown as Record<string | symbol, any> | undefined;
+	const resolver = description?.[Symbol.for('n8n.webhookDescriptionResolvers')]?.responseMode;
+	return resolver ? resolver.resolve(parameters) : description?.responseMode;
 }
 
 function safeJson(raw: Buffer): unknown {

@@ -9,6 +9,7 @@ import { computeSignature, encryptPayload } from '../../../lib/feishu';
 import { APP_ID, APP_SECRET, control, sleep, startTestSandbox, waitFor } from '../../helpers/hubSandbox';
 import { startWebhookServer, type WebhookServer } from '../../helpers/triggerContext';
 import type { Sandbox } from '../../../sandbox/server';
+import { BEHIND_BACKOFF_MS, EVENT_ACK_DEADLINE_MS, MAX_EVENTS_WAITING_FOR_N8N } from '../../../nodes/FeishuTrigger/webhookRequest';
 
 // The explicit .ts: without it the resolver picks FeishuTrigger.node.json (the codex file).
 const { FeishuTrigger } = require('../../../nodes/FeishuTrigger/FeishuTrigger.node.ts') as typeof import('../../../nodes/FeishuTrigger/FeishuTrigger.node');
@@ -62,8 +63,9 @@ function post(url: string, body: string | Buffer, headers: Record<string, string
 	});
 }
 
+/** Encrypted and signed with one key, as Feishu does (`key`: the app's Encrypt Key, default the sandbox's). */
 function signedEvent(payload: unknown, o: { ts?: number; key?: string } = {}) {
-	const raw = JSON.stringify({ encrypt: encryptPayload(ENCRYPT_KEY, JSON.stringify(payload)) });
+	const raw = JSON.stringify({ encrypt: encryptPayload(o.key ?? ENCRYPT_KEY, JSON.stringify(payload)) });
 	const ts = String(o.ts ?? Math.floor(Date.now() / 1000));
 	const nonce = 'nonce-1';
 	return { raw, headers: { 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': computeSignature(ts, nonce, o.key ?? ENCRYPT_KEY, raw) } };
@@ -180,4 +182,108 @@ test('a long-connection trigger does not serve webhooks', async () => {
 	const ev = signedEvent(messageEvent('ev_lc'));
 	assert.equal((await post(s.url, ev.raw, ev.headers)).status, 404);
 	assert.equal(s.executions.length, 0);
+});
+
+test('a message event is acked by n8n once it holds the run (onReceived); a trigger that also takes card actions acks it itself', async () => {
+	const s = await server({}, undefined, 'node-ack-n8n');
+	const ev = signedEvent(messageEvent('ev_ack_by_n8n'));
+	assert.deepEqual(await post(s.url, ev.raw, ev.headers), { status: 200, body: { msg: 'success' } });
+	const result = s.runs[0].result!;
+	assert.deepEqual(result.webhookResponse, { msg: 'success' }, 'the ack is for n8n to send');
+	assert.equal(result.noWebhookResponse, undefined, 'webhook() wrote no response itself');
+	assert.equal(s.executions.length, 1);
+
+	// responseNode (card actions selected too): n8n would send only the workflow's answer, so webhook() acks a message at once.
+	const mixed = await server({ events: ['im.message.receive_v1', 'card.action.trigger'] }, undefined, 'node-ack-self');
+	const ev2 = signedEvent(messageEvent('ev_ack_self'));
+	assert.deepEqual(await post(mixed.url, ev2.raw, ev2.headers), { status: 200, body: { msg: 'success' } });
+	assert.equal(mixed.runs[0].result!.noWebhookResponse, true);
+	assert.equal(mixed.executions.length, 1);
+});
+
+test('n8n refusing the run (HTTP 500) does not count the event as seen: Feishu\'s retry runs', async () => {
+	const s = await server({}, undefined, 'node-refused');
+	s.refuseRuns = 1;
+	const ev = signedEvent(messageEvent('ev_refused'));
+	assert.equal((await post(s.url, ev.raw, ev.headers)).status, 500);
+	assert.equal(s.executions.length, 0);
+	const retry = signedEvent(messageEvent('ev_refused'));
+	assert.deepEqual(await post(s.url, retry.raw, retry.headers), { status: 200, body: { msg: 'success' } });
+	assert.equal(s.executions.length, 1, 'the retry ran');
+	const again = signedEvent(messageEvent('ev_refused'));
+	assert.equal((await post(s.url, again.raw, again.headers)).status, 200);
+	assert.equal(s.executions.length, 1, 'a redelivery after a taken run runs nothing');
+});
+
+test('the credential is read once for a burst, and a rotated Encrypt Key or Verification Token works at once', async () => {
+	let current = credentials();
+	const s = await startWebhookServer({ node, parameters: { connectionMode: 'webhook' }, credentials: () => current, nodeId: 'node-rotation' });
+	servers.push(s);
+	const burst = await Promise.all(
+		Array.from({ length: 20 }, (_, i) => {
+			const ev = signedEvent(messageEvent(`ev_rot_${i}`));
+			return post(s.url, ev.raw, ev.headers);
+		}),
+	);
+	assert.ok(burst.every((r) => r.status === 200));
+	assert.equal(s.executions.length, 20);
+	assert.equal(s.credentialReads, 1, 'one read served the whole burst');
+
+	// The console's Encrypt Key and Verification Token are reset and copied into the credential.
+	current = { ...credentials(), encryptKey: 'rotated-encrypt-key', verificationToken: 'rotated-token' };
+	const rotated = signedEvent(messageEvent('ev_rot_new', 'rotated-token'), { key: 'rotated-encrypt-key' });
+	assert.deepEqual(await post(s.url, rotated.raw, rotated.headers), { status: 200, body: { msg: 'success' } });
+	assert.equal(s.credentialReads, 2, 'refused with the kept copy, accepted after reading the credential again');
+	const next = signedEvent(messageEvent('ev_rot_next', 'rotated-token'), { key: 'rotated-encrypt-key' });
+	assert.equal((await post(s.url, next.raw, next.headers)).status, 200);
+	assert.equal(s.credentialReads, 2, 'the new credential is kept in turn');
+	// The old key no longer passes once the new credential is kept.
+	const old = signedEvent(messageEvent('ev_rot_old'));
+	assert.equal((await post(s.url, old.raw, old.headers)).status, 401);
+	assert.equal(s.executions.length, 22);
+});
+
+test('n8n slow to store the run: the trigger acks at its deadline, n8n\'s late answer is harmless, and the next events are acked on receipt for a while', async () => {
+	const s = await server({}, undefined, 'node-slow-store');
+	s.storeRunMs = EVENT_ACK_DEADLINE_MS + 1000;
+	const ev = signedEvent(messageEvent('ev_slow_store'));
+	const t0 = Date.now();
+	assert.deepEqual(await post(s.url, ev.raw, ev.headers), { status: 200, body: { msg: 'success' } });
+	const took = Date.now() - t0;
+	assert.ok(took >= EVENT_ACK_DEADLINE_MS - 100 && took < EVENT_ACK_DEADLINE_MS + 800, `acked after ${took} ms`);
+	await waitFor('n8n stored the run', () => s.executions.length === 1, 5000);
+	await sleep(50);
+	assert.ok(s.runs.every((r) => r.error === undefined && r.status === 200), 'the late write did not fail');
+
+	// n8n is behind: for a while the next events are acked on receipt, then they wait for n8n again.
+	s.storeRunMs = 0;
+	const next = signedEvent(messageEvent('ev_slow_store_next'));
+	assert.equal((await post(s.url, next.raw, next.headers)).status, 200);
+	assert.equal(s.runs.at(-1)!.result!.noWebhookResponse, true, 'acked on receipt');
+	await sleep(BEHIND_BACKOFF_MS);
+	const later = signedEvent(messageEvent('ev_slow_store_later'));
+	assert.equal((await post(s.url, later.raw, later.headers)).status, 200);
+	assert.deepEqual(s.runs.at(-1)!.result!.webhookResponse, { msg: 'success' }, 'waits for n8n again');
+	assert.equal(s.executions.length, 3);
+});
+
+test(`in a burst at most ${MAX_EVENTS_WAITING_FOR_N8N} events wait for n8n to store their runs; the rest are acked on receipt`, async () => {
+	const s = await server({}, undefined, 'node-burst-wait');
+	s.storeRunMs = 600;
+	const count = MAX_EVENTS_WAITING_FOR_N8N + 5;
+	const answers = await Promise.all(
+		Array.from({ length: count }, (_, i) => {
+			const ev = signedEvent(messageEvent(`ev_burst_wait_${i}`));
+			return post(s.url, ev.raw, ev.headers);
+		}),
+	);
+	assert.ok(answers.every((a) => a.status === 200 && a.body.msg === 'success'));
+	const byN8n = s.runs.filter((r) => r.result?.webhookResponse !== undefined).length;
+	const onReceipt = s.runs.filter((r) => r.result?.noWebhookResponse === true).length;
+	assert.deepEqual({ byN8n, onReceipt }, { byN8n: MAX_EVENTS_WAITING_FOR_N8N, onReceipt: 5 });
+	await waitFor('every run stored', () => s.executions.length === count, 5000);
+	// Once they are answered, the next event waits for n8n again.
+	const next = signedEvent(messageEvent('ev_burst_wait_next'));
+	assert.equal((await post(s.url, next.raw, next.headers)).status, 200);
+	assert.deepEqual(s.runs.at(-1)!.result!.webhookResponse, { msg: 'success' });
 });
