@@ -7,7 +7,7 @@ import { registerFaults } from './faults';
 import { envelope } from './events';
 import { sendJson, type RouteContext, type Router } from './http';
 import { newUuid, stableHex } from './ids';
-import { TENANT_KEY, type AppRecord, type DeliveryConfig, type MessageRecord, type SandboxState } from './state';
+import { newChatRecord, TENANT_KEY, type AppRecord, type DeliveryConfig, type MessageRecord, type SandboxState } from './state';
 import { InputError, sendUserMessage, type UserMessageInput } from './userMessages';
 import { postToWebhook } from './webhookDelivery';
 
@@ -103,7 +103,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		const chats = [...state.chats.values()].map((c) => {
 			const msgs = state.chatMessages(c.chatId);
 			const last = msgs[msgs.length - 1];
-			return { chat_id: c.chatId, chat_type: c.chatType, name: c.name, app_id: c.appId, user_open_id: c.userOpenId, message_count: msgs.length, last_message: last ? messageJson(last, state) : null, created_at: c.createdAt };
+			return { chat_id: c.chatId, chat_type: c.chatType, name: c.name, app_id: c.appId, user_open_id: c.userOpenId, members: [...c.members], bots: [...c.bots], managers: [...c.managers], owner_id: c.ownerId ?? null, dissolved: c.dissolved === true, message_count: msgs.length, last_message: last ? messageJson(last, state) : null, created_at: c.createdAt };
 		});
 		sendJson(ctx.res, 200, { chats });
 	});
@@ -120,9 +120,22 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		const chatId: string = b.chat_id ?? `oc_${stableHex(`group:${app.appId}:${b.name}:${state.chats.size}`)}`;
 		const existing = state.chats.get(chatId);
 		if (existing && existing.appId !== app.appId) return bad(ctx, `chat ${chatId} belongs to another app`);
-		const chat = existing ?? { chatId, chatType, name: b.name.trim(), appId: app.appId, createdAt: Date.now() };
+		const chat = existing ?? newChatRecord({ chatId, chatType, name: b.name.trim(), appId: app.appId });
 		state.chats.set(chatId, chat);
 		sendJson(ctx.res, 200, { chat_id: chatId, chat_type: chat.chatType, name: chat.name, app_id: app.appId });
+	});
+
+	// A person edits a group's announcement (the sandbox serves Get only; docs/protocol.md, "Chat management").
+	router.add('PUT', '/_sandbox/chats/:chat_id/announcement', async (ctx) => {
+		const b = await ctx.json();
+		const chat = state.chats.get(ctx.params.chat_id);
+		if (!chat) return bad(ctx, `unknown chat ${ctx.params.chat_id}`, 404);
+		if (typeof b.content !== 'string') return bad(ctx, 'content (a string) is required');
+		const editor = typeof b.open_id === 'string' && b.open_id ? state.userBy('open_id', b.open_id) : state.defaultUser();
+		const now = Date.now();
+		const prev = chat.announcement;
+		chat.announcement = { content: b.content, revision: (prev?.revision ?? 0) + 1, createTime: prev?.createTime ?? now, updateTime: now, modifierId: editor.openId, modifierIsBot: false };
+		sendJson(ctx.res, 200, { chat_id: chat.chatId, revision: String(chat.announcement.revision) });
 	});
 
 	// A person in the tenant (the contact API lists them).

@@ -54,7 +54,8 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 			case 'chat_id': {
 				if (!receiveId.startsWith('oc_')) throw invalid(`invalid receive_id "${receiveId}" for receive_id_type chat_id`);
 				const chat = state.chats.get(receiveId);
-				if (!chat) throw new ApiError(400, 230002, 'Bot/User can NOT be out of the chat.');
+				// A bot sends only where it is: removed from the group, or the group dissolved, it cannot.
+				if (!chat || chat.dissolved || !chat.bots.has(app.appId)) throw new ApiError(400, 230002, 'Bot/User can NOT be out of the chat.');
 				return chat;
 			}
 			case 'open_id':

@@ -40,6 +40,43 @@ export interface ChatRecord {
 	/** The user of a p2p chat. */
 	userOpenId?: string;
 	createdAt: number;
+	/** Users in the chat by open_id, in the order they joined (the member list's order). */
+	members: Set<string>;
+	/** Bots in the chat by app id. */
+	bots: Set<string>;
+	/** Group managers: users' open_ids and bots' app ids. */
+	managers: Set<string>;
+	/** The owner: a user's open_id, or an app id when `ownerIsBot`. Unset for groups a person made. */
+	ownerId?: string;
+	ownerIsBot?: boolean;
+	/** The app whose bot created the group through the Open API (it may act as owner). */
+	creatorAppId?: string;
+	/** What Create and Update set besides the name (description, chat_type, permissions, ...), as sent. */
+	settings: Record<string, unknown>;
+	dissolved?: boolean;
+	announcement?: AnnouncementRecord;
+}
+
+export interface AnnouncementRecord {
+	content: string;
+	revision: number;
+	createTime: number;
+	updateTime: number;
+	/** Who last wrote it: a user's open_id or an app id. */
+	modifierId: string;
+	modifierIsBot: boolean;
+}
+
+/** A chat record with nobody in it but what `fields` says (the bot of `appId` is always in). */
+export function newChatRecord(fields: Pick<ChatRecord, 'chatId' | 'chatType' | 'name' | 'appId'> & Partial<ChatRecord>): ChatRecord {
+	return {
+		createdAt: Date.now(),
+		members: new Set(fields.userOpenId ? [fields.userOpenId] : []),
+		bots: new Set([fields.appId]),
+		managers: new Set(),
+		settings: {},
+		...fields,
+	};
 }
 
 export interface MentionRecord {
@@ -171,6 +208,8 @@ export class SandboxState {
 	};
 	/** uuid idempotency: `${appId}:${uuid}` -> message id and when. */
 	readonly uuids = new Map<string, { messageId: string; at: number }>();
+	/** Chat create idempotency: `${appId}:${uuid}:${owner}` -> chat id and when (10 h, docs/protocol.md "Chat management"). */
+	readonly chatUuids = new Map<string, { chatId: string; at: number }>();
 	/** Records of the schema-driven families (resourceStore.ts): family -> app id + parent ids -> record id -> record. */
 	readonly resources = new Map<string, Map<string, Map<string, Record<string, unknown>>>>();
 
@@ -238,7 +277,7 @@ export class SandboxState {
 		const chatId = `oc_${stableHex(`p2p:${appId}:${user.openId}`)}`;
 		let chat = this.chats.get(chatId);
 		if (!chat) {
-			chat = { chatId, chatType: 'p2p', name: user.name, appId, userOpenId: user.openId, createdAt: Date.now() };
+			chat = newChatRecord({ chatId, chatType: 'p2p', name: user.name, appId, userOpenId: user.openId });
 			this.chats.set(chatId, chat);
 		}
 		return chat;
@@ -263,6 +302,7 @@ export class SandboxState {
 		this.calls.length = 0;
 		this.faults.clear();
 		this.uuids.clear();
+		this.chatUuids.clear();
 		this.resources.clear();
 	}
 }

@@ -3,7 +3,7 @@
 import { envelope, messageReceiveEvent } from './events';
 import type { DeliveryEngine } from './delivery';
 import { newMessageId, stableHex } from './ids';
-import { TENANT_KEY, type AppRecord, type ChatRecord, type MentionRecord, type MessageRecord, type SandboxState, type UserRecord } from './state';
+import { newChatRecord, TENANT_KEY, type AppRecord, type ChatRecord, type MentionRecord, type MessageRecord, type SandboxState, type UserRecord } from './state';
 
 export interface UserMessageInput {
 	text?: string;
@@ -35,15 +35,19 @@ export function ensureChat(state: SandboxState, app: AppRecord, chatId: string, 
 	let chat = state.chats.get(chatId);
 	if (!chat) {
 		const chatType = input.chat_type ?? 'p2p';
-		chat = {
+		chat = newChatRecord({
 			chatId,
 			chatType,
 			name: input.chat_name ?? (chatType === 'p2p' ? user.name : `Group ${chatId.slice(-6)}`),
 			appId: app.appId,
 			userOpenId: chatType === 'p2p' ? user.openId : undefined,
-			createdAt: Date.now(),
-		};
+		});
 		state.chats.set(chatId, chat);
+	}
+	// Whoever speaks is in the chat, and so is the bot spoken to (a person reaches a bot only where it is).
+	if (!chat.dissolved) {
+		chat.members.add(user.openId);
+		chat.bots.add(app.appId);
 	}
 	return chat;
 }

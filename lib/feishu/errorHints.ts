@@ -12,6 +12,10 @@ const HINTS: ReadonlyArray<[readonly number[], string]> = [
 	[[230006], 'The app has no bot capability: in the developer console add "Features > Bot", then publish a new version'],
 	[[200340], 'Feishu got no answer to a card click within 3 s: add card.action.trigger under "Events & Callbacks > Callback Configuration", and answer with Respond to Card Action'],
 	[[232006], 'This is not the ID of a chat the app can see: pick the chat from the list, or check the oc_… ID'],
+	[[232009], 'The group has been dissolved: pick another chat'],
+	[[232011], 'The bot is not in this group: add it (group settings > Bots), or pick a chat it is in'],
+	[[232014, 232017, 232038], 'Only the group\'s owner may do this (for some operations also a manager, or the bot that created the group): let the bot own or create the group, or make it a manager'],
+	[[232043, 232027], 'No usable member IDs: check Member ID Type and the IDs (or add the available ones with "If Some IDs Are Unavailable")'],
 	[[40004], 'The app\'s contact scope does not cover these users: in "Permissions & Scopes" widen the contact data range (e.g. to all members), then publish a new version'],
 ];
 

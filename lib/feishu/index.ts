@@ -14,6 +14,7 @@ export * from './messages';
 export * from './paging';
 export * from './paths';
 export * from './chats';
+export * from './chatMembers';
 export * from './users';
 export * from './events';
 export * from './webhook';

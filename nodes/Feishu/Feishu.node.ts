@@ -17,7 +17,7 @@ export class Feishu implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Send, reply to and manage Feishu / Lark messages, look up chats, and answer card actions',
+		description: 'Send, reply to and manage Feishu / Lark messages, manage group chats and their members, and answer card actions',
 		defaults: { name: 'Feishu' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -6,6 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { callbackOperations } from '../../nodes/Feishu/descriptions/CallbackDescription';
+import { chatOperations } from '../../nodes/Feishu/descriptions/ChatDescription';
+import { messageOperations } from '../../nodes/Feishu/descriptions/MessageDescription';
 import { OWNER } from '../../scripts/n8n/boot';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { APP, control, importWorkflow, type Rig, startRig, waitFor } from './harness';
@@ -93,11 +97,9 @@ describe(`the editor in a browser (n8n ${version})`, { timeout: 900_000 }, () =>
 
 	test('every operation\'s panel: each parameter it shows has its help (a description)', async () => {
 		await openNode(page, rig.n8n.baseUrl, sendWorkflow, 'feishu');
-		const operations: Record<string, string[]> = {
-			Message: ['Download Resource', 'Edit', 'Forward', 'Get', 'Recall', 'Reply', 'Send', 'Update Card', 'Upload File', 'Upload Image'],
-			Chat: ['Get', 'Get Many'],
-			Callback: ['Respond to Card Action'],
-		};
+		// Every operation the node describes, so a new one is checked without editing this test.
+		const names = (list: INodeProperties[]) => (list.find((p) => p.name === 'operation')!.options as INodePropertyOptions[]).map((o) => o.name);
+		const operations: Record<string, string[]> = { Message: names(messageOperations), Chat: names(chatOperations), Callback: names(callbackOperations) };
 		const undocumented: string[] = [];
 		let checked = 0;
 		for (const [resource, ops] of Object.entries(operations)) {

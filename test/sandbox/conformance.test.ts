@@ -361,6 +361,69 @@ test('Client lists, searches and gets chats, and lists users, with Feishu paging
 	await assert.rejects(client.contact.user.findByDepartment({ params: { department_id: 'od_elsewhere' } }), (e: any) => e.response?.status === 403 && e.response?.data?.code === 40004);
 });
 
+test('Client manages a group: create, members (add, page, is_in_chat, remove), managers, update, link, announcement, dissolve', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const users = ['ou_conf_member_a', 'ou_conf_member_b', 'ou_conf_member_c'];
+	const created = await client.im.chat.create({ params: { user_id_type: 'open_id', uuid: 'conf-create-1' }, data: { name: 'Conformance group', description: 'by the SDK', user_id_list: users.slice(0, 1), chat_mode: 'group', chat_type: 'private' } });
+	assert.equal(created.code, 0);
+	const chatId = created.data!.chat_id!;
+	assert.match(chatId, /^oc_/);
+	assert.equal(created.data?.name, 'Conformance group');
+	assert.equal(created.data?.owner_id, APP.appId, 'no owner_id: the bot owns it');
+	assert.equal(created.data?.owner_id_type, 'app_id');
+	const again = await client.im.chat.create({ params: { user_id_type: 'open_id', uuid: 'conf-create-1' }, data: { name: 'Conformance group' } });
+	assert.equal(again.data?.chat_id, chatId, 'same uuid and owner: the same group');
+
+	// chatMembers.create: succeed_type 1 adds the available ids and lists the others.
+	const added = await client.im.chatMembers.create({ path: { chat_id: chatId }, params: { member_id_type: 'open_id', succeed_type: 1 }, data: { id_list: [...users.slice(1), 'bogus'] } });
+	assert.equal(added.code, 0);
+	assert.deepEqual(added.data, { invalid_id_list: ['bogus'], not_existed_id_list: [], pending_approval_id_list: [] });
+	const seen: string[] = [];
+	for await (const page of await client.im.chatMembers.getWithIterator({ path: { chat_id: chatId }, params: { member_id_type: 'open_id', page_size: 2 } })) {
+		for (const m of page?.items ?? []) seen.push(m.member_id!);
+		assert.equal(page?.member_total, 3);
+	}
+	assert.deepEqual(seen, users, 'every member once, across pages of 2');
+	assert.equal((await client.im.chatMembers.isInChat({ path: { chat_id: chatId } })).data?.is_in_chat, true);
+
+	const managers = await client.im.chatManagers.addManagers({ path: { chat_id: chatId }, params: { member_id_type: 'open_id' }, data: { manager_ids: [users[0]] } });
+	assert.deepEqual(managers.data, { chat_managers: [users[0]], chat_bot_managers: [] });
+	assert.deepEqual((await client.im.chat.get({ path: { chat_id: chatId } })).data?.user_manager_id_list, [users[0]]);
+	assert.deepEqual((await client.im.chatManagers.deleteManagers({ path: { chat_id: chatId }, params: { member_id_type: 'open_id' }, data: { manager_ids: [users[0]] } })).data?.chat_managers, []);
+
+	const removed = await client.im.chatMembers.delete({ path: { chat_id: chatId }, params: { member_id_type: 'open_id' }, data: { id_list: [users[2]] } });
+	assert.deepEqual(removed.data, { invalid_id_list: [] });
+	assert.equal((await client.im.chatMembers.get({ path: { chat_id: chatId }, params: { page_size: 50 } })).data?.items?.length, 2);
+
+	assert.equal((await client.im.chat.update({ path: { chat_id: chatId }, params: { user_id_type: 'open_id' }, data: { name: 'Renamed', owner_id: users[1] } })).code, 0);
+	const got = await client.im.chat.get({ path: { chat_id: chatId }, params: { user_id_type: 'open_id' } });
+	assert.deepEqual([got.data?.name, got.data?.owner_id, got.data?.owner_id_type, got.data?.user_count], ['Renamed', users[1], 'open_id', '2']);
+
+	const link = await client.im.chat.link({ path: { chat_id: chatId }, data: { validity_period: 'year' } });
+	assert.match(link.data!.share_link!, /^https:\/\/applink\.feishu\.cn\/client\/chat\/chatter\/add_by_link\?link_token=/);
+	assert.equal(link.data?.is_permanent, false);
+	const announcement = await client.im.chatAnnouncement.get({ path: { chat_id: chatId }, params: { user_id_type: 'open_id' } });
+	assert.deepEqual([announcement.code, announcement.data?.revision], [0, '0']);
+
+	// Refusals as Feishu gives them: the schema (99992402), then the chat rules (232xxx).
+	const violation = (field: string) => (e: any) => e.response?.status === 400 && e.response?.data?.code === 99992402 && e.response.data.error?.field_violations?.[0]?.field === field;
+	await assert.rejects(client.im.chatMembers.create({ path: { chat_id: chatId }, data: { id_list: 'ou_not_a_list' as any } }), violation('id_list'));
+	await assert.rejects(client.im.chat.link({ path: { chat_id: chatId }, data: { validity_period: 'month' as any } }), violation('validity_period'));
+	await assert.rejects(client.im.chatMembers.create({ path: { chat_id: chatId }, data: { id_list: [] } }), (e: any) => e.response?.data?.code === 232027);
+	await assert.rejects(client.im.chatMembers.create({ path: { chat_id: chatId }, data: { id_list: ['bogus'] } }), (e: any) => e.response?.data?.code === 232043);
+	await assert.rejects(client.im.chatMembers.get({ path: { chat_id: 'oc_conf_missing' } }), (e: any) => e.response?.data?.code === 232006);
+	// The bot handed the group to a user but created it: it may still dissolve it.
+	assert.equal((await client.im.chat.delete({ path: { chat_id: chatId } })).code, 0);
+	await assert.rejects(client.im.chatMembers.create({ path: { chat_id: chatId }, data: { id_list: [users[2]] } }), (e: any) => e.response?.data?.code === 232009);
+	const list = await client.im.chat.list({ params: { page_size: 100 } });
+	assert.ok(!list.data?.items?.some((c) => c.chat_id === chatId), 'a dissolved group is not listed');
+	// A group a person made: the bot is in it but may not add managers or dissolve it.
+	const theirs = (await control(sb.baseUrl, 'POST', 'chats', { app_id: APP.appId, name: 'A person made this' })).chat_id;
+	await assert.rejects(client.im.chatManagers.addManagers({ path: { chat_id: theirs }, data: { manager_ids: [users[0]] } }), (e: any) => e.response?.data?.code === 232038);
+	await assert.rejects(client.im.chat.delete({ path: { chat_id: theirs } }), (e: any) => e.response?.data?.code === 232017);
+});
+
 test('Client drives the schema-driven Task v2 family: create, get, patch, list with paging, delete, and Feishu’s refusals', async () => {
 	await control(sb.baseUrl, 'POST', 'reset');
 	const client = sdkClient();

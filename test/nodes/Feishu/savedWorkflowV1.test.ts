@@ -1,6 +1,7 @@
 // Saved workflows keep working: test/fixtures/workflow-v1-every-operation.json holds one Feishu node
 // (typeVersion 1) per operation with only the parameters n8n stores (those that differ from the
-// defaults). Each runs from the built package (dist/), as n8n loads it, against the sandbox, chained
+// defaults; the Chat management operations, added later, as a v1 node would save them). Each runs
+// from the built package (dist/), as n8n loads it, against the sandbox, chained
 // the way a workflow would pass items on; if a parameter is ever renamed, dropped or re-defaulted,
 // this fails.
 import { after, before, test } from 'node:test';
@@ -97,6 +98,21 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 	assert.equal(chat.json.chat_id, CHAT, 'Chat defaults to $json.chat_id');
 	assert.equal(chat.json.chat_mode, 'group');
 	assert.equal((await step('Get Many Chats')).json.chat_id, CHAT);
+
+	// Managing a group: each step takes the chat from the item before it ($json.chat_id).
+	const group = await step('Create Chat');
+	assert.match(String(group.json.chat_id), /^oc_/);
+	const inGroup = [{ json: { chat_id: group.json.chat_id } }];
+	assert.deepEqual((await step('Add Chat Members', inGroup)).json.invalid_id_list, []);
+	assert.equal((await step('Get Chat Members', inGroup)).json.member_id, 'ou_v1_fixture_user');
+	assert.equal((await step('Is in Chat', inGroup)).json.is_in_chat, true);
+	assert.deepEqual((await step('Add Chat Managers', inGroup)).json.chat_managers, ['ou_v1_fixture_member']);
+	assert.deepEqual((await step('Remove Chat Managers', inGroup)).json.chat_managers, []);
+	assert.deepEqual((await step('Remove Chat Members', inGroup)).json.invalid_id_list, []);
+	assert.equal((await step('Update Chat', inGroup)).json.updated, true);
+	assert.match(String((await step('Get Chat Link', inGroup)).json.share_link), /^https:/);
+	assert.equal((await step('Get Chat Announcement', inGroup)).json.revision, '0');
+	assert.equal((await step('Delete Chat', inGroup)).json.deleted, true);
 
 	const answered = await step('Respond to Card Action', [{ json: { event_type: 'card.action.trigger' } }]);
 	assert.deepEqual((answered.json.answer as IDataObject).toast, { type: 'info', content: 'Got it' });

@@ -1,0 +1,22 @@
+import type { IDataObject } from 'n8n-workflow';
+import { createChat } from '../../../../lib/feishu';
+import type { ItemOperation } from '../types';
+import { apiClient, param } from '../shared';
+import { chatSettings, idsFrom } from './shared';
+
+export const create: ItemOperation = {
+	async execute(context) {
+		const fields = param<IDataObject>(context, 'additionalFields', {});
+		const chat = await createChat(apiClient(context), {
+			name: param<string>(context, 'name', ''),
+			ownerId: fields.ownerId as string | undefined,
+			userIds: idsFrom(fields.userIds),
+			botIds: idsFrom(fields.botIds),
+			userIdType: fields.userIdType as string | undefined,
+			setBotManager: fields.setBotManager === true,
+			uuid: fields.uuid as string | undefined,
+			settings: chatSettings(fields),
+		});
+		return { json: chat as IDataObject };
+	},
+};

@@ -1,0 +1,11 @@
+import type { IDataObject } from 'n8n-workflow';
+import { getChatAnnouncement } from '../../../../lib/feishu';
+import type { ItemOperation } from '../types';
+import { apiClient, locatorValue, options } from '../shared';
+
+export const getAnnouncement: ItemOperation = {
+	async execute(context) {
+		const announcement = await getChatAnnouncement(apiClient(context), { chatId: locatorValue(context, 'chatId'), userIdType: options(context).userIdType as string | undefined });
+		return { json: announcement as IDataObject };
+	},
+};

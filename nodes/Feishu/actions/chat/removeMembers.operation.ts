@@ -1,0 +1,16 @@
+import type { IDataObject } from 'n8n-workflow';
+import { removeChatMembers } from '../../../../lib/feishu';
+import type { ItemOperation } from '../types';
+import { apiClient, locatorValue, param } from '../shared';
+import { idsFrom } from './shared';
+
+export const removeMembers: ItemOperation = {
+	async execute(context) {
+		const result = await removeChatMembers(apiClient(context), {
+			chatId: locatorValue(context, 'chatId'),
+			ids: idsFrom(param(context, 'memberIds', '')),
+			memberIdType: param<string>(context, 'memberIdType', 'open_id'),
+		});
+		return { json: result as IDataObject };
+	},
+};

@@ -1,0 +1,19 @@
+import type { IDataObject } from 'n8n-workflow';
+import { updateChat } from '../../../../lib/feishu';
+import type { ItemOperation } from '../types';
+import { apiClient, locatorValue, param } from '../shared';
+import { chatSettings } from './shared';
+
+export const update: ItemOperation = {
+	async execute(context) {
+		const fields = param<IDataObject>(context, 'updateFields', {});
+		const result = await updateChat(apiClient(context), {
+			chatId: locatorValue(context, 'chatId'),
+			name: fields.name as string | undefined,
+			ownerId: fields.ownerId as string | undefined,
+			userIdType: fields.userIdType as string | undefined,
+			settings: chatSettings(fields),
+		});
+		return { json: result };
+	},
+};
