@@ -3,7 +3,9 @@
 // once (8 a second), and the proxy hands each push to *both* webhook processes, as when Feishu's retry of an
 // event lands on another process than its first push. The trigger's dedupe is per process, so
 // both may run it; the reply is still posted once, because Reply derives its idempotency key
-// from the event. 100 events by default (FEISHU_QUEUE_WEBHOOK_EVENTS; 500 did not drain on this 2-core machine while other suites ran: see the stuck diagnostics): 100 replies, none doubled; the
+// from the event. 500 events by default (FEISHU_QUEUE_WEBHOOK_EVENTS; n8n started with recommendedN8nEnv, as the queue
+// scripts do: 500 in 73 s on 2 cores; an earlier run with n8n's defaults and other suites running did not drain
+// 500): 500 replies, none doubled; the
 // executions that ran twice are counted and reported.
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -17,7 +19,7 @@ import { untilCount, waitFor } from '../helpers/waitFor';
 import { APP, control, createSandboxCredential, echoWebhook, sleep, startQuietSandbox } from './harness';
 
 const enabled = process.env.FEISHU_TEST_QUEUE !== '0';
-const EVENTS = Number(process.env.FEISHU_QUEUE_WEBHOOK_EVENTS ?? 100);
+const EVENTS = Number(process.env.FEISHU_QUEUE_WEBHOOK_EVENTS ?? 500);
 const version = selectedVersions()[0];
 
 /** Forwards each request to every backend at once; answers with the first backend's answer. */
