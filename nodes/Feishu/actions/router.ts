@@ -8,7 +8,7 @@ import { chat } from './chat';
 import { message } from './message';
 import type { ResourceOperations } from './types';
 
-const resources: Record<string, ResourceOperations> = { callback, chat, message };
+export const resources: Record<string, ResourceOperations> = { callback, chat, message };
 
 export async function router(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();

@@ -13,6 +13,8 @@ export interface ItemContext {
 
 /** One operation of a resource: turns one input item into one output item (a list: into several). */
 export interface ItemOperation {
+	/** The Feishu API it calls, e.g. `POST /open-apis/im/v1/chats` (the README's node reference lists it). */
+	endpoint: string;
 	execute(context: ItemContext): Promise<INodeExecutionData | INodeExecutionData[]> | INodeExecutionData | INodeExecutionData[];
 }
 

@@ -6,6 +6,7 @@ import { readCard } from '../content';
 import type { ItemOperation } from '../types';
 
 export const respondToCardAction: ItemOperation = {
+	endpoint: 'answer to the `card.action.trigger` callback',
 	execute({ ctx, i, item }) {
 		const toastType = ctx.getNodeParameter('toastType', i) as string;
 		const toast =

@@ -5,6 +5,7 @@ import { apiClient, locatorValue, options, param } from '../shared';
 import { idsFrom } from './shared';
 
 export const addMembers: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/chats/:chat_id/members',
 	async execute(context) {
 		const succeedType = options(context).succeedType;
 		const result = await addChatMembers(apiClient(context), {

@@ -5,6 +5,7 @@ import { apiClient, param } from '../shared';
 import { chatSettings, idsFrom } from './shared';
 
 export const create: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/chats',
 	async execute(context) {
 		const fields = param<IDataObject>(context, 'additionalFields', {});
 		const chat = await createChat(apiClient(context), {

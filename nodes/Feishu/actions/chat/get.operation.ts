@@ -4,6 +4,7 @@ import type { ItemOperation } from '../types';
 import { apiClient, locatorValue } from '../shared';
 
 export const get: ItemOperation = {
+	endpoint: 'GET /open-apis/im/v1/chats/:chat_id',
 	async execute(context) {
 		return { json: (await getChat(apiClient(context), { chatId: locatorValue(context, 'chatId') })) as IDataObject };
 	},

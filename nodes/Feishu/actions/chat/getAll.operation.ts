@@ -4,6 +4,7 @@ import type { ItemOperation } from '../types';
 import { apiClient, options, param } from '../shared';
 
 export const getAll: ItemOperation = {
+	endpoint: 'GET /open-apis/im/v1/chats',
 	async execute(context) {
 		const limit = param<boolean>(context, 'returnAll') ? undefined : param<number>(context, 'limit');
 		const sortType = options(context).sortType as ChatSort | undefined;

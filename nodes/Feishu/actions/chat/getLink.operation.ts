@@ -4,6 +4,7 @@ import type { ItemOperation } from '../types';
 import { apiClient, locatorValue, param } from '../shared';
 
 export const getLink: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/chats/:chat_id/link',
 	async execute(context) {
 		const link = await getChatLink(apiClient(context), { chatId: locatorValue(context, 'chatId'), validityPeriod: param<string>(context, 'validityPeriod', 'week') });
 		return { json: link as IDataObject };

@@ -4,6 +4,7 @@ import type { ItemOperation } from '../types';
 import { apiClient, locatorValue, options, param } from '../shared';
 
 export const getMembers: ItemOperation = {
+	endpoint: 'GET /open-apis/im/v1/chats/:chat_id/members',
 	async execute(context) {
 		const limit = param<boolean>(context, 'returnAll') ? undefined : param<number>(context, 'limit');
 		const chatId = locatorValue(context, 'chatId');

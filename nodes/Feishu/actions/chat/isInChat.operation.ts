@@ -3,6 +3,7 @@ import type { ItemOperation } from '../types';
 import { apiClient, locatorValue } from '../shared';
 
 export const isInChat: ItemOperation = {
+	endpoint: 'GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat',
 	async execute(context) {
 		return { json: await checkIsInChat(apiClient(context), { chatId: locatorValue(context, 'chatId') }) };
 	},

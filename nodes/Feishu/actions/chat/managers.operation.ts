@@ -5,8 +5,9 @@ import type { ItemOperation } from '../types';
 import { apiClient, locatorValue, param } from '../shared';
 import { idsFrom } from './shared';
 
-function managersOperation(call: typeof addChatManagers): ItemOperation {
+function managersOperation(call: typeof addChatManagers, endpoint: string): ItemOperation {
 	return {
+		endpoint,
 		async execute(context) {
 			const result = await call(apiClient(context), {
 				chatId: locatorValue(context, 'chatId'),
@@ -18,5 +19,5 @@ function managersOperation(call: typeof addChatManagers): ItemOperation {
 	};
 }
 
-export const addManagers = managersOperation(addChatManagers);
-export const removeManagers = managersOperation(removeChatManagers);
+export const addManagers = managersOperation(addChatManagers, 'POST /open-apis/im/v1/chats/:chat_id/managers/add_managers');
+export const removeManagers = managersOperation(removeChatManagers, 'POST /open-apis/im/v1/chats/:chat_id/managers/delete_managers');

@@ -5,6 +5,7 @@ import { apiClient, locatorValue, param } from '../shared';
 import { idsFrom } from './shared';
 
 export const removeMembers: ItemOperation = {
+	endpoint: 'DELETE /open-apis/im/v1/chats/:chat_id/members',
 	async execute(context) {
 		const result = await removeChatMembers(apiClient(context), {
 			chatId: locatorValue(context, 'chatId'),

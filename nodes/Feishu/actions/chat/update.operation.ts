@@ -5,6 +5,7 @@ import { apiClient, locatorValue, param } from '../shared';
 import { chatSettings } from './shared';
 
 export const update: ItemOperation = {
+	endpoint: 'PUT /open-apis/im/v1/chats/:chat_id',
 	async execute(context) {
 		const fields = param<IDataObject>(context, 'updateFields', {});
 		const result = await updateChat(apiClient(context), {

@@ -3,6 +3,7 @@ import type { ItemOperation } from '../types';
 import { apiClient, param } from '../shared';
 
 export const downloadResource: ItemOperation = {
+	endpoint: 'GET /open-apis/im/v1/messages/:message_id/resources/:file_key',
 	async execute(context) {
 		const { ctx, item } = context;
 		const messageId = param<string>(context, 'messageId');

@@ -5,6 +5,7 @@ import { apiClient, param } from '../shared';
 import { messageJson } from './shared';
 
 export const edit: ItemOperation = {
+	endpoint: 'PUT /open-apis/im/v1/messages/:message_id',
 	async execute(context) {
 		const msgType = param<string>(context, 'msgType');
 		const res = await editMessage(apiClient(context), {

@@ -4,6 +4,7 @@ import { apiClient, options, param } from '../shared';
 import { messageJson, recipient, userUuid } from './shared';
 
 export const forward: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/messages/:message_id/forward',
 	async execute(context) {
 		const res = await forwardMessage(apiClient(context), {
 			messageId: param<string>(context, 'messageId'),

@@ -4,6 +4,7 @@ import { apiClient, param } from '../shared';
 import { messageJson } from './shared';
 
 export const get: ItemOperation = {
+	endpoint: 'GET /open-apis/im/v1/messages/:message_id',
 	async execute(context) {
 		return { json: messageJson(await getMessage(apiClient(context), { messageId: param<string>(context, 'messageId') })) };
 	},

@@ -3,6 +3,7 @@ import type { ItemOperation } from '../types';
 import { apiClient, param } from '../shared';
 
 export const recall: ItemOperation = {
+	endpoint: 'DELETE /open-apis/im/v1/messages/:message_id',
 	async execute(context) {
 		const messageId = param<string>(context, 'messageId');
 		await recallMessage(apiClient(context), { messageId });

@@ -4,6 +4,7 @@ import { apiClient, options, param } from '../shared';
 import { idempotentUuid, messageJson, sendableContent } from './shared';
 
 export const reply: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/messages/:message_id/reply',
 	async execute(context) {
 		const msgType = param<string>(context, 'msgType');
 		const opts = options(context);

@@ -4,6 +4,7 @@ import { apiClient, options, param } from '../shared';
 import { idempotentUuid, messageJson, recipient, sendableContent } from './shared';
 
 export const send: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/messages',
 	async execute(context) {
 		const msgType = param<string>(context, 'msgType');
 		const res = await sendMessage(apiClient(context), {

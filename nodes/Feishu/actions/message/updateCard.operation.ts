@@ -4,6 +4,7 @@ import type { ItemOperation } from '../types';
 import { apiClient, param } from '../shared';
 
 export const updateCard: ItemOperation = {
+	endpoint: 'PATCH /open-apis/im/v1/messages/:message_id',
 	async execute(context) {
 		const messageId = param<string>(context, 'messageId');
 		await updateCardMessage(apiClient(context), { messageId, card: readCard(context.ctx, context.i) });

@@ -4,6 +4,7 @@ import { apiClient, options, param } from '../shared';
 import { binaryInput } from './shared';
 
 export const uploadFile: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/files',
 	async execute(context) {
 		const file = await binaryInput(context.ctx, context.i);
 		const opts = options(context);

@@ -4,6 +4,7 @@ import { apiClient } from '../shared';
 import { binaryInput } from './shared';
 
 export const uploadImage: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/images',
 	async execute(context) {
 		const image = await binaryInput(context.ctx, context.i);
 		const res = await uploadImageFile(apiClient(context), { image });
