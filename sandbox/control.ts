@@ -1,8 +1,9 @@
 // The control API under /_sandbox/ (JSON, no auth): what tests, benchmarks, the demo and the chat page
-// use to configure apps, play the user and inspect deliveries and calls. Card clicks and faults live in
-// cardClicks.ts and faults.ts.
+// use to configure apps, play the user and inspect deliveries and calls. Card clicks, faults and custom
+// bots live in cardClicks.ts, faults.ts and customBotApi.ts.
 import { registerCardClicks } from './cardClicks';
 import { appFrom, bad, type ControlDeps } from './controlContext';
+import { registerCustomBotControl } from './customBotApi';
 import { registerFaults } from './faults';
 import { envelope } from './events';
 import { sendJson, type RouteContext, type Router } from './http';
@@ -37,7 +38,7 @@ export function messageJson(m: MessageRecord, state?: SandboxState) {
 		content,
 		body_content: m.content,
 		sender: m.sender,
-		sender_name: m.from === 'user' ? state?.users.get(m.sender.id)?.name : state?.apps.get(m.appId)?.botName,
+		sender_name: m.senderName ?? (m.from === 'user' ? state?.users.get(m.sender.id)?.name : state?.apps.get(m.appId)?.botName),
 		from: m.from,
 		mentions: m.mentions,
 		...(m.parentId ? { parent_id: m.parentId } : {}),
@@ -55,6 +56,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 	const { state } = d;
 	registerCardClicks(router, d);
 	registerFaults(router, d);
+	registerCustomBotControl(router, d);
 	const appOf = (ctx: RouteContext, id?: unknown) => appFrom(state, ctx, id);
 
 	router.add('GET', '/_sandbox/apps', (ctx) => sendJson(ctx.res, 200, { apps: [...state.apps.values()].map(appJson) }));

@@ -11,6 +11,7 @@ import { JsonBodyError, Router, sendJson } from './http';
 import { newLogId } from './ids';
 import { registerChatApi } from './chatApi';
 import { registerContactApi } from './contactApi';
+import { registerCustomBotApi } from './customBotApi';
 import { registerImApi } from './imApi';
 import { createLog } from './log';
 import { OpenApi } from './openApi';
@@ -38,6 +39,9 @@ export interface SandboxOptions {
 	maxConnectionsPerApp?: number;
 	rateLimitPerSecond?: number;
 	rateLimitPerMinute?: number;
+	/** Per custom bot (Feishu: 5 a second, 100 a minute). */
+	customBotRateLimitPerSecond?: number;
+	customBotRateLimitPerMinute?: number;
 	/** Webhook push deadline (Feishu: 3 s) and retry delays (Feishu: 15 s, 5 min, 1 h, 6 h). */
 	webhookTimeoutMs?: number;
 	webhookRetryDelaysMs?: number[];
@@ -93,6 +97,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	registerImApi(router, openApi, state);
 	registerChatApi(router, openApi, state);
 	registerContactApi(router, openApi, state);
+	registerCustomBotApi(router, openApi, state, { perSecond: opts.customBotRateLimitPerSecond ?? 5, perMinute: opts.customBotRateLimitPerMinute ?? 100 });
 	const resources = new ResourceStore(state);
 	registerTaskApi(router, openApi, resources);
 	for (const family of opts.resources ?? []) registerResource(router, openApi, resources, family);

@@ -92,7 +92,10 @@ export interface MessageRecord {
 	appId: string;
 	msgType: string;
 	content: string;
-	from: 'user' | 'bot';
+	/** A user, an app's bot, or a group's custom bot (webhook). */
+	from: 'user' | 'bot' | 'custom_bot';
+	/** Shown instead of the user's or app bot's name (a custom bot's own name). */
+	senderName?: string;
 	sender: { id: string; id_type: 'open_id' | 'app_id'; sender_type: 'user' | 'app'; tenant_key: string };
 	parentId?: string;
 	rootId?: string;
@@ -103,6 +106,22 @@ export interface MessageRecord {
 	updateTime: number;
 	updated: boolean;
 	deleted: boolean;
+}
+
+/** A custom bot added to a group: its webhook token and security settings (docs/protocol.md, "Custom bots"). */
+export interface CustomBotRecord {
+	token: string;
+	chatId: string;
+	name: string;
+	/** The id its messages carry as sender. */
+	botId: string;
+	/** Signing secret; empty when signature verification is off. */
+	secret: string;
+	/** At most 10; a message must contain one of them when any is set. */
+	keywords: string[];
+	/** At most 10 IPv4 addresses, `a.b.c.*` patterns or CIDR ranges; any address when empty. */
+	ipAllowlist: string[];
+	createdAt: number;
 }
 
 export interface UploadRecord {
@@ -190,6 +209,8 @@ export class SandboxState {
 	readonly chats = new Map<string, ChatRecord>();
 	readonly messages = new Map<string, MessageRecord>();
 	readonly uploads = new Map<string, UploadRecord>();
+	/** Custom bots by webhook token. */
+	readonly customBots = new Map<string, CustomBotRecord>();
 	readonly deliveries: DeliveryRecord[] = [];
 	readonly calls: ApiCallRecord[] = [];
 	/** Faults per app id; '*' applies to every app. */
@@ -298,6 +319,7 @@ export class SandboxState {
 		this.chats.clear();
 		this.messages.clear();
 		this.uploads.clear();
+		this.customBots.clear();
 		this.deliveries.length = 0;
 		this.calls.length = 0;
 		this.faults.clear();

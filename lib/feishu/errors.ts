@@ -12,8 +12,10 @@ export class FeishuApiError extends Error {
 	readonly msg: string;
 	readonly httpStatus?: number;
 	readonly logId?: string;
+	/** How to fix it, when the code alone does not say (errorHints.ts covers the Open API's codes). */
+	readonly hint?: string;
 
-	constructor(code: number, msg: string, opts: { httpStatus?: number; logId?: string; request?: string } = {}) {
+	constructor(code: number, msg: string, opts: { httpStatus?: number; logId?: string; request?: string; hint?: string } = {}) {
 		const where = opts.request ? ` (${opts.request})` : '';
 		const log = opts.logId ? ` [log_id ${opts.logId}]` : '';
 		super(`Feishu error ${code}: ${msg}${where}${log}`);
@@ -22,6 +24,7 @@ export class FeishuApiError extends Error {
 		this.msg = msg;
 		this.httpStatus = opts.httpStatus;
 		this.logId = opts.logId;
+		this.hint = opts.hint;
 	}
 }
 

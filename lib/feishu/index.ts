@@ -11,6 +11,7 @@ export * from './tokenCache';
 export * from './apiClient';
 export * from './messageContent';
 export * from './messages';
+export * from './customBot';
 export * from './paging';
 export * from './paths';
 export * from './chats';

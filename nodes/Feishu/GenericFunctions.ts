@@ -14,11 +14,14 @@ import {
 	FeishuValidationError,
 	tooLarge,
 	withDeadline,
+	type CustomBotHook,
 	type FeishuLogger,
 	type HttpTransport,
 } from '../../lib/feishu';
 
 export const CREDENTIAL_TYPE = 'feishuApi';
+/** The Custom Bot resource's credential (credentials/FeishuCustomBotApi.credentials.ts). */
+export const CUSTOM_BOT_CREDENTIAL_TYPE = 'feishuCustomBotApi';
 
 /** What the client needs of n8n: an execution, or the editor loading a list (resource locators). */
 type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -88,10 +91,16 @@ export async function getFeishuClient(ctx: RequestContext): Promise<FeishuApiCli
 	return new FeishuApiClient(creds, { transport: n8nTransport(ctx), logger: loggerFor(ctx) });
 }
 
+/** The custom bot of the item's credential (read per item: n8n resolves credential expressions per item). */
+export async function customBotHook(ctx: IExecuteFunctions, itemIndex: number): Promise<CustomBotHook> {
+	const creds = await ctx.getCredentials(CUSTOM_BOT_CREDENTIAL_TYPE, itemIndex);
+	return { url: String(creds.webhookUrl ?? ''), secret: String(creds.secret ?? '') };
+}
+
 /** Feishu's error fields, for "Continue on fail" output items. */
 export function errorJson(error: unknown): IDataObject {
 	if (error instanceof FeishuApiError) {
-		const hint = errorHint(error.code);
+		const hint = error.hint ?? errorHint(error.code);
 		return { error: error.message, code: error.code, msg: error.msg, log_id: error.logId, http_status: error.httpStatus, ...(hint ? { hint } : {}) };
 	}
 	if (error instanceof FeishuValidationError) return { error: error.message, field: error.field };
@@ -100,8 +109,8 @@ export function errorJson(error: unknown): IDataObject {
 	return { error: e.message ?? String(error), ...(e.description ? { description: e.description } : {}) };
 }
 
-function hintSentence(code: number): string {
-	const hint = errorHint(code);
+function hintSentence(error: FeishuApiError): string {
+	const hint = error.hint ?? errorHint(error.code);
 	return hint ? `${hint}. ` : '';
 }
 
@@ -112,7 +121,7 @@ export function toNodeError(ctx: RequestContext, error: unknown, itemIndex: numb
 		return new NodeApiError(ctx.getNode(), { code: error.code, msg: error.msg, log_id: error.logId ?? null } as JsonObject, {
 			itemIndex,
 			message: `Feishu error ${error.code}: ${error.msg}`,
-			description: `${hintSentence(error.code)}log_id: ${error.logId ?? 'n/a'}${error.httpStatus ? ` · HTTP ${error.httpStatus}` : ''}. Quote the log_id to Feishu support; look the code up at https://open.feishu.cn/search?q=${error.code}`,
+			description: `${hintSentence(error)}log_id: ${error.logId ?? 'n/a'}${error.httpStatus ? ` · HTTP ${error.httpStatus}` : ''}. Quote the log_id to Feishu support; look the code up at https://open.feishu.cn/search?q=${error.code}`,
 			httpCode: error.httpStatus ? String(error.httpStatus) : undefined,
 		});
 	}

@@ -6,7 +6,8 @@ function jsonParam(ctx: IExecuteFunctions, name: string, i: number, field: strin
 	return parseJsonField(field, ctx.getNodeParameter(name, i));
 }
 
-export function readCard(ctx: IExecuteFunctions, i: number): Record<string, unknown> {
+/** The card of the parameters; `linkButtonsOnly` for a custom bot's card, whose buttons have no value. */
+export function readCard(ctx: IExecuteFunctions, i: number, { linkButtonsOnly = false } = {}): Record<string, unknown> {
 	const source = ctx.getNodeParameter('cardSource', i) as string;
 	if (source === 'json') {
 		const card = jsonParam(ctx, 'cardJson', i, 'Card JSON');
@@ -24,7 +25,7 @@ export function readCard(ctx: IExecuteFunctions, i: number): Record<string, unkn
 		markdown: ctx.getNodeParameter('cardMarkdown', i, '') as string,
 		buttons: buttons.map((b, n) => ({
 			text: String(b.text ?? ''),
-			value: (parseJsonField(`Buttons[${n}].Value`, b.value ?? '{}') ?? {}) as Record<string, unknown>,
+			value: linkButtonsOnly ? undefined : ((parseJsonField(`Buttons[${n}].Value`, b.value ?? '{}') ?? {}) as Record<string, unknown>),
 			url: b.url ? String(b.url) : undefined,
 			type: (b.type as 'default' | 'primary' | 'danger') ?? 'default',
 		})),

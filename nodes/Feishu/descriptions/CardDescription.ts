@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-// The card builder, used by Send/Reply (interactive), Update Card and Respond to Card Action. Each
-// context gets its own "Card Source" selector, and each card field is defined once per context with
-// that context's conditions as well as its Card Source value. Conditions on Card Source alone are not
-// enough in the editor: it keeps a hidden parameter's value, so after Message Type went from Card to
-// Text the card fields (Card Source still "builder") stayed on screen.
+// The card builder, used by Send/Reply (interactive), Update Card, Respond to Card Action and the
+// custom bot's Send Message. Each context gets its own "Card Source" selector, and each card field is
+// defined once per context with that context's conditions as well as its Card Source value. Conditions
+// on Card Source alone are not enough in the editor: it keeps a hidden parameter's value, so after
+// Message Type went from Card to Text the card fields (Card Source still "builder") stayed on screen.
 
 const cardSourceOptions = [
 	{ name: 'Simple Builder', value: 'builder', description: 'Title, header color, Markdown body and buttons' },
@@ -40,7 +40,19 @@ export const cardSourceFields: INodeProperties[] = [
 		default: 'builder',
 		displayOptions: { show: { resource: ['callback'], respondWithCard: [true] } },
 	},
+	{
+		displayName: 'Card Source',
+		name: 'cardSource',
+		type: 'options',
+		description: 'How the card is given: built here, as JSON, or from a card builder template',
+		options: cardSourceOptions,
+		default: 'builder',
+		displayOptions: { show: { resource: ['customBot'], operation: ['sendMessage'], msgType: ['interactive'] } },
+	},
 ];
+
+/** Whether a Card Source selector is the custom bot's, whose cards cannot call back (link buttons only). */
+export const isCustomBotCard = (source: INodeProperties): boolean => source.displayOptions?.show?.resource?.[0] === 'customBot';
 
 // Feishu's own names for two of its header themes mean little to most users.
 const colourNames: Record<string, string> = { wathet: 'Light Blue (Wathet)', carmine: 'Crimson (Carmine)' };
@@ -142,10 +154,23 @@ const cardFieldTemplates: INodeProperties[] = [
 	},
 ];
 
+/**
+ * The builder's buttons for a custom bot's card: Feishu delivers no clicks from such cards, so each
+ * button only opens its URL (no Value).
+ */
+function linkButtons(field: INodeProperties): INodeProperties {
+	const [button] = field.options as { displayName: string; name: string; values: INodeProperties[] }[];
+	return {
+		...field,
+		description: 'Link buttons at the bottom of the card, each opening its URL (cards from a custom bot cannot call back)',
+		options: [{ ...button, values: button.values.filter((v) => v.name !== 'value') }],
+	};
+}
+
 /** Every card field once per context (its Card Source selector's conditions plus the field's own). */
 export const cardFields: INodeProperties[] = cardSourceFields.flatMap((source) =>
 	cardFieldTemplates.map((field) => ({
-		...field,
+		...(isCustomBotCard(source) && field.name === 'cardButtons' ? linkButtons(field) : field),
 		displayOptions: { show: { ...source.displayOptions!.show, ...field.displayOptions!.show } },
 	})),
 );

@@ -280,6 +280,8 @@ test('each operation displays only the parameters it uses (n8n\'s own parameter 
 	assert.deepEqual(shown({ resource: 'message', operation: 'downloadResource' }), ['binaryPropertyName', 'messageId', 'operation', 'resource', 'resourceKey', 'resourceType']);
 	assert.deepEqual(shown({ resource: 'callback', operation: 'respondToCardAction' }), ['operation', 'resource', 'respondWithCard', 'toastContent', 'toastType']);
 	assert.deepEqual(shown({ resource: 'callback', operation: 'respondToCardAction', respondWithCard: true, cardSource: 'template' }), ['cardSource', 'operation', 'resource', 'respondWithCard', 'templateId', 'templateVariables', 'toastContent', 'toastType']);
+	assert.deepEqual(shown({ resource: 'customBot' }), ['msgType', 'operation', 'options', 'resource', 'text']);
+	assert.deepEqual(shown({ resource: 'customBot', msgType: 'interactive', cardSource: 'json' }), ['cardJson', 'cardSource', 'msgType', 'operation', 'resource']);
 });
 
 test('the editor hides the card fields once Message Type leaves Card, though it keeps their values', () => {
@@ -300,6 +302,9 @@ test('the editor hides the card fields once Message Type leaves Card, though it 
 	assert.deepEqual(visible({ ...card, operation: 'recall' }).filter((n) => n.startsWith('card')), [], 'after Send → Recall');
 	assert.deepEqual(visible({ resource: 'callback', operation: 'respondToCardAction', respondWithCard: false, cardSource: 'json' }).filter((n) => n.startsWith('card')), []);
 	assert.deepEqual(visible({ resource: 'message', operation: 'updateCard', cardSource: 'json' }).filter((n) => n.startsWith('card')), ['cardJson', 'cardSource']);
+	const botCard = { resource: 'customBot', operation: 'sendMessage', msgType: 'interactive', cardSource: 'builder' };
+	assert.deepEqual(visible(botCard).filter((n) => cardFields.includes(n)), cardFields);
+	assert.deepEqual(visible({ ...botCard, msgType: 'text' }).filter((n) => n.startsWith('card')), [], 'the custom bot\'s card fields too');
 });
 
 test('version 2 shows the chat or user picker by "Send To"; every parameter a panel shows says what it is for', () => {

@@ -1,6 +1,6 @@
 // Saved workflows keep working: test/fixtures/workflow-v1-every-operation.json holds one Feishu node
 // (typeVersion 1) per operation with only the parameters n8n stores (those that differ from the
-// defaults; the Chat management operations, added later, as a v1 node would save them). Each runs
+// defaults; the Chat management and Custom Bot operations, added later, as a v1 node would save them). Each runs
 // from the built package (dist/), as n8n loads it, against the sandbox, chained
 // the way a workflow would pass items on; if a parameter is ever renamed, dropped or re-defaulted,
 // this fails.
@@ -12,11 +12,12 @@ import path from 'node:path';
 import type { ICredentialType, IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 import type { Sandbox } from '../../../sandbox/server';
 import { binaryItem, runNode } from '../../helpers/executeContext';
-import { APP, chatMessages, sandbox, tinyPng, userSays } from '../../helpers/sandbox';
+import { APP, chatMessages, control, sandbox, tinyPng, userSays } from '../../helpers/sandbox';
 
 const root = path.resolve(__dirname, '../../..');
 const nodeFile = path.join(root, 'dist/nodes/Feishu/Feishu.node.js');
 const credFile = path.join(root, 'dist/credentials/FeishuApi.credentials.js');
+const customBotCredFile = path.join(root, 'dist/credentials/FeishuCustomBotApi.credentials.js');
 const fixture = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/workflow-v1-every-operation.json'), 'utf8')) as {
 	nodes: { name: string; typeVersion: number; parameters: IDataObject }[];
 };
@@ -25,14 +26,16 @@ const CHAT = 'oc_v1_fixture_chat';
 let sb: Sandbox;
 let Feishu: new () => INodeType;
 let FeishuApi: new () => ICredentialType;
+let FeishuCustomBotApi: new () => ICredentialType;
 before(async () => {
-	if (!fs.existsSync(nodeFile) || !fs.existsSync(credFile)) {
+	if (![nodeFile, credFile, customBotCredFile].every((f) => fs.existsSync(f))) {
 		const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'ignore' });
 		assert.equal(r.status, 0, 'npm run build');
 	}
 	/* eslint-disable @typescript-eslint/no-require-imports */
 	({ Feishu } = require(nodeFile) as { Feishu: new () => INodeType });
 	({ FeishuApi } = require(credFile) as { FeishuApi: new () => ICredentialType });
+	({ FeishuCustomBotApi } = require(customBotCredFile) as { FeishuCustomBotApi: new () => ICredentialType });
 	/* eslint-enable @typescript-eslint/no-require-imports */
 	sb = await sandbox();
 	await userSays(sb, CHAT, { text: 'hello' });
@@ -41,13 +44,13 @@ after(async () => {
 	await sb.close();
 });
 
-/** Runs the fixture's node of that name on the items; returns its one output item. */
-async function step(name: string, items: INodeExecutionData[] = [{ json: {} }]): Promise<INodeExecutionData> {
+/** Runs the fixture's node of that name on the items (with the app's credential unless told otherwise); returns its one output item. */
+async function step(name: string, items: INodeExecutionData[] = [{ json: {} }], credential?: { type: ICredentialType; data: IDataObject }): Promise<INodeExecutionData> {
 	const saved = fixture.nodes.find((n) => n.name === name);
 	assert.ok(saved, `the fixture has "${name}"`);
 	assert.equal(saved.typeVersion, 1);
-	const credentials = { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: sb.baseUrl };
-	const r = await runNode({ node: new Feishu(), parameters: saved.parameters, items, credentialType: new FeishuApi(), credentials, name });
+	const credentials = credential?.data ?? { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: sb.baseUrl };
+	const r = await runNode({ node: new Feishu(), parameters: saved.parameters, items, credentialType: credential?.type ?? new FeishuApi(), credentials: credentials as never, name });
 	assert.ifError(r.error);
 	assert.equal(r.output![0].length, 1, `${name}: one output item`);
 	assert.deepEqual(r.output![0][0].pairedItem, { item: 0 });
@@ -56,7 +59,7 @@ async function step(name: string, items: INodeExecutionData[] = [{ json: {} }]):
 }
 
 test('every operation of a v1 workflow runs from its saved parameters', async () => {
-	const defaultOperation: Record<string, string> = { message: 'send', chat: 'get', callback: 'respondToCardAction' };
+	const defaultOperation: Record<string, string> = { message: 'send', chat: 'get', callback: 'respondToCardAction', customBot: 'sendMessage' };
 	const covered = new Set(fixture.nodes.map(({ parameters: p }) => {
 		const resource = String(p.resource ?? 'message');
 		return `${resource}:${String(p.operation ?? defaultOperation[resource])}`;
@@ -116,4 +119,9 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 
 	const answered = await step('Respond to Card Action', [{ json: { event_type: 'card.action.trigger' } }]);
 	assert.deepEqual((answered.json.answer as IDataObject).toast, { type: 'info', content: 'Got it' });
+
+	const bot = await control<{ webhook_url: string }>(sb, 'POST', 'custom-bots', { chat_id: CHAT, secret: 'v1-secret' });
+	const posted = await step('Send Custom Bot Message', undefined, { type: new FeishuCustomBotApi(), data: { webhookUrl: bot.webhook_url, secret: 'v1-secret' } });
+	assert.deepEqual(posted.json, { sent: true, msg_type: 'text' });
+	assert.equal((await chatMessages(sb, CHAT)).at(-1).content.text, 'saved with v1 through a custom bot');
 });
