@@ -4,6 +4,7 @@
 import { registerCardClicks } from './cardClicks';
 import { appFrom, bad, type ControlDeps } from './controlContext';
 import { registerCustomBotControl } from './customBotApi';
+import { departmentIdsFrom, registerContactControl } from './contactControl';
 import { registerFaults } from './faults';
 import { envelope } from './events';
 import { sendJson, type RouteContext, type Router } from './http';
@@ -57,6 +58,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 	registerCardClicks(router, d);
 	registerFaults(router, d);
 	registerCustomBotControl(router, d);
+	registerContactControl(router, d);
 	const appOf = (ctx: RouteContext, id?: unknown) => appFrom(state, ctx, id);
 
 	router.add('GET', '/_sandbox/apps', (ctx) => sendJson(ctx.res, 200, { apps: [...state.apps.values()].map(appJson) }));
@@ -144,7 +146,13 @@ export function registerControl(router: Router, d: ControlDeps): void {
 	router.add('POST', '/_sandbox/users', async (ctx) => {
 		const b = await ctx.json();
 		if (typeof b.name !== 'string' || !b.name.trim()) return bad(ctx, 'name is required');
+		// Optional directory fields (docs/protocol.md, "Contacts"): department_ids (open ids, "0" the root), mobile, resigned.
+		const departments = departmentIdsFrom(state, b.department_ids, true);
+		if (typeof departments === 'string') return bad(ctx, departments);
 		const user = typeof b.email === 'string' && b.email ? state.userBy('email', b.email, b.name.trim()) : state.userBy('open_id', `ou_${stableHex(`named:${b.name.trim()}`)}`, b.name.trim());
+		if (departments.length) user.departmentIds = departments;
+		if (typeof b.mobile === 'string' && b.mobile) user.mobile = b.mobile;
+		if (typeof b.resigned === 'boolean') user.resigned = b.resigned;
 		sendJson(ctx.res, 200, userJson(user));
 	});
 

@@ -1,16 +1,19 @@
-// IM Open API (docs/protocol.md, "Send and reply" to "Message content formats"): send, reply, edit, card update, recall, get, forward, history,
+// IM Open API (docs/protocol.md, "Send and reply" to "Message content formats"): send, reply, edit, card update, recall, get, forward, merge forward, history,
 // and bot info (chats are in chatApi.ts, uploads and downloads are in uploadApi.ts). Message objects are shaped like Feishu's.
+import { checkRequest } from './chatModel';
 import { validateContent, invalid } from './content';
 import type { OpenApi } from './openApi';
 import { ApiError } from './openApi';
 import type { Router } from './http';
 import { newMessageId } from './ids';
-import { fieldViolation, pageOf } from './paging';
+import { fieldViolation, oneOf, pageOf } from './paging';
 import { registerUploadApi } from './uploadApi';
 import { TENANT_KEY, type AppRecord, type ChatRecord, type MessageRecord, type SandboxState } from './state';
 
 const RECEIVE_ID_TYPES = ['open_id', 'user_id', 'union_id', 'email', 'chat_id'] as const;
 const UUID_WINDOW_MS = 60 * 60_000;
+/** The sandbox's bound on one merge forward (an assumption: Feishu's docs name no number). */
+const MERGE_FORWARD_MAX = 100;
 
 export function apiMessage(m: MessageRecord): Record<string, unknown> {
 	return {
@@ -171,7 +174,9 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 
 	api.route(router, 'GET', '/open-apis/im/v1/messages/:message_id', (ctx) => {
 		const m = findMessage(ctx.params.message_id);
-		return { data: { items: [apiMessage(m)] } };
+		// A merged forward lists its children after itself (each with upper_message_id).
+		const children = m.msgType === 'merge_forward' ? [...state.messages.values()].filter((c) => c.upperMessageId === m.messageId) : [];
+		return { data: { items: [m, ...children].map(apiMessage) } };
 	});
 
 	api.route(router, 'POST', '/open-apis/im/v1/messages/:message_id/forward', async (ctx) => {
@@ -185,20 +190,80 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 		return { data: apiMessage(m) };
 	});
 
-	// History: GET /open-apis/im/v1/messages?container_id_type=chat|thread&container_id=...
+	// Merge forward (docs/protocol.md, "Merge forward"): messages of one chat, sent on as one message whose
+	// children are copies; unknown or recalled ids are listed in invalid_message_id_list.
+	api.route(router, 'POST', '/open-apis/im/v1/messages/merge_forward', async (ctx) => {
+		api.rateLimit(ctx.app, 'im.message.mergeForward');
+		const b = await checkRequest(ctx, 'im.v1.message.mergeForward');
+		const ids = [...new Set(b.message_id_list as string[])];
+		if (ids.length === 0) throw invalid('message_id_list is empty');
+		if (ids.length > MERGE_FORWARD_MAX) throw invalid(`message_id_list: at most ${MERGE_FORWARD_MAX} messages`);
+		const found = ids.map((id) => state.messages.get(id));
+		const sources = found.filter((m): m is MessageRecord => !!m && !m.deleted);
+		const invalidIds = ids.filter((_, n) => !found[n] || found[n]!.deleted);
+		if (sources.length === 0) throw invalid('no message in message_id_list can be forwarded');
+		if (new Set(sources.map((m) => m.chatId)).size > 1) throw invalid('the messages must all come from one chat');
+		if (new Set(sources.map((m) => m.threadId ?? '')).size > 1) throw invalid('the messages must all come from one thread, or all from outside threads');
+		if (sources.some((m) => m.upperMessageId)) throw invalid('a message inside a merged forward cannot be merge-forwarded again');
+		const src = state.chats.get(sources[0].chatId);
+		const inSource = src && !src.dissolved && (src.chatType === 'p2p' ? src.appId === ctx.app.appId : src.bots.has(ctx.app.appId));
+		if (!inSource) throw new ApiError(400, 230002, 'Bot/User can NOT be out of the chat.');
+		const idType = ctx.query.get('receive_id_type');
+		const thread = idType === 'thread_id' ? [...state.messages.values()].find((m) => m.threadId === b.receive_id && !m.parentId) : undefined;
+		if (idType === 'thread_id' && !thread) throw invalid(`receive_id "${String(b.receive_id)}" is not a thread`);
+		const chat = thread ? resolveChat(ctx.app, 'chat_id', thread.chatId) : resolveChat(ctx.app, idType, b.receive_id);
+		const m = idempotent(ctx.app, ctx.query.get('uuid') ?? undefined, () => {
+			const merged = store({
+				chatId: chat.chatId,
+				appId: ctx.app.appId,
+				msgType: 'merge_forward',
+				content: 'Merged and Forwarded Message',
+				mentions: [],
+				sender: botSender(ctx.app),
+				...(thread ? { rootId: thread.messageId, parentId: thread.messageId, threadId: thread.threadId } : {}),
+			});
+			sources.sort((x, y) => x.createTime - y.createTime);
+			for (const c of sources) {
+				const child: MessageRecord = { ...c, messageId: newMessageId(), upperMessageId: merged.messageId, rootId: undefined, parentId: undefined, threadId: undefined, updated: false };
+				state.messages.set(child.messageId, child);
+			}
+			return merged;
+		});
+		return { data: { message: apiMessage(m), invalid_message_id_list: invalidIds } };
+	});
+
+	// History (docs/protocol.md, "Message history"): a chat's or a thread's messages, oldest first unless
+	// sort_type says otherwise; a chat's within start_time..end_time (seconds, both inclusive).
 	api.route(router, 'GET', '/open-apis/im/v1/messages', (ctx) => {
 		const type = ctx.query.get('container_id_type');
 		const id = ctx.query.get('container_id') ?? '';
 		if (type !== 'chat' && type !== 'thread') throw fieldViolation('container_id_type', 'container_id_type must be "chat" or "thread"');
 		if (!id) throw fieldViolation('container_id', 'container_id is required');
-		if (type === 'chat' && !state.chats.has(id)) throw new ApiError(400, 230002, 'Bot/User can NOT be out of the chat.');
-		const start = Number(ctx.query.get('start_time') ?? 0) * 1000;
-		const end = ctx.query.get('end_time') ? Number(ctx.query.get('end_time')) * 1000 + 999 : Infinity;
-		const items = [...state.messages.values()].filter((m) => (type === 'chat' ? m.chatId === id : m.threadId === id) && m.createTime >= start && m.createTime <= end);
+		const sortType = oneOf(ctx.query, 'sort_type', ['ByCreateTimeAsc', 'ByCreateTimeDesc'] as const, 'ByCreateTimeAsc');
+		const seconds = (name: string): number | undefined => {
+			const raw = ctx.query.get(name);
+			if (raw === null || raw === '') return undefined;
+			if (!/^\d{1,12}$/.test(raw)) throw invalid(`${name} must be a Unix timestamp in seconds`);
+			return Number(raw);
+		};
+		const startS = seconds('start_time');
+		const endS = seconds('end_time');
+		// Feishu takes a time range for chats only.
+		if (type === 'thread' && (startS !== undefined || endS !== undefined)) throw invalid('start_time and end_time are not supported for container_id_type thread');
+		if (startS !== undefined && endS !== undefined && startS > endS) throw invalid('start_time must not be later than end_time');
+		const chatId = type === 'chat' ? id : [...state.messages.values()].find((m) => m.threadId === id)?.chatId;
+		if (type === 'thread' && !chatId) throw invalid(`container_id "${id}" is not a thread`);
+		const chat = state.chats.get(chatId!);
+		const botIn = chat && !chat.dissolved && (chat.chatType === 'p2p' ? chat.appId === ctx.app.appId : chat.bots.has(ctx.app.appId));
+		if (!botIn) throw new ApiError(400, 230002, 'Bot/User can NOT be out of the chat.');
+		const start = (startS ?? 0) * 1000;
+		const end = endS === undefined ? Infinity : endS * 1000 + 999;
+		// A merged forward's children are read through it, not listed in the history.
+		const items = [...state.messages.values()].filter((m) => !m.upperMessageId && (type === 'chat' ? m.chatId === id : m.threadId === id) && m.createTime >= start && m.createTime <= end);
 		items.sort((a, b) => a.createTime - b.createTime);
-		if (ctx.query.get('sort_type') === 'ByCreateTimeDesc') items.reverse();
+		if (sortType === 'ByCreateTimeDesc') items.reverse();
 		const page = pageOf(items, ctx.query, { defaultSize: 20, maxSize: 50 });
-		return { data: { ...page, items: page.items.map(apiMessage) } };
+		return { data: { has_more: page.has_more, page_token: page.page_token ?? '', items: page.items.map(apiMessage) } };
 	});
 
 	registerUploadApi(router, api, state, findMessage);

@@ -13,12 +13,16 @@ import { registerChatApi } from './chatApi';
 import { registerContactApi } from './contactApi';
 import { registerCustomBotApi } from './customBotApi';
 import { registerImApi } from './imApi';
+import { registerPinApi } from './pinApi';
+import { registerReactionApi } from './reactionApi';
+import { registerReadReceiptApi } from './readReceiptApi';
 import { createLog } from './log';
 import { OpenApi } from './openApi';
 import { registerPage } from './page';
 import { registerResource, ResourceStore, type ResourceFamily } from './resourceStore';
 import { DEMO_APP, SandboxState, type SandboxAppConfig } from './state';
 import { registerTaskApi } from './taskApi';
+import { registerUrgentApi } from './urgentApi';
 import { TokenStore } from './tokens';
 
 export type { SandboxAppConfig } from './state';
@@ -95,6 +99,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	const openApi = new OpenApi({ state, tokens, log, rateLimitPerSecond: opts.rateLimitPerSecond ?? 50, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000 });
 	registerAuthApi(router, openApi, state, tokens);
 	registerImApi(router, openApi, state);
+	registerReactionApi(router, openApi, state);
+	registerPinApi(router, openApi, state);
+	registerReadReceiptApi(router, openApi, state);
+	registerUrgentApi(router, openApi, state);
 	registerChatApi(router, openApi, state);
 	registerContactApi(router, openApi, state);
 	registerCustomBotApi(router, openApi, state, { perSecond: opts.customBotRateLimitPerSecond ?? 5, perMinute: opts.customBotRateLimitPerMinute ?? 100 });

@@ -30,6 +30,22 @@ export interface UserRecord {
 	userId: string;
 	name: string;
 	email: string;
+	mobile?: string;
+	/** The departments the user is directly in, by open_department_id; unset: the root ("0"). */
+	departmentIds?: string[];
+	resigned?: boolean;
+}
+
+/** A department of the tenant's directory (docs/protocol.md, "Contacts"); the root "0" is implicit. */
+export interface DepartmentRecord {
+	/** od-… (Feishu's own id). */
+	openDepartmentId: string;
+	/** The tenant's custom id. */
+	departmentId: string;
+	name: string;
+	/** The parent's open_department_id, or "0" for the root. */
+	parentOpenId: string;
+	createdAt: number;
 }
 
 export interface ChatRecord {
@@ -106,6 +122,27 @@ export interface MessageRecord {
 	updateTime: number;
 	updated: boolean;
 	deleted: boolean;
+}
+
+/** An emoji reaction on a message (docs/protocol.md, "Message reactions"). */
+export interface ReactionRecord {
+	reactionId: string;
+	messageId: string;
+	emojiType: string;
+	/** An app's bot (its app id) or a user (its open_id). */
+	operatorType: 'app' | 'user';
+	operatorId: string;
+	actionTime: number;
+}
+
+/** A pinned message (docs/protocol.md, "Pins"); one per message. */
+export interface PinRecord {
+	messageId: string;
+	chatId: string;
+	/** An app (its app id) or a user (its open_id). */
+	operatorIdType: 'app_id' | 'open_id';
+	operatorId: string;
+	createTime: number;
 }
 
 /** A custom bot added to a group: its webhook token and security settings (docs/protocol.md, "Custom bots"). */
@@ -206,8 +243,20 @@ function newFaults(): Faults {
 export class SandboxState {
 	readonly apps = new Map<string, AppRecord>();
 	readonly users = new Map<string, UserRecord>(); // by open_id
+	/** The directory's departments by open_department_id (the root "0" is not stored). */
+	readonly departments = new Map<string, DepartmentRecord>();
+	/** Each app's contact scope (open_department_ids and open_ids); an app without one sees the whole tenant. */
+	readonly contactScopes = new Map<string, { departments: Set<string>; users: Set<string> }>();
 	readonly chats = new Map<string, ChatRecord>();
 	readonly messages = new Map<string, MessageRecord>();
+	/** Reactions by reaction id, in the order they were added. */
+	readonly reactions = new Map<string, ReactionRecord>();
+	/** Pins by message id, in the order they were made. */
+	readonly pins = new Map<string, PinRecord>();
+	/** Read receipts: message id -> reader's open_id -> when they read it (ms). */
+	readonly readReceipts = new Map<string, Map<string, number>>();
+	/** Urgent (buzz) notifications sent, in order: which message, to whom (open_id), how. */
+	readonly urgents: { messageId: string; openId: string; type: 'app' | 'sms' | 'phone'; at: number }[] = [];
 	readonly uploads = new Map<string, UploadRecord>();
 	/** Custom bots by webhook token. */
 	readonly customBots = new Map<string, CustomBotRecord>();
@@ -305,7 +354,8 @@ export class SandboxState {
 	}
 
 	chatMessages(chatId: string): MessageRecord[] {
-		return [...this.messages.values()].filter((m) => m.chatId === chatId).sort((a, b) => a.createTime - b.createTime);
+		// A merged forward's children (upperMessageId) are inside it, not in the chat.
+		return [...this.messages.values()].filter((m) => m.chatId === chatId && !m.upperMessageId).sort((a, b) => a.createTime - b.createTime);
 	}
 
 	/** Thread id for a reply in thread: the root's thread, created once. */
@@ -316,8 +366,14 @@ export class SandboxState {
 
 	reset(): void {
 		this.users.clear();
+		this.departments.clear();
+		this.contactScopes.clear();
 		this.chats.clear();
 		this.messages.clear();
+		this.reactions.clear();
+		this.pins.clear();
+		this.readReceipts.clear();
+		this.urgents.length = 0;
 		this.uploads.clear();
 		this.customBots.clear();
 		this.deliveries.length = 0;

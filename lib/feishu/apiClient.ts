@@ -16,14 +16,16 @@ import { getTenantAccessToken, invalidateTenantAccessToken, TOKEN_FETCH_TIMEOUT_
 export interface FeishuRequest {
 	method: HttpMethod;
 	path: string; // e.g. /open-apis/im/v1/messages
-	query?: Record<string, string | number | boolean | undefined>;
+	/** A list (e.g. users/batch's `user_ids`) goes out as the key repeated. */
+	query?: Record<string, string | number | boolean | readonly string[] | undefined>;
 	body?: unknown; // JSON
 	form?: Record<string, MultipartValue | undefined>; // multipart instead of JSON
 	responseType?: 'json' | 'buffer';
 	auth?: 'tenant' | 'none';
 	/**
 	 * A POST that may be repeated without harm (an upload: a repeat only leaves an unused key). Other
-	 * POSTs are retried after a 5xx or a dropped connection only when they carry a `uuid`.
+	 * POSTs are retried after a 5xx or a dropped connection only when they carry a `uuid`. `false` keeps
+	 * any method from being repeated (a PATCH that costs money, such as an SMS or phone buzz).
 	 */
 	repeatable?: boolean;
 }
@@ -109,9 +111,13 @@ export class FeishuApiClient {
 			throw new FeishuValidationError('path', `"${req.path}" is not a plain API path`);
 		}
 		// Repeating a POST that may have reached Feishu could apply it twice, unless Feishu dedupes it by uuid.
-		const repeatable = req.method !== 'POST' || req.repeatable === true || hasUuid(req);
-		const query: Record<string, string> = {};
-		for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined && v !== '') query[k] = String(v);
+		const repeatable = req.repeatable !== false && (req.method !== 'POST' || req.repeatable === true || hasUuid(req));
+		const query: Record<string, string | string[]> = {};
+		for (const [k, v] of Object.entries(req.query ?? {})) {
+			if (Array.isArray(v)) {
+				if (v.length) query[k] = [...v];
+			} else if (v !== undefined && v !== '') query[k] = String(v);
+		}
 		const headers: Record<string, string> = {};
 		let body: Buffer | object | undefined;
 		if (req.form) {

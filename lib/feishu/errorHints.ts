@@ -17,6 +17,7 @@ const HINTS: ReadonlyArray<[readonly number[], string]> = [
 	[[232014, 232017, 232038], 'Only the group\'s owner may do this (for some operations also a manager, or the bot that created the group): let the bot own or create the group, or make it a manager'],
 	[[232043, 232027], 'No usable member IDs: check Member ID Type and the IDs (or add the available ones with "If Some IDs Are Unavailable")'],
 	[[40004], 'The app\'s contact scope does not cover these users: in "Permissions & Scopes" widen the contact data range (e.g. to all members), then publish a new version'],
+	[[41050], 'The app\'s contact scope does not cover this user (or the ID is of nobody): check User ID Type and the ID, or widen the contact data range in "Permissions & Scopes" and publish a new version'],
 ];
 
 const BY_CODE = new Map<number, string>(HINTS.flatMap(([codes, hint]) => codes.map((code) => [code, hint] as [number, string])));

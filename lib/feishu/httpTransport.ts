@@ -11,7 +11,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface TransportRequest {
 	method: HttpMethod;
 	url: string; // absolute, without query
-	query?: Record<string, string>;
+	/** A list is sent as the key repeated (`?ids=a&ids=b`), as Feishu reads lists. */
+	query?: Record<string, string | string[]>;
 	headers: Record<string, string>;
 	body?: Buffer | object;
 	/** Total deadline for the whole exchange, response body included (not an idle timeout). */
@@ -98,7 +99,10 @@ export function fetchTransport(): HttpTransport {
 		send: (req) =>
 			withDeadline(req, async (signal) => {
 				const url = new URL(req.url);
-				for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+				for (const [k, v] of Object.entries(req.query ?? {})) {
+					if (Array.isArray(v)) for (const item of v) url.searchParams.append(k, item);
+					else url.searchParams.set(k, v);
+				}
 				const headers: Record<string, string> = {};
 				// fetch measures the body itself.
 				for (const [k, v] of Object.entries(req.headers)) if (k.toLowerCase() !== 'content-length') headers[k] = v;

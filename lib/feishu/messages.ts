@@ -206,3 +206,22 @@ export async function uploadFile(
 		repeatable: true,
 	});
 }
+
+/**
+ * Sends messages of one chat on as one merged message (its content is Feishu's fixed "Merged and
+ * Forwarded Message"; getMessage lists the copies as `children`). Like Forward, the uuid goes in the query.
+ */
+export async function mergeForwardMessages(
+	client: FeishuApiClient,
+	p: { messageIds: readonly string[]; receiveIdType: ReceiveIdType | string; receiveId: string; uuid?: string },
+): Promise<{ message: FeishuMessage; invalid_message_id_list: string[] }> {
+	const ids = [...new Set((p.messageIds ?? []).map((id) => String(id).trim()).filter(Boolean))].map((id) => pathId('message_id_list', id));
+	if (ids.length === 0) throw new FeishuValidationError('message_id_list', 'needs at least one message ID');
+	const data = await client.request<{ message: FeishuMessage; invalid_message_id_list?: string[] }>({
+		method: 'POST',
+		path: `${MESSAGES}/merge_forward`,
+		query: { receive_id_type: checkReceiveIdType(p.receiveIdType), uuid: sendUuid(p.uuid) },
+		body: { receive_id: requireId('receive_id', p.receiveId), message_id_list: ids },
+	});
+	return { message: data.message, invalid_message_id_list: data.invalid_message_id_list ?? [] };
+}

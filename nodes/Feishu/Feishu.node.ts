@@ -4,6 +4,7 @@ import { router } from './actions/router';
 import { callbackFields, callbackOperations } from './descriptions/CallbackDescription';
 import { cardFields } from './descriptions/CardDescription';
 import { chatFields, chatOperations } from './descriptions/ChatDescription';
+import { contactFields, contactOperations } from './descriptions/ContactDescription';
 import { customBotFields, customBotOperations, customBotOptions } from './descriptions/CustomBotDescription';
 import { messageFields, messageOperations, messageOptions } from './descriptions/MessageDescription';
 import { CREDENTIAL_TYPE, CUSTOM_BOT_CREDENTIAL_TYPE } from './GenericFunctions';
@@ -12,6 +13,7 @@ import { searchChats, searchUsers } from './methods/listSearch';
 const RESOURCES = [
 	{ name: 'Callback', value: 'callback' },
 	{ name: 'Chat', value: 'chat' },
+	{ name: 'Contact', value: 'contact', description: 'The tenant\'s users and departments, within the app\'s contact scope' },
 	{ name: 'Custom Bot', value: 'customBot', description: 'A group\'s webhook bot: posts with its own credential, no app needed' },
 	{ name: 'Message', value: 'message' },
 ];
@@ -25,7 +27,7 @@ export class Feishu implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Send, reply to and manage Feishu / Lark messages, manage group chats and their members, answer card actions, and post through group custom bots',
+		description: 'Send, reply to and manage Feishu / Lark messages, manage group chats and their members, look up people and departments, answer card actions, and post through group custom bots',
 		defaults: { name: 'Feishu' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -49,10 +51,12 @@ export class Feishu implements INodeType {
 			},
 			...messageOperations,
 			...chatOperations,
+			...contactOperations,
 			...callbackOperations,
 			...customBotOperations,
 			...messageFields,
 			...chatFields,
+			...contactFields,
 			...callbackFields,
 			...customBotFields,
 			// After the "Card Source" parameters they depend on, before Options.

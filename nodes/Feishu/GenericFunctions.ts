@@ -41,6 +41,8 @@ export function n8nTransport(ctx: RequestContext): HttpTransport {
 					method: req.method,
 					url: req.url,
 					qs: req.query,
+					// Lists as Feishu reads them: the key repeated.
+					arrayFormat: 'repeat',
 					headers: req.headers,
 					body: req.body as IHttpRequestOptions['body'],
 					encoding: 'arraybuffer',

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { callbackOperations } from '../../nodes/Feishu/descriptions/CallbackDescription';
 import { chatOperations } from '../../nodes/Feishu/descriptions/ChatDescription';
+import { contactOperations } from '../../nodes/Feishu/descriptions/ContactDescription';
 import { customBotOperations } from '../../nodes/Feishu/descriptions/CustomBotDescription';
 import { messageOperations } from '../../nodes/Feishu/descriptions/MessageDescription';
 import { OWNER } from '../../scripts/n8n/boot';
@@ -100,7 +101,7 @@ describe(`the editor in a browser (n8n ${version})`, { timeout: 900_000 }, () =>
 		await openNode(page, rig.n8n.baseUrl, sendWorkflow, 'feishu');
 		// Every operation the node describes, so a new one is checked without editing this test.
 		const names = (list: INodeProperties[]) => (list.find((p) => p.name === 'operation')!.options as INodePropertyOptions[]).map((o) => o.name);
-		const operations: Record<string, string[]> = { Message: names(messageOperations), Chat: names(chatOperations), Callback: names(callbackOperations), 'Custom Bot': names(customBotOperations) };
+		const operations: Record<string, string[]> = { Message: names(messageOperations), Chat: names(chatOperations), Contact: names(contactOperations), Callback: names(callbackOperations), 'Custom Bot': names(customBotOperations) };
 		const undocumented: string[] = [];
 		let checked = 0;
 		for (const [resource, ops] of Object.entries(operations)) {

@@ -82,6 +82,16 @@ function evaluate(value: unknown, json: IDataObject): unknown {
 	return value;
 }
 
+/** qs.stringify(params, { arrayFormat: 'repeat' }) for flat params: a list is its key repeated. */
+function repeatParams(params: Record<string, unknown>): string {
+	const out = new URLSearchParams();
+	for (const [k, v] of Object.entries(params ?? {})) {
+		if (Array.isArray(v)) for (const item of v) out.append(k, String(item));
+		else if (v !== undefined && v !== null) out.append(k, String(v));
+	}
+	return out.toString();
+}
+
 /** The request n8n-core's httpRequest would make, done with axios. */
 async function n8nHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
 	const res = await axios.request({
@@ -89,6 +99,8 @@ async function n8nHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
 		url: options.url,
 		baseURL: options.baseURL,
 		params: options.qs,
+		// n8n-core serializes qs with qs.stringify and the request's arrayFormat.
+		paramsSerializer: options.arrayFormat === 'repeat' ? repeatParams : undefined,
 		headers: { 'User-Agent': 'n8n', ...(options.headers as Record<string, string>) },
 		data: options.method === 'GET' ? undefined : options.body,
 		responseType: (options.encoding as 'arraybuffer' | 'json' | undefined) ?? 'json',

@@ -361,6 +361,53 @@ test('Client lists, searches and gets chats, and lists users, with Feishu paging
 	await assert.rejects(client.contact.user.findByDepartment({ params: { department_id: 'od_elsewhere' } }), (e: any) => e.response?.status === 403 && e.response?.data?.code === 40004);
 });
 
+test('Client reads the directory: users by id and by list, ids by email or mobile, department children and members, and the contact scope', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const eng = await control(sb.baseUrl, 'POST', 'departments', { name: 'Engineering', department_id: 'ENG' });
+	const web = await control(sb.baseUrl, 'POST', 'departments', { name: 'Web', parent_department_id: eng.open_department_id });
+	const ops = await control(sb.baseUrl, 'POST', 'departments', { name: 'Ops' });
+	const dana = await control(sb.baseUrl, 'POST', 'users', { name: 'Dana', email: 'dana@example.com', mobile: '+8613900000002', department_ids: [eng.open_department_id] });
+	const eve = await control(sb.baseUrl, 'POST', 'users', { name: 'Eve', email: 'eve@example.com', department_ids: [web.open_department_id] });
+	const finn = await control(sb.baseUrl, 'POST', 'users', { name: 'Finn', email: 'finn@example.com', department_ids: [ops.open_department_id] });
+
+	// contact.user.get, by any id type, department ids in the asked type.
+	const got = await client.contact.user.get({ path: { user_id: dana.union_id }, params: { user_id_type: 'union_id', department_id_type: 'department_id' } });
+	assert.equal(got.data?.user?.open_id, dana.open_id);
+	assert.deepEqual(got.data?.user?.department_ids, ['ENG']);
+	// contact.user.batch: the SDK repeats user_ids.
+	const batch = await client.contact.user.batch({ params: { user_ids: [eve.open_id, dana.open_id], user_id_type: 'open_id' } });
+	assert.deepEqual(batch.data?.items?.map((u) => u.name), ['Eve', 'Dana']);
+	// contact.user.batchGetId: an entry per email and mobile, user_id where someone was found.
+	const ids = await client.contact.user.batchGetId({ params: { user_id_type: 'user_id' }, data: { emails: ['finn@example.com', 'nobody@example.com'], mobiles: ['13900000002'] } });
+	assert.deepEqual(ids.data?.user_list?.map((e) => [e.email ?? e.mobile, e.user_id]), [['finn@example.com', finn.user_id], ['nobody@example.com', undefined], ['13900000002', dana.user_id]]);
+	// contact.department.children: one level, or all with fetch_child, paged.
+	const top = await client.contact.department.children({ path: { department_id: '0' }, params: { page_size: 1 } });
+	assert.deepEqual(top.data?.items?.map((d) => d.name), ['Engineering']);
+	assert.equal(top.data?.has_more, true);
+	const names: string[] = [];
+	for await (const page of await client.contact.department.childrenWithIterator({ path: { department_id: '0' }, params: { fetch_child: true, page_size: 2 } })) for (const d of page?.items ?? []) names.push(d.name);
+	assert.deepEqual(names, ['Engineering', 'Ops', 'Web']);
+	// contact.user.findByDepartment: the users directly in it.
+	const direct = await client.contact.user.findByDepartment({ params: { department_id: eng.open_department_id } });
+	assert.deepEqual(direct.data?.items?.map((u) => u.name), ['Dana']);
+
+	// Feishu's refusals: a bad id type, too many ids, a forged page token, and what the contact scope leaves out.
+	const code = (n: number, status?: number) => (e: any) => e.response?.data?.code === n && (status === undefined || e.response?.status === status);
+	await assert.rejects(client.contact.user.get({ path: { user_id: dana.open_id }, params: { user_id_type: 'email' as never } }), code(99992402, 400));
+	await assert.rejects(client.contact.user.batch({ params: { user_ids: Array.from({ length: 51 }, (_, i) => `ou_x${i}`) } }), code(99992402, 400));
+	await assert.rejects(client.contact.user.batchGetId({ data: { emails: Array.from({ length: 51 }, (_, i) => `x${i}@example.com`) } }), code(99992402, 400));
+	await assert.rejects(client.contact.department.children({ path: { department_id: '0' }, params: { page_token: 'forged' } }), code(40012, 400));
+	await control(sb.baseUrl, 'PUT', `apps/${APP.appId}/contact-scope`, { department_ids: [eng.open_department_id] });
+	await assert.rejects(client.contact.user.findByDepartment({ params: { department_id: '0' } }), code(40004, 403));
+	await assert.rejects(client.contact.department.children({ path: { department_id: ops.open_department_id } }), code(40004, 403));
+	await assert.rejects(client.contact.user.get({ path: { user_id: finn.open_id } }), code(41050, 400));
+	assert.equal((await client.contact.user.findByDepartment({ params: { department_id: web.open_department_id } })).data?.items?.[0]?.name, 'Eve', 'under a scoped department');
+	const outside = await client.contact.user.batchGetId({ data: { emails: ['finn@example.com'] } });
+	assert.equal(outside.data?.user_list?.[0]?.user_id, undefined, 'out of scope: no id');
+	await control(sb.baseUrl, 'PUT', `apps/${APP.appId}/contact-scope`, { all: true });
+});
+
 test('Client manages a group: create, members (add, page, is_in_chat, remove), managers, update, link, announcement, dissolve', async () => {
 	await control(sb.baseUrl, 'POST', 'reset');
 	const client = sdkClient();
@@ -422,6 +469,160 @@ test('Client manages a group: create, members (add, page, is_in_chat, remove), m
 	const theirs = (await control(sb.baseUrl, 'POST', 'chats', { app_id: APP.appId, name: 'A person made this' })).chat_id;
 	await assert.rejects(client.im.chatManagers.addManagers({ path: { chat_id: theirs }, data: { manager_ids: [users[0]] } }), (e: any) => e.response?.data?.code === 232038);
 	await assert.rejects(client.im.chat.delete({ path: { chat_id: theirs } }), (e: any) => e.response?.data?.code === 232017);
+});
+
+test('Client reacts to a message: messageReaction create, list (paged, by type), delete, and Feishu’s 231xxx refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	await control(sb.baseUrl, 'POST', 'chats', { chat_id: 'oc_conf_reactions', name: 'Reactions' });
+	const { message_id } = await control(sb.baseUrl, 'POST', 'chats/oc_conf_reactions/messages', { text: 'react', chat_type: 'group' });
+	const created = await client.im.messageReaction.create({ path: { message_id }, data: { reaction_type: { emoji_type: 'THUMBSUP' } } });
+	assert.equal(created.code, 0);
+	assert.deepEqual(created.data?.operator, { operator_id: APP.appId, operator_type: 'app' });
+	assert.deepEqual(created.data?.reaction_type, { emoji_type: 'THUMBSUP' });
+	for (const emoji_type of ['OK', 'DONE']) await client.im.messageReaction.create({ path: { message_id }, data: { reaction_type: { emoji_type } } });
+	const seen: string[] = [];
+	for await (const page of await client.im.messageReaction.listWithIterator({ path: { message_id }, params: { page_size: 2 } })) {
+		for (const r of (page as { items?: { reaction_type?: { emoji_type: string } }[] })?.items ?? []) seen.push(r.reaction_type!.emoji_type);
+	}
+	assert.deepEqual(seen, ['THUMBSUP', 'OK', 'DONE'], 'every reaction once, across pages of 2');
+	const oks = await client.im.messageReaction.list({ path: { message_id }, params: { reaction_type: 'OK' } });
+	assert.deepEqual([oks.data?.items.length, oks.data?.has_more], [1, false]);
+	const deleted = await client.im.messageReaction.delete({ path: { message_id, reaction_id: created.data!.reaction_id! } });
+	assert.equal(deleted.data?.reaction_id, created.data?.reaction_id);
+	assert.equal((await client.im.messageReaction.list({ path: { message_id } })).data?.items.length, 2);
+
+	const code = (n: number) => (e: any) => e.response?.status === 400 && e.response?.data?.code === n;
+	await assert.rejects(client.im.messageReaction.create({ path: { message_id }, data: { reaction_type: { emoji_type: 'NOPE' } } }), code(231001));
+	await assert.rejects(client.im.messageReaction.create({ path: { message_id: 'om_conf_missing' }, data: { reaction_type: { emoji_type: 'OK' } } }), code(231003));
+	await assert.rejects(client.im.messageReaction.delete({ path: { message_id, reaction_id: created.data!.reaction_id! } }), code(231011));
+	await assert.rejects(client.im.messageReaction.list({ path: { message_id }, params: { page_token: 'forged' } }), code(231012));
+	await assert.rejects(client.im.messageReaction.list({ path: { message_id }, params: { user_id_type: 'email' as any } }), code(231014));
+	await assert.rejects(client.im.messageReaction.create({ path: { message_id }, data: {} as any }), (e: any) => e.response?.data?.code === 99992402);
+});
+
+test('Client pins messages: pin create (again: the same pin), list (paged, time range), delete, and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	await control(sb.baseUrl, 'POST', 'chats', { chat_id: 'oc_conf_pins', name: 'Pins' });
+	const ids: string[] = [];
+	for (const text of ['one', 'two', 'three']) ids.push((await control(sb.baseUrl, 'POST', 'chats/oc_conf_pins/messages', { text, chat_type: 'group' })).message_id);
+	const created = await client.im.pin.create({ data: { message_id: ids[0] } });
+	assert.equal(created.code, 0);
+	assert.deepEqual([created.data?.pin?.message_id, created.data?.pin?.chat_id, created.data?.pin?.operator_id, created.data?.pin?.operator_id_type], [ids[0], 'oc_conf_pins', APP.appId, 'app_id']);
+	assert.deepEqual((await client.im.pin.create({ data: { message_id: ids[0] } })).data?.pin, created.data?.pin, 'pinned already: the same pin');
+	for (const message_id of ids.slice(1)) await client.im.pin.create({ data: { message_id } });
+	const seen: string[] = [];
+	for await (const page of await client.im.pin.listWithIterator({ params: { chat_id: 'oc_conf_pins', page_size: 2 } })) for (const p of page?.items ?? []) seen.push(p.message_id);
+	assert.deepEqual(seen, [...ids].reverse(), 'every pin once, newest first, across pages of 2');
+	const none = await client.im.pin.list({ params: { chat_id: 'oc_conf_pins', start_time: String(Date.now() + 60_000), end_time: String(Date.now() + 120_000) } });
+	assert.deepEqual([none.data?.items, none.data?.has_more], [[], false]);
+	assert.equal((await client.im.pin.delete({ path: { message_id: ids[1] } })).code, 0);
+	assert.deepEqual((await client.im.pin.list({ params: { chat_id: 'oc_conf_pins' } })).data?.items?.map((p) => p.message_id), [ids[2], ids[0]]);
+
+	const code = (n: number) => (e: any) => e.response?.status === 400 && e.response?.data?.code === n;
+	await assert.rejects(client.im.pin.create({ data: { message_id: 'om_conf_missing' } }), code(230001));
+	await assert.rejects(client.im.pin.list({ params: { chat_id: 'oc_conf_missing' } }), code(230045));
+	await assert.rejects(client.im.pin.list({ params: { chat_id: 'oc_conf_pins', page_token: 'forged' } }), code(99992402));
+	await assert.rejects(client.im.pin.create({ data: {} as any }), code(99992402));
+});
+
+test('Client reads history: message list (paged, both orders, time range, threads) and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	await control(sb.baseUrl, 'POST', 'chats', { chat_id: 'oc_conf_history', name: 'History' });
+	const ids: string[] = [];
+	for (const text of ['a', 'b', 'c', 'd', 'e']) ids.push((await control(sb.baseUrl, 'POST', 'chats/oc_conf_history/messages', { text, chat_type: 'group' })).message_id);
+	const seen: string[] = [];
+	for await (const page of await client.im.message.listWithIterator({ params: { container_id_type: 'chat', container_id: 'oc_conf_history', page_size: 2 } })) for (const m of page?.items ?? []) seen.push(m.message_id!);
+	assert.deepEqual(seen, ids, 'oldest first, every message once, across pages of 2');
+	const desc = await client.im.message.list({ params: { container_id_type: 'chat', container_id: 'oc_conf_history', sort_type: 'ByCreateTimeDesc', page_size: 1 } });
+	assert.deepEqual([desc.data?.items?.[0].message_id, desc.data?.has_more], [ids[4], true]);
+	assert.equal(JSON.parse(desc.data!.items![0].body!.content).text, 'e');
+	const now = Math.floor(Date.now() / 1000);
+	const later = await client.im.message.list({ params: { container_id_type: 'chat', container_id: 'oc_conf_history', start_time: String(now + 60), end_time: String(now + 120) } });
+	assert.deepEqual([later.data?.items, later.data?.has_more], [[], false]);
+	const reply = await client.im.message.reply({ path: { message_id: ids[0] }, data: { msg_type: 'text', content: JSON.stringify({ text: 'threaded' }), reply_in_thread: true } });
+	const thread = await client.im.message.list({ params: { container_id_type: 'thread', container_id: reply.data!.thread_id! } });
+	assert.deepEqual(thread.data?.items?.map((m) => m.message_id), [ids[0], reply.data!.message_id]);
+
+	const code = (n: number) => (e: any) => e.response?.status === 400 && e.response?.data?.code === n;
+	await assert.rejects(client.im.message.list({ params: { container_id_type: 'chat', container_id: 'oc_conf_missing' } }), code(230002));
+	await assert.rejects(client.im.message.list({ params: { container_id_type: 'thread', container_id: reply.data!.thread_id!, start_time: String(now) } }), code(230001));
+	await assert.rejects(client.im.message.list({ params: { container_id_type: 'chat', container_id: 'oc_conf_history', sort_type: 'Sideways' as any } }), code(99992402));
+});
+
+test('Client reads receipts: message readUsers (paged, by user_id_type) once the sandbox marks a message read, and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	await control(sb.baseUrl, 'POST', 'chats', { chat_id: 'oc_conf_read', name: 'Read receipts' });
+	const sent = await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_conf_read', msg_type: 'text', content: JSON.stringify({ text: 'read me' }) } });
+	const message_id = sent.data!.message_id!;
+	assert.deepEqual((await client.im.message.readUsers({ path: { message_id }, params: { user_id_type: 'open_id' } })).data?.items, []);
+	const readers = ['ou_conf_reader_a', 'ou_conf_reader_b', 'ou_conf_reader_c'];
+	await control(sb.baseUrl, 'POST', `messages/${message_id}/read`, { open_ids: readers });
+	const first = await client.im.message.readUsers({ path: { message_id }, params: { user_id_type: 'open_id', page_size: 2 } });
+	assert.deepEqual([first.data?.items?.map((r) => r.user_id), first.data?.has_more], [readers.slice(0, 2), true]);
+	assert.equal(first.data?.items?.[0].user_id_type, 'open_id');
+	const rest = await client.im.message.readUsers({ path: { message_id }, params: { user_id_type: 'open_id', page_size: 2, page_token: first.data!.page_token! } });
+	assert.deepEqual([rest.data?.items?.map((r) => r.user_id), rest.data?.has_more], [readers.slice(2), false]);
+	const byUnion = await client.im.message.readUsers({ path: { message_id }, params: { user_id_type: 'union_id' } });
+	assert.ok(byUnion.data?.items?.every((r) => r.user_id_type === 'union_id' && r.user_id.startsWith('on_')));
+
+	const code = (n: number) => (e: any) => e.response?.status === 400 && e.response?.data?.code === n;
+	const theirs = (await control(sb.baseUrl, 'POST', 'chats/oc_conf_read/messages', { text: 'mine', chat_type: 'group' })).message_id;
+	await assert.rejects(client.im.message.readUsers({ path: { message_id: theirs }, params: { user_id_type: 'open_id' } }), code(230012));
+	await control(sb.baseUrl, 'PATCH', `messages/${message_id}`, { create_time: Date.now() - 8 * 24 * 3_600_000 });
+	await assert.rejects(client.im.message.readUsers({ path: { message_id }, params: { user_id_type: 'open_id' } }), code(230033));
+	await assert.rejects(client.im.message.readUsers({ path: { message_id }, params: {} as any }), code(99992402));
+});
+
+test('Client buzzes: message urgentApp / urgentSms / urgentPhone with invalid_user_id_list, and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const created = await client.im.chat.create({ params: { user_id_type: 'open_id' }, data: { name: 'Buzz', user_id_list: ['ou_conf_buzzed'] } });
+	const chat_id = created.data!.chat_id!;
+	const sent = await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: chat_id, msg_type: 'text', content: JSON.stringify({ text: 'urgent' }) } });
+	const message_id = sent.data!.message_id!;
+	const app = await client.im.message.urgentApp({ path: { message_id }, params: { user_id_type: 'open_id' }, data: { user_id_list: ['ou_conf_buzzed', 'ou_conf_outsider'] } });
+	assert.deepEqual([app.code, app.data?.invalid_user_id_list], [0, ['ou_conf_outsider']]);
+	assert.deepEqual((await client.im.message.urgentSms({ path: { message_id }, params: { user_id_type: 'open_id' }, data: { user_id_list: ['ou_conf_buzzed'] } })).data?.invalid_user_id_list, []);
+	assert.deepEqual((await client.im.message.urgentPhone({ path: { message_id }, params: { user_id_type: 'open_id' }, data: { user_id_list: ['ou_conf_buzzed'] } })).data?.invalid_user_id_list, []);
+	assert.deepEqual((await control(sb.baseUrl, 'GET', 'urgents')).urgents.map((u: any) => u.type), ['app', 'sms', 'phone']);
+
+	const code = (n: number) => (e: any) => e.response?.status === 400 && e.response?.data?.code === n;
+	const theirs = (await control(sb.baseUrl, 'POST', `chats/${chat_id}/messages`, { text: 'mine', chat_type: 'group' })).message_id;
+	await assert.rejects(client.im.message.urgentApp({ path: { message_id: theirs }, params: { user_id_type: 'open_id' }, data: { user_id_list: ['ou_conf_buzzed'] } }), code(230012));
+	await assert.rejects(client.im.message.urgentApp({ path: { message_id: 'om_conf_missing' }, params: { user_id_type: 'open_id' }, data: { user_id_list: ['ou_conf_buzzed'] } }), code(230001));
+	await assert.rejects(client.im.message.urgentApp({ path: { message_id }, params: {} as any, data: { user_id_list: ['ou_conf_buzzed'] } }), code(99992402));
+});
+
+test('Client merge-forwards: message mergeForward (uuid, invalid ids, into a thread), get lists the children, and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	for (const chat_id of ['oc_conf_merge_from', 'oc_conf_merge_to']) await control(sb.baseUrl, 'POST', 'chats', { chat_id, name: chat_id });
+	const ids: string[] = [];
+	for (const text of ['one', 'two']) ids.push((await control(sb.baseUrl, 'POST', 'chats/oc_conf_merge_from/messages', { text, chat_type: 'group' })).message_id);
+	const merged = await client.im.message.mergeForward({ params: { receive_id_type: 'chat_id', uuid: 'conf-merge-1' }, data: { receive_id: 'oc_conf_merge_to', message_id_list: [...ids, 'om_conf_missing'] } });
+	assert.equal(merged.code, 0);
+	const m = merged.data!.message!;
+	assert.deepEqual([m.msg_type, m.chat_id, m.body?.content], ['merge_forward', 'oc_conf_merge_to', 'Merged and Forwarded Message']);
+	assert.deepEqual((merged.data as { invalid_message_id_list?: string[] }).invalid_message_id_list, ['om_conf_missing']);
+	const again = await client.im.message.mergeForward({ params: { receive_id_type: 'chat_id', uuid: 'conf-merge-1' }, data: { receive_id: 'oc_conf_merge_to', message_id_list: ids } });
+	assert.equal(again.data?.message?.message_id, m.message_id, 'same uuid: the same message');
+	const got = await client.im.message.get({ path: { message_id: m.message_id! } });
+	assert.deepEqual(got.data?.items?.map((i) => i.upper_message_id ?? null), [null, m.message_id, m.message_id]);
+
+	const root = await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_conf_merge_to', msg_type: 'text', content: JSON.stringify({ text: 'root' }) } });
+	const threadId = (await client.im.message.reply({ path: { message_id: root.data!.message_id! }, data: { msg_type: 'text', content: JSON.stringify({ text: 'start' }), reply_in_thread: true } })).data!.thread_id!;
+	const intoThread = await client.im.message.mergeForward({ params: { receive_id_type: 'thread_id' }, data: { receive_id: threadId, message_id_list: ids } });
+	assert.equal(intoThread.data?.message?.thread_id, threadId);
+
+	const code = (n: number) => (e: any) => e.response?.status === 400 && e.response?.data?.code === n;
+	const elsewhere = (await control(sb.baseUrl, 'POST', 'chats/oc_conf_merge_to/messages', { text: 'x', chat_type: 'group' })).message_id;
+	await assert.rejects(client.im.message.mergeForward({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_conf_merge_to', message_id_list: [ids[0], elsewhere] } }), code(230001));
+	await assert.rejects(client.im.message.mergeForward({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_conf_merge_none', message_id_list: ids } }), code(230002));
+	await assert.rejects(client.im.message.mergeForward({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_conf_merge_to' } as any }), code(99992402));
 });
 
 test('Client drives the schema-driven Task v2 family: create, get, patch, list with paging, delete, and Feishu’s refusals', async () => {

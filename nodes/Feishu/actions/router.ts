@@ -5,11 +5,12 @@ import { FeishuValidationError } from '../../../lib/feishu';
 import { errorJson, getFeishuClient, toNodeError } from '../GenericFunctions';
 import { callback } from './callback';
 import { chat } from './chat';
+import { contact } from './contact';
 import { customBot } from './customBot';
 import { message } from './message';
 import type { ResourceOperations } from './types';
 
-export const resources: Record<string, ResourceOperations> = { callback, chat, customBot, message };
+export const resources: Record<string, ResourceOperations> = { callback, chat, contact, customBot, message };
 
 export async function router(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();

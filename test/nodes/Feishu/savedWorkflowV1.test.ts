@@ -1,6 +1,6 @@
 // Saved workflows keep working: test/fixtures/workflow-v1-every-operation.json holds one Feishu node
 // (typeVersion 1) per operation with only the parameters n8n stores (those that differ from the
-// defaults; the Chat management and Custom Bot operations, added later, as a v1 node would save them). Each runs
+// defaults; the Chat management, Custom Bot and newer Message operations, added later, as a v1 node would save them). Each runs
 // from the built package (dist/), as n8n loads it, against the sandbox, chained
 // the way a workflow would pass items on; if a parameter is ever renamed, dropped or re-defaulted,
 // this fails.
@@ -59,7 +59,7 @@ async function step(name: string, items: INodeExecutionData[] = [{ json: {} }], 
 }
 
 test('every operation of a v1 workflow runs from its saved parameters', async () => {
-	const defaultOperation: Record<string, string> = { message: 'send', chat: 'get', callback: 'respondToCardAction', customBot: 'sendMessage' };
+	const defaultOperation: Record<string, string> = { message: 'send', chat: 'get', callback: 'respondToCardAction', customBot: 'sendMessage', contact: 'getUser' };
 	const covered = new Set(fixture.nodes.map(({ parameters: p }) => {
 		const resource = String(p.resource ?? 'message');
 		return `${resource}:${String(p.operation ?? defaultOperation[resource])}`;
@@ -94,6 +94,26 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 	assert.match(String(file.json.file_key), /^file_/);
 	assert.equal(file.json.file_name, 'notes.txt');
 
+	const reaction = await step('Add Reaction', [sent]);
+	assert.deepEqual(reaction.json.reaction_type, { emoji_type: 'OK' });
+	assert.equal((await step('Get Reactions', [sent])).json.reaction_id, reaction.json.reaction_id);
+	assert.equal((await step('Remove Reaction', [reaction])).json.reaction_id, reaction.json.reaction_id);
+
+	assert.equal((await step('Pin', [sent])).json.message_id, sent.json.message_id);
+	assert.equal((await step('Get Pins', [sent])).json.message_id, sent.json.message_id, 'Chat defaults to $json.chat_id');
+	assert.deepEqual((await step('Unpin', [sent])).json, { message_id: sent.json.message_id, unpinned: true });
+
+	assert.equal((await step('Get Many Messages', [sent])).json.chat_id, CHAT, 'the chat of $json.chat_id, Limit 1');
+
+	await control(sb, 'POST', `messages/${String(sent.json.message_id)}/read`, { open_ids: ['ou_v1_fixture_reader'] });
+	assert.equal((await step('Get Read Users', [sent])).json.user_id, 'ou_v1_fixture_reader');
+
+	const buzzed = await step('Send Urgent', [sent]);
+	assert.deepEqual([buzzed.json.urgent_type, buzzed.json.invalid_user_id_list], ['sms', ['ou_v1_fixture_urgent']], 'not in the chat: listed as invalid');
+
+	const merged = await step('Merge Forward', [sent]);
+	assert.deepEqual([merged.json.msg_type, merged.json.chat_id, merged.json.invalid_message_id_list], ['merge_forward', CHAT, []]);
+
 	assert.deepEqual((await step('Recall', [sent])).json, { message_id: sent.json.message_id, recalled: true });
 	assert.equal((await chatMessages(sb, CHAT)).find((m) => m.message_id === sent.json.message_id).deleted, true);
 
@@ -116,6 +136,15 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 	assert.match(String((await step('Get Chat Link', inGroup)).json.share_link), /^https:/);
 	assert.equal((await step('Get Chat Announcement', inGroup)).json.revision, '0');
 	assert.equal((await step('Delete Chat', inGroup)).json.deleted, true);
+
+	// The directory: each step takes the user from the item before it.
+	const member = await step('Get Department Members');
+	assert.match(String(member.json.open_id), /^ou_/);
+	assert.equal((await step('Get Contact User', [member])).json.open_id, member.json.open_id);
+	assert.equal((await step('Get Many Users by ID', [member])).json.open_id, member.json.open_id);
+	assert.equal((await step('Find User IDs', [member])).json.user_id, member.json.open_id);
+	await control(sb, 'POST', 'departments', { name: 'v1 fixture department' });
+	assert.equal((await step('Get Department Children')).json.name, 'v1 fixture department');
 
 	const answered = await step('Respond to Card Action', [{ json: { event_type: 'card.action.trigger' } }]);
 	assert.deepEqual((answered.json.answer as IDataObject).toast, { type: 'info', content: 'Got it' });

@@ -1,0 +1,11 @@
+import { unpinMessage } from '../../../../lib/feishu';
+import type { ItemOperation } from '../types';
+import { apiClient, param } from '../shared';
+
+export const unpin: ItemOperation = {
+	endpoint: 'DELETE /open-apis/im/v1/pins/:message_id',
+	async execute(context) {
+		const { message_id } = await unpinMessage(apiClient(context), { messageId: param<string>(context, 'messageId') });
+		return { json: { message_id, unpinned: true } };
+	},
+};
