@@ -1,7 +1,13 @@
-// Pieces the operations of every resource share: reading the item's parameters, the API client.
+// Pieces the operations of every resource share: reading the item's parameters (ID lists too), the API client.
 import type { IDataObject } from 'n8n-workflow';
 import type { FeishuApiClient } from '../../../lib/feishu';
 import type { ItemContext } from './types';
+
+/** IDs from "a, b c" text or an array (an expression such as {{ $json.ids }}). */
+export function idsFrom(value: unknown): string[] {
+	const parts = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[\s,]+/);
+	return parts.map((id) => id.trim()).filter(Boolean);
+}
 
 /** A parameter of this item. */
 export function param<T>({ ctx, i }: ItemContext, name: string, fallback?: T): T {

@@ -55,6 +55,9 @@ test('Send Urgent: App, SMS and Phone each call their endpoint; users outside th
 	assert.deepEqual(urgents.map((u: IDataObject) => [u.open_id, u.type]), [[BOB, 'app'], [BOB, 'sms'], [BOB, 'phone']]);
 	// Default type: App.
 	assert.equal((await ok({ operation: 'urgent', urgentUserIds: CAROL }, [{ json: sent }]))[0].urgent_type, 'app');
+	// An expression's array (e.g. {{ $json.user_ids }}) works as well as comma-separated text.
+	await ok({ operation: 'urgent', urgentUserIds: [CAROL, ` ${BOB} `] }, [{ json: sent }]);
+	assert.deepEqual((await apiCalls(sb)).at(-1)!.body, { user_id_list: [CAROL, BOB] });
 });
 
 test('Send Urgent is not repeated after a 5xx: an SMS or a phone call could reach (and bill) the user twice', async () => {

@@ -1,8 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { addChatMembers } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, locatorValue, options, param } from '../shared';
-import { idsFrom } from './shared';
+import { apiClient, idsFrom, locatorValue, options, param } from '../shared';
 
 export const addMembers: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/chats/:chat_id/members',

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { createChat } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, param } from '../shared';
-import { chatSettings, idsFrom } from './shared';
+import { apiClient, idsFrom, param } from '../shared';
+import { chatSettings } from './shared';
 
 export const create: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/chats',

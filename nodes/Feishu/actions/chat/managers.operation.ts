@@ -2,8 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { addChatManagers, removeChatManagers } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, locatorValue, param } from '../shared';
-import { idsFrom } from './shared';
+import { apiClient, idsFrom, locatorValue, param } from '../shared';
 
 function managersOperation(call: typeof addChatManagers, endpoint: string): ItemOperation {
 	return {

@@ -1,8 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { removeChatMembers } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, locatorValue, param } from '../shared';
-import { idsFrom } from './shared';
+import { apiClient, idsFrom, locatorValue, param } from '../shared';
 
 export const removeMembers: ItemOperation = {
 	endpoint: 'DELETE /open-apis/im/v1/chats/:chat_id/members',

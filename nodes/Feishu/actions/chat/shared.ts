@@ -1,13 +1,6 @@
-// What the Chat operations share: ID lists from a comma-separated field (or an expression's array),
-// and the Create / Update settings under Feishu's field names.
+// What the Chat operations share: the Create / Update settings under Feishu's field names.
 import type { IDataObject } from 'n8n-workflow';
 import type { ChatSettings } from '../../../../lib/feishu';
-
-/** IDs from "a, b c" text or an array (an expression such as {{ $json.ids }}). */
-export function idsFrom(value: unknown): string[] {
-	const parts = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[\s,]+/);
-	return parts.map((id) => id.trim()).filter(Boolean);
-}
 
 /** The parameter's name → Feishu's field. */
 const SETTING_FIELDS: Record<string, string> = {

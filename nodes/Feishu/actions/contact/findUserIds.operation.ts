@@ -1,16 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 import { findUserIds as findContactUserIds } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, options, param } from '../shared';
-import { listFrom } from './shared';
+import { apiClient, idsFrom, options, param } from '../shared';
 
 /** One item per email and mobile, in the order given; `user_id` is absent where Feishu found nobody the app may see. */
 export const findUserIds: ItemOperation = {
 	endpoint: 'POST /open-apis/contact/v3/users/batch_get_id',
 	async execute(context) {
 		const matches = await findContactUserIds(apiClient(context), {
-			emails: listFrom(param(context, 'emails', '')),
-			mobiles: listFrom(param(context, 'mobiles', '')),
+			emails: idsFrom(param(context, 'emails', '')),
+			mobiles: idsFrom(param(context, 'mobiles', '')),
 			includeResigned: options(context).includeResigned === true,
 			userIdType: param<string>(context, 'userIdType', 'open_id'),
 		});

@@ -1,9 +1,7 @@
-// What the Contact operations share: comma-separated lists and the id types from the parameters.
+// What the Contact operations share: the id types from the parameters, Return All / Limit.
 import type { ContactIdTypes } from '../../../../lib/feishu';
 import type { ItemContext } from '../types';
 import { options, param } from '../shared';
-
-export { idsFrom as listFrom } from '../chat/shared';
 
 /** The id types: User ID Type from the top-level field (or, for lists, Options), Department ID Type from Options. */
 export function idTypes(context: ItemContext, userIdTypeIn: 'field' | 'options'): ContactIdTypes {

@@ -1,13 +1,13 @@
 import { mergeForwardMessages } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
-import { apiClient, options, param } from '../shared';
+import { apiClient, idsFrom, options, param } from '../shared';
 import { messageJson, recipient, userUuid } from './shared';
 
 export const mergeForward: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/messages/merge_forward',
 	async execute(context) {
 		const res = await mergeForwardMessages(apiClient(context), {
-			messageIds: param<string>(context, 'messageIds').split(','),
+			messageIds: idsFrom(param(context, 'messageIds', '')),
 			...recipient(context),
 			uuid: userUuid(options(context)),
 		});
