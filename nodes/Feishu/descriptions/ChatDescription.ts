@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { USER_ID_TYPE_OPTIONS } from './idTypes';
 import { chatLocator } from './locators';
 
 const show = (...operation: string[]) => ({ show: { resource: ['chat'], operation } });
@@ -32,17 +33,11 @@ export const chatOperations: INodeProperties[] = [
 	},
 ];
 
-const userIdTypeOptions = [
-	{ name: 'Open ID', value: 'open_id', description: 'The ID Feishu gives each user per app (ou_…)' },
-	{ name: 'Union ID', value: 'union_id', description: 'The same for every app of one developer (on_…)' },
-	{ name: 'User ID', value: 'user_id', description: 'The tenant\'s employee ID (needs the contact:user.employee_id:readonly scope)' },
-];
-
 const userIdType = (description: string): INodeProperties => ({
 	displayName: 'User ID Type',
 	name: 'userIdType',
 	type: 'options',
-	options: userIdTypeOptions,
+	options: USER_ID_TYPE_OPTIONS,
 	default: 'open_id',
 	description,
 });
@@ -177,6 +172,7 @@ export const chatFields: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'App ID (Bots)', value: 'app_id', description: 'Bots, by their app\'s cli_… ID' },
+			// Literal, not ...USER_ID_TYPE_OPTIONS: n8n's lint checks the default against options it can read.
 			{ name: 'Open ID', value: 'open_id', description: 'The ID Feishu gives each user per app (ou_…)' },
 			{ name: 'Union ID', value: 'union_id', description: 'The same for every app of one developer (on_…)' },
 			{ name: 'User ID', value: 'user_id', description: 'The tenant\'s employee ID (needs the contact:user.employee_id:readonly scope)' },

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { USER_ID_TYPE_OPTIONS } from './idTypes';
 
 const show = (...operation: string[]) => ({ show: { resource: ['contact'], operation } });
 const LISTS = ['getDepartmentChildren', 'getDepartmentMembers'];
@@ -21,17 +22,11 @@ export const contactOperations: INodeProperties[] = [
 	},
 ];
 
-const userIdTypeOptions = [
-	{ name: 'Open ID', value: 'open_id', description: 'The ID Feishu gives each user per app (ou_…)' },
-	{ name: 'Union ID', value: 'union_id', description: 'The same for every app of one developer (on_…)' },
-	{ name: 'User ID', value: 'user_id', description: 'The tenant\'s employee ID (needs the contact:user.employee_id:readonly scope)' },
-];
-
 const userIdType = (description: string, operations: string[]): INodeProperties => ({
 	displayName: 'User ID Type',
 	name: 'userIdType',
 	type: 'options',
-	options: userIdTypeOptions,
+	options: USER_ID_TYPE_OPTIONS,
 	default: 'open_id',
 	description,
 	displayOptions: show(...operations),
@@ -151,7 +146,7 @@ export const contactFields: INodeProperties[] = [
 				displayName: 'User ID Type',
 				name: 'userIdType',
 				type: 'options',
-				options: userIdTypeOptions,
+				options: USER_ID_TYPE_OPTIONS,
 				default: 'open_id',
 				description: 'What kind of user IDs the output shows (members, leaders)',
 				displayOptions: { show: { '/operation': LISTS } },

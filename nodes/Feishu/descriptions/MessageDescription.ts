@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { cardFields, cardSourceFields } from './CardDescription';
 import { contentFields } from './ContentDescription';
 import { chatLocator, userLocator } from './locators';
+import { USER_ID_TYPE_OPTIONS } from './idTypes';
 
 const show = (...operation: string[]) => ({ show: { resource: ['message'], operation } });
 
@@ -382,11 +383,7 @@ export const messageOptions: INodeProperties[] = [
 				displayName: 'User ID Type',
 				name: 'userIdType',
 				type: 'options',
-				options: [
-					{ name: 'Open ID', value: 'open_id', description: 'The ID Feishu gives each user per app (ou_…)' },
-					{ name: 'Union ID', value: 'union_id', description: 'The same for every app of one developer (on_…)' },
-					{ name: 'User ID', value: 'user_id', description: 'The tenant\'s employee ID (needs the contact:user.employee_id:readonly scope)' },
-				],
+				options: USER_ID_TYPE_OPTIONS,
 				default: 'open_id',
 				description: 'What kind of user IDs these are (Get Reactions: a reacting user\'s operator_id; bots are always their app ID)',
 				displayOptions: { show: { '/operation': ['getReactions', 'getReadUsers', 'urgent'] } },

@@ -3,20 +3,15 @@
 // thread's messages; and Feishu's refusals (230002 a chat without the bot) as NodeApiErrors.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
 import type { Sandbox } from '../../../sandbox/server';
-import { runNode } from '../../helpers/executeContext';
+import { feishuNode } from '../../helpers/feishuNode';
 import { APP, apiCalls, control, sandbox, userSays } from '../../helpers/sandbox';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Feishu } = require('../../../nodes/Feishu/Feishu.node.ts') as typeof import('../../../nodes/Feishu/Feishu.node');
-
-const node = new Feishu();
-const credentialType = new FeishuApi();
 let sb: Sandbox;
 let credentials: IDataObject;
+const { run, ok } = feishuNode('message', () => credentials);
 
 before(async () => {
 	sb = await sandbox();
@@ -24,13 +19,6 @@ before(async () => {
 });
 after(() => sb.close());
 
-const run = (parameters: IDataObject, items?: INodeExecutionData[]) =>
-	runNode({ node, parameters: { resource: 'message', ...parameters }, items, credentialType, credentials: credentials as never, typeVersion: 2 });
-const ok = async (parameters: IDataObject, items?: INodeExecutionData[]) => {
-	const r = await run(parameters, items);
-	assert.ifError(r.error);
-	return r.output![0].map((i) => i.json);
-};
 const texts = (messages: IDataObject[]) => messages.map((m) => (m.content as IDataObject).text);
 
 test('Get Many: a chat\'s history over three pages with Return All or exactly Limit, either order, within a time range', async () => {

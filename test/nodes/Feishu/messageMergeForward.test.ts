@@ -4,22 +4,17 @@
 // without the bot) reach n8n as NodeApiErrors.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
+import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { Sandbox } from '../../../sandbox/server';
-import { runNode } from '../../helpers/executeContext';
+import { feishuNode } from '../../helpers/feishuNode';
 import { APP, apiCalls, chatMessages, control, sandbox, userSays } from '../../helpers/sandbox';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Feishu } = require('../../../nodes/Feishu/Feishu.node.ts') as typeof import('../../../nodes/Feishu/Feishu.node');
-
-const node = new Feishu();
-const credentialType = new FeishuApi();
 const FROM = 'oc_merge_from';
 const TO = 'oc_merge_to';
 let sb: Sandbox;
 let credentials: IDataObject;
+const { run, ok, refused } = feishuNode('message', () => credentials);
 
 before(async () => {
 	sb = await sandbox();
@@ -28,18 +23,6 @@ before(async () => {
 });
 after(() => sb.close());
 
-const run = (parameters: IDataObject, items?: INodeExecutionData[]) =>
-	runNode({ node, parameters: { resource: 'message', ...parameters }, items, credentialType, credentials: credentials as never, typeVersion: 2 });
-const ok = async (parameters: IDataObject, items?: INodeExecutionData[]) => {
-	const r = await run(parameters, items);
-	assert.ifError(r.error);
-	return r.output![0].map((i) => i.json);
-};
-const refused = async (parameters: IDataObject, code: number) => {
-	const r = await run(parameters);
-	assert.ok(r.error instanceof NodeApiError, `expected Feishu error ${code}, got ${String(r.error)}`);
-	assert.match(r.error.message, new RegExp(`^Feishu error ${code}: `));
-};
 const toChat = (chatId: string) => ({ receiveIdType: 'chat_id', chatId: { __rl: true, mode: 'id', value: chatId } });
 
 test('Merge Forward: one merged message in the target chat; Get reads its children; the same uuid sends once', async () => {

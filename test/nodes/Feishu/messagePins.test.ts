@@ -5,19 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
-import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
 import type { Sandbox } from '../../../sandbox/server';
-import { runNode } from '../../helpers/executeContext';
+import { feishuNode } from '../../helpers/feishuNode';
 import { APP, apiCalls, control, sandbox, userSays } from '../../helpers/sandbox';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Feishu } = require('../../../nodes/Feishu/Feishu.node.ts') as typeof import('../../../nodes/Feishu/Feishu.node');
-
-const node = new Feishu();
-const credentialType = new FeishuApi();
 let sb: Sandbox;
 let credentials: IDataObject;
+const { ok, refused } = feishuNode('message', () => credentials);
 
 before(async () => {
 	// Pinning over a hundred messages in one run: above Feishu's 50 requests a second.
@@ -26,18 +20,6 @@ before(async () => {
 });
 after(() => sb.close());
 
-const run = (parameters: IDataObject, items?: INodeExecutionData[]) =>
-	runNode({ node, parameters: { resource: 'message', ...parameters }, items, credentialType, credentials: credentials as never, typeVersion: 2 });
-const ok = async (parameters: IDataObject, items?: INodeExecutionData[]) => {
-	const r = await run(parameters, items);
-	assert.ifError(r.error);
-	return r.output![0].map((i) => i.json);
-};
-const refused = async (parameters: IDataObject, code: number, items?: INodeExecutionData[]) => {
-	const r = await run(parameters, items);
-	assert.ok(r.error instanceof NodeApiError, `expected Feishu error ${code}, got ${String(r.error)}`);
-	assert.match(r.error.message, new RegExp(`^Feishu error ${code}: `));
-};
 /** Users' messages in a group the bot is in, as the trigger would hand them on. */
 const triggerItems = async (chatId: string, n = 1) => {
 	await control(sb, 'POST', 'chats', { chat_id: chatId, name: `Chat ${chatId}` });
