@@ -38,6 +38,27 @@ function sharedWirePlugin(outFile) {
 	};
 }
 
+// Lazy data files: big JSON that code under nodes/ reads with a `require` inside a function, on first
+// use (the API resource's endpoint catalog). esbuild would inline it into the node's bundle, which n8n
+// loads at start-up; kept as a require of its own file, which copyAssets puts in dist, it loads only
+// when that code runs.
+const LAZY_DATA = [path.join(__dirname, 'nodes', 'Feishu', 'api', 'catalog.json')];
+
+function lazyDataPlugin(outFile) {
+	return {
+		name: 'lazy-data-files',
+		setup(build) {
+			build.onResolve({ filter: /\.json$/ }, (args) => {
+				const target = path.resolve(args.resolveDir, args.path);
+				if (!LAZY_DATA.includes(target)) return undefined;
+				let rel = path.relative(path.dirname(outFile), path.join(DIST, path.relative(__dirname, target))).replace(/\\/g, '/');
+				if (!rel.startsWith('.')) rel = `./${rel}`;
+				return { path: rel, external: true };
+			});
+		},
+	};
+}
+
 const common = {
 	bundle: true,
 	platform: 'node',
@@ -64,7 +85,7 @@ async function bundleNodes() {
 	await Promise.all(
 		entries.map((entry) => {
 			const outfile = path.join(DIST, path.relative(__dirname, entry)).replace(/\.ts$/, '.js');
-			return esbuild.build({ ...common, entryPoints: [entry], outfile, plugins: [sharedWirePlugin(outfile)] });
+			return esbuild.build({ ...common, entryPoints: [entry], outfile, plugins: [sharedWirePlugin(outfile), lazyDataPlugin(outfile)] });
 		}),
 	);
 }

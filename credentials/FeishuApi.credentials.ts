@@ -1,18 +1,14 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { appCredentialsFrom, errorHint, getTenantAccessToken } from '../lib/feishu';
+import { appCredentialsFrom, getTenantAccessToken, tokenErrorMessage } from '../lib/feishu';
 
-// Base URL expression shared by the test request; mirrors resolveBaseUrl() (an n8n expression, so it
-// cannot call it).
-const BASE_URL_EXPRESSION =
-	'={{ $credentials.domain === "lark" ? "https://open.larksuite.com" : $credentials.domain === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "https://open.feishu.cn" }}';
-
+// The Test button is the nodes' `feishuApiCredentialTest` (nodes/Feishu/methods/credentialTest.ts):
+// besides the ids it checks the app's scopes, which a declarative test request cannot.
 export class FeishuApi implements ICredentialType {
 	name = 'feishuApi';
 
@@ -90,36 +86,17 @@ export class FeishuApi implements ICredentialType {
 
 	// The tenant token comes from the process-wide cache in lib/feishu, shared by every node and
 	// execution, so it is fetched once and refreshed before it expires; a failed fetch throws Feishu's
-	// own message (e.g. "app secret invalid"), which is what the Test button shows.
+	// own message (e.g. "app secret invalid"), which n8n shows (in the HTTP Request node too).
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const creds = appCredentialsFrom(credentials);
 		let token: string;
 		try {
 			token = await getTenantAccessToken(creds);
 		} catch (error) {
-			// A plain Error: n8n's credential test shows error.cause.code when there is one, which
-			// would reduce Feishu's message to a bare number.
-			const e = error as { code?: number; msg?: string; message: string };
-			if (e.msg === undefined) throw new Error(`Could not get a tenant access token: ${e.message}`);
-			const what = e.code === 10003 ? 'Invalid App ID' : e.code === 10014 ? 'Invalid App Secret' : 'Feishu refused the app credentials';
-			const hint = e.code === undefined ? undefined : errorHint(e.code);
-			throw new Error(`${what}: Feishu says "${e.msg}" (code ${e.code})${hint ? `. ${hint}` : ''}`);
+			// A plain Error: n8n shows error.cause.code when there is one, which would reduce
+			// Feishu's message to a bare number.
+			throw new Error(tokenErrorMessage(error));
 		}
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${token}` } };
 	}
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: BASE_URL_EXPRESSION,
-			url: '/open-apis/auth/v3/tenant_access_token/internal',
-			method: 'POST',
-			// The body is the App Secret: never re-posted to wherever a redirect points.
-			disableFollowRedirect: true,
-			body: { app_id: '={{ $credentials.appId }}', app_secret: '={{ $credentials.appSecret }}' },
-		},
-		rules: [
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 10003, message: 'Invalid App ID (Feishu code 10003)' } },
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 10014, message: 'Invalid App Secret (Feishu code 10014)' } },
-		],
-	};
 }

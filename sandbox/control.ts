@@ -1,6 +1,7 @@
 // The control API under /_sandbox/ (JSON, no auth): what tests, benchmarks, the demo and the chat page
 // use to configure apps, play the user and inspect deliveries and calls. Card clicks, faults and custom
 // bots live in cardClicks.ts, faults.ts and customBotApi.ts.
+import { appScopeList, parseScopeSettings } from './appScopes';
 import { registerCardClicks } from './cardClicks';
 import { appFrom, bad, type ControlDeps } from './controlContext';
 import { registerCustomBotControl } from './customBotApi';
@@ -83,6 +84,16 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		sendJson(ctx.res, 200, { ok: true, app: appJson(app) });
 	});
 
+	router.add('PUT', '/_sandbox/apps/:app_id/scopes', async (ctx) => {
+		const app = appOf(ctx, ctx.params.app_id);
+		if (!app) return;
+		const settings = parseScopeSettings(await ctx.json());
+		if (!settings) return bad(ctx, 'body must be {missing?: string[], pending?: string[]}');
+		state.scopeSettings.set(app.appId, settings);
+		d.log.info(`app ${app.appId}: scopes missing [${[...settings.missing].join(', ')}], pending [${[...settings.pending].join(', ')}]`);
+		sendJson(ctx.res, 200, { ok: true, scopes: appScopeList(state, app.appId) });
+	});
+
 	router.add('PUT', '/_sandbox/apps/:app_id/delivery', async (ctx) => {
 		const app = appOf(ctx, ctx.params.app_id);
 		if (!app) return;
@@ -129,7 +140,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 		sendJson(ctx.res, 200, { chat_id: chatId, chat_type: chat.chatType, name: chat.name, app_id: app.appId });
 	});
 
-	// A person edits a group's announcement (the sandbox serves Get only; docs/protocol.md, "Chat management").
+	// A person edits a group's announcement, the content stored as given (docs/protocol.md, "Chat announcement").
 	router.add('PUT', '/_sandbox/chats/:chat_id/announcement', async (ctx) => {
 		const b = await ctx.json();
 		const chat = state.chats.get(ctx.params.chat_id);

@@ -24,7 +24,8 @@ export function isLoopbackAddress(address: string): boolean {
 
 /** The paths a Feishu client (the product) calls; everything else is the control API or the chat page. */
 export function isOpenPlatformPath(path: string): boolean {
-	return path.startsWith('/open-apis/') || path === '/callback/ws/endpoint' || path === '/ws/v2';
+	// /oauth/v3/token: the OAuth token endpoint of Feishu's accounts host (sandbox/oauthApi.ts).
+	return path.startsWith('/open-apis/') || path === '/callback/ws/endpoint' || path === '/ws/v2' || path === '/oauth/v3/token';
 }
 
 export function isJsonContentType(contentType: string | undefined): boolean {

@@ -1,11 +1,12 @@
 // The Open API as open.feishu.cn serves it: tenant_access_token, and (with a Bearer token) the IM
 // message, upload and bot endpoints. Every response carries a fresh x-tt-logid; errors are Feishu's
 // `{code, msg}` with Feishu's HTTP status; every call is recorded for /_sandbox/calls.
+import { requireScopes } from './appScopes';
 import { newLogId } from './ids';
 import { JsonBodyError, sendJson, type RouteContext, type Router } from './http';
 import type { SandboxLog } from './log';
 import { RateLimiter } from './rateLimit';
-import type { AppRecord, SandboxState } from './state';
+import type { AppRecord, SandboxState, UserRecord } from './state';
 import type { TokenStore } from './tokens';
 
 export interface OpenApiDeps {
@@ -31,10 +32,23 @@ export class ApiError extends Error {
 
 export const INVALID_TOKEN_MSG = 'Invalid access token for authorization. Please make a request with token attached.';
 export const MISSING_TOKEN_MSG = 'Missing access token for authorization. Please make a request with token attached.';
+/** A user_access_token past its lifetime (docs/protocol.md, "Acting as a user"). */
+export const USER_TOKEN_EXPIRED_MSG = 'Authentication token expired';
+
+/** Which access tokens a route takes (Feishu's per-endpoint token types); the app's tenant token by default. */
+export type AccessTokenType = 'tenant' | 'user';
+export interface RouteOptions {
+	tokens?: readonly AccessTokenType[];
+}
 
 /** Context an authenticated handler gets. */
 export interface ApiContext extends RouteContext {
 	app: AppRecord;
+	/** The kind of token the request carried; with a user token, the signed-in user. */
+	tokenType: AccessTokenType;
+	user?: UserRecord;
+	/** The user token's granted scopes. */
+	userScopes?: readonly string[];
 	/** What to record as the call's body (multipart handlers set a summary). */
 	recordBody?: unknown;
 }
@@ -65,15 +79,17 @@ export class OpenApi {
 	}
 
 	/** Registers an authenticated Open API route. */
-	route(router: Router, method: string, path: string, handler: ApiHandler): void {
+	route(router: Router, method: string, path: string, handler: ApiHandler, opts: RouteOptions = {}): void {
+		const tokens = opts.tokens ?? ['tenant'];
 		router.add(method, path, async (ctx) => {
 			const logId = newLogId();
 			let app: AppRecord | undefined;
 			const actx = ctx as ApiContext;
 			try {
-				app = this.authenticate(ctx);
+				app = this.authenticate(ctx, actx, tokens);
 				actx.app = app;
 				await this.applyFaults(app);
+				requireScopes(this.d.state, app, `http://${ctx.req.headers.host ?? '127.0.0.1'}`, `${method} ${path}`);
 				const reply = await handler(actx);
 				if ('raw' in reply) {
 					this.record(ctx, app, logId, 200, 0, actx.recordBody ?? null);
@@ -83,6 +99,8 @@ export class OpenApi {
 				}
 				this.respond(ctx, app, logId, 200, { code: 0, msg: reply.msg ?? 'success', ...(reply.data !== undefined ? { data: reply.data } : {}), ...reply.extra }, {}, actx.recordBody ?? (await bodyForRecord(ctx)));
 			} catch (e) {
+				// A refused user token of a known app is recorded under that app (authenticate sets it).
+				app ??= actx.app as AppRecord | undefined;
 				if (e instanceof JsonBodyError) return this.error(ctx, app, logId, new ApiError(400, 9499, `Bad Request: ${e.message}`), null);
 				if (e instanceof ApiError) return this.error(ctx, app, logId, e, actx.recordBody ?? (await bodyForRecord(ctx)));
 				throw e;
@@ -100,13 +118,34 @@ export class OpenApi {
 		});
 	}
 
-	private authenticate(ctx: RouteContext): AppRecord {
+	/**
+	 * The app behind the Bearer token. A tenant token where the route takes only user tokens gets the
+	 * user token's 99991668, a user token where it takes only tenant tokens the tenant token's 99991663
+	 * (what Feishu answers there is not documented; docs/protocol.md, "Acting as a user").
+	 */
+	private authenticate(ctx: RouteContext, actx: ApiContext, tokens: readonly AccessTokenType[]): AppRecord {
 		const header = ctx.req.headers.authorization ?? '';
 		const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
 		if (!m) throw new ApiError(400, 99991661, MISSING_TOKEN_MSG);
 		const issued = this.d.tokens.check(m[1]);
-		const app = issued && this.d.state.apps.get(issued.appId);
-		if (!app) throw new ApiError(400, 99991663, INVALID_TOKEN_MSG);
+		if (issued) {
+			const app = this.d.state.apps.get(issued.appId);
+			if (!app) throw new ApiError(400, 99991663, INVALID_TOKEN_MSG);
+			if (!tokens.includes('tenant')) throw new ApiError(400, 99991668, INVALID_TOKEN_MSG);
+			actx.tokenType = 'tenant';
+			return app;
+		}
+		const userToken = this.d.state.oauth.accessTokens.get(m[1]);
+		const app = userToken && this.d.state.apps.get(userToken.appId);
+		if (!userToken || !app) throw new ApiError(400, tokens.includes('tenant') ? 99991663 : 99991668, INVALID_TOKEN_MSG);
+		actx.app = app;
+		if (!tokens.includes('user')) throw new ApiError(400, 99991663, INVALID_TOKEN_MSG);
+		if (userToken.revoked) throw new ApiError(400, 99991668, INVALID_TOKEN_MSG);
+		if (userToken.expiresAt <= Date.now()) throw new ApiError(400, 99991677, USER_TOKEN_EXPIRED_MSG);
+		userToken.uses++;
+		actx.tokenType = 'user';
+		actx.user = this.d.state.users.get(userToken.openId);
+		actx.userScopes = userToken.scope;
 		return app;
 	}
 
@@ -146,7 +185,12 @@ async function bodyForRecord(ctx: RouteContext): Promise<unknown> {
 	}
 }
 
+/** Secrets and one-time values never reach /_sandbox/calls (the token endpoints' bodies carry them). */
+const SECRET_FIELDS = ['app_secret', 'client_secret', 'code', 'refresh_token', 'code_verifier', 'client_assertion'];
+
 function redactSecret(body: unknown): unknown {
-	if (body && typeof body === 'object' && 'app_secret' in body) return { ...(body as object), app_secret: '***' };
-	return body;
+	if (!body || typeof body !== 'object') return body;
+	const present = SECRET_FIELDS.filter((f) => f in body);
+	if (present.length === 0) return body;
+	return { ...(body as object), ...Object.fromEntries(present.map((f) => [f, '***'])) };
 }

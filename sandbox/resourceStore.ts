@@ -23,6 +23,9 @@ export interface HookContext {
 }
 
 export interface ResourceHooks {
+	/** Whether the caller may reach the collection at all (its parent exists, the app may open it); runs
+	 * first, before the schema check and the id look-up: throw an ApiError to refuse. */
+	access?(ctx: ApiContext): void;
 	/** Checks the schema cannot express; throw an ApiError to refuse (runs after schema validation). */
 	validate?(h: HookContext): void;
 	/** The record to store for a create (default: the body as sent, plus the id). */
@@ -55,6 +58,9 @@ export interface ResourceFamily {
 	page?: { defaultSize: number; maxSize: number };
 	/** Applies the per-app, per-endpoint rate limit (default true). */
 	rateLimit?: boolean;
+	/** Records belong to the tenant, not to the calling app (a Bitable's records are the same for every app
+	 * that may open it); default false: each app sees its own. */
+	tenantWide?: boolean;
 	hooks?: ResourceHooks;
 }
 
@@ -131,7 +137,7 @@ export function registerResource(router: Router, api: OpenApi, store: ResourceSt
 	// The collection's own path parameters scope its records; the item's id parameter is not one of them.
 	const records = (ctx: ApiContext, idParam?: string) => {
 		const parent = Object.fromEntries(Object.entries(ctx.params).filter(([k]) => k !== idParam));
-		return store.records(f.family, ctx.app.appId, parent);
+		return store.records(f.family, f.tenantWide ? '' : ctx.app.appId, parent);
 	};
 	const notFound = () => new ApiError(f.notFound.httpStatus ?? 400, f.notFound.code, f.notFound.msg);
 
@@ -141,6 +147,7 @@ export function registerResource(router: Router, api: OpenApi, store: ResourceSt
 		const e = endpointSchema(f.schemas, name);
 		api.route(router, e.method, e.path, async (ctx) => {
 			if (f.rateLimit !== false) api.rateLimit(ctx.app, name);
+			hooks.access?.(ctx);
 			const body = e.data ? asRecord(await ctx.json()) : {};
 			validateRequest(e, { path: ctx.params, query: ctx.query, body: e.data ? body : undefined });
 			return { data: await handle(ctx, body, e) };
@@ -194,5 +201,5 @@ export function registerResource(router: Router, api: OpenApi, store: ResourceSt
 		return { items: listed.items.map((r) => view(r, ctx)), has_more: listed.has_more, page_token: listed.page_token ?? '' };
 	});
 
-	return { endpoints, records: (appId, parent) => store.records(f.family, appId, parent) };
+	return { endpoints, records: (appId, parent) => store.records(f.family, f.tenantWide ? '' : appId, parent) };
 }

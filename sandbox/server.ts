@@ -9,10 +9,15 @@ import { Gateway, refuse, type ClientConfig } from './gateway';
 import { changesState, CONTROL_NOT_LOOPBACK, isJsonContentType, isLoopbackAddress, isLoopbackHost, isOpenPlatformPath, NOT_JSON, OPEN_PLATFORM_NOT_LOOPBACK } from './guard';
 import { JsonBodyError, Router, sendJson } from './http';
 import { newLogId } from './ids';
+import { registerAppScopesApi } from './appScopes';
+import { registerBatchMessageApi } from './batchMessageApi';
+import { registerBitableApi } from './bitableApi';
 import { registerChatApi } from './chatApi';
+import { registerEphemeralApi } from './ephemeralApi';
 import { registerContactApi } from './contactApi';
 import { registerCustomBotApi } from './customBotApi';
 import { registerImApi } from './imApi';
+import { registerOAuthApi } from './oauthApi';
 import { registerPinApi } from './pinApi';
 import { registerReactionApi } from './reactionApi';
 import { registerReadReceiptApi } from './readReceiptApi';
@@ -55,7 +60,12 @@ export interface SandboxOptions {
 	callbackWaitMs?: number;
 	/** How long an event waits for a long connection when none is open. */
 	undeliveredTtlMs?: number;
-	/** More schema-driven families to serve (resourceStore.ts), after the built-in ones. */
+	/** A user_access_token's lifetime (Feishu: about 2 h) and a refresh_token's (about 30 days), in seconds. */
+	userTokenTtlSeconds?: number;
+	refreshTokenTtlSeconds?: number;
+	/** How long an authorization code can be exchanged (Feishu: 5 minutes). */
+	oauthCodeTtlSeconds?: number;
+	/** More schema-driven families to serve (resourceStore.ts); they take precedence over built-in ones on the same paths. */
 	resources?: ResourceFamily[];
 }
 
@@ -98,17 +108,24 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	const router = new Router();
 	const openApi = new OpenApi({ state, tokens, log, rateLimitPerSecond: opts.rateLimitPerSecond ?? 50, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000 });
 	registerAuthApi(router, openApi, state, tokens);
+	state.oauth.configure({ accessTtlSeconds: opts.userTokenTtlSeconds, refreshTtlSeconds: opts.refreshTokenTtlSeconds, codeTtlSeconds: opts.oauthCodeTtlSeconds });
+	registerOAuthApi(router, openApi, state);
+	registerAppScopesApi(router, openApi, state);
 	registerImApi(router, openApi, state);
 	registerReactionApi(router, openApi, state);
 	registerPinApi(router, openApi, state);
 	registerReadReceiptApi(router, openApi, state);
 	registerUrgentApi(router, openApi, state);
+	registerBatchMessageApi(router, openApi, state);
+	registerEphemeralApi(router, openApi, state);
 	registerChatApi(router, openApi, state);
 	registerContactApi(router, openApi, state);
 	registerCustomBotApi(router, openApi, state, { perSecond: opts.customBotRateLimitPerSecond ?? 5, perMinute: opts.customBotRateLimitPerMinute ?? 100 });
 	const resources = new ResourceStore(state);
-	registerTaskApi(router, openApi, resources);
+	// A test's own families first: where one serves the same paths as a built-in family, the test's wins.
 	for (const family of opts.resources ?? []) registerResource(router, openApi, resources, family);
+	registerTaskApi(router, openApi, resources);
+	registerBitableApi(router, openApi, resources, state);
 	router.add('POST', '/callback/ws/endpoint', async (ctx) => {
 		let body: unknown;
 		try {

@@ -1,6 +1,7 @@
 // Everything the sandbox remembers: apps, users, chats, messages, uploads, deliveries, recorded calls,
 // faults and counters. Plain data; the modules that speak HTTP/WS read and write it.
 import { newThreadId, stableHex } from './ids';
+import { OAuthStore } from './oauthModel';
 
 export type DeliveryConfig = { mode: 'long_connection' } | { mode: 'webhook'; url: string };
 
@@ -161,6 +162,32 @@ export interface CustomBotRecord {
 	createdAt: number;
 }
 
+/** One batch_send (docs/protocol.md, "Batch messages"): the bm- task and the copy each user got. */
+export interface BatchMessageRecord {
+	batchMessageId: string;
+	appId: string;
+	/** The distinct valid users it was addressed to (those out of the app's contact scope included). */
+	validCount: number;
+	/** The users it reached, by open_id, with the message each got (in their p2p chat with the bot). */
+	deliveries: { openId: string; messageId: string }[];
+	createdAt: number;
+	/** Set once Recall Batch Message ran. */
+	recalledAt?: number;
+}
+
+/** A card shown to one user of a group (docs/protocol.md, "Ephemeral cards"). */
+export interface EphemeralCardRecord {
+	messageId: string;
+	chatId: string;
+	appId: string;
+	/** Who sees it. */
+	openId: string;
+	/** The card JSON as sent. */
+	card: string;
+	createTime: number;
+	deleted: boolean;
+}
+
 export interface UploadRecord {
 	key: string;
 	appId: string;
@@ -258,12 +285,21 @@ export class SandboxState {
 	/** Urgent (buzz) notifications sent, in order: which message, to whom (open_id), how. */
 	readonly urgents: { messageId: string; openId: string; type: 'app' | 'sms' | 'phone'; at: number }[] = [];
 	readonly uploads = new Map<string, UploadRecord>();
+	/** batch_send tasks by bm- id; and how many messages each app sent that way per UTC day (`${appId}:${yyyy-mm-dd}`). */
+	readonly batchMessages = new Map<string, BatchMessageRecord>();
+	readonly batchSendCounts = new Map<string, number>();
+	/** Ephemeral cards by message id. */
+	readonly ephemeralCards = new Map<string, EphemeralCardRecord>();
 	/** Custom bots by webhook token. */
 	readonly customBots = new Map<string, CustomBotRecord>();
+	/** Users' authorizations: codes, user tokens, refresh tokens, consent (oauthModel.ts). */
+	readonly oauth = new OAuthStore();
 	readonly deliveries: DeliveryRecord[] = [];
 	readonly calls: ApiCallRecord[] = [];
 	/** Faults per app id; '*' applies to every app. */
 	readonly faults = new Map<string, Faults>();
+	/** Scopes an app lacks (appScopes.ts); an app not here has every scope. */
+	readonly scopeSettings = new Map<string, { missing: Set<string>; pending: Set<string> }>();
 	readonly stats = {
 		token_fetches: {} as Record<string, number>,
 		endpoint_fetches: {} as Record<string, number>,
@@ -375,10 +411,15 @@ export class SandboxState {
 		this.readReceipts.clear();
 		this.urgents.length = 0;
 		this.uploads.clear();
+		this.batchMessages.clear();
+		this.batchSendCounts.clear();
+		this.ephemeralCards.clear();
 		this.customBots.clear();
+		this.oauth.clear();
 		this.deliveries.length = 0;
 		this.calls.length = 0;
 		this.faults.clear();
+		this.scopeSettings.clear();
 		this.uuids.clear();
 		this.chatUuids.clear();
 		this.resources.clear();

@@ -12,6 +12,7 @@ import { type FeishuLogger, silentLogger } from './logger';
 import { encodeMultipart, type MultipartValue } from './multipart';
 import { headerValue } from './values';
 import { getTenantAccessToken, invalidateTenantAccessToken, TOKEN_FETCH_TIMEOUT_MS } from './tokenCache';
+import { USER_TOKEN_REFRESH_CODES, userAuthHint } from './userAuth';
 
 export interface FeishuRequest {
 	method: HttpMethod;
@@ -50,6 +51,16 @@ export interface FeishuApiClientOptions {
 	retryBaseDelayMs?: number;
 	/** Total deadline of one HTTP attempt, response body included (default 30 000 ms). */
 	timeoutMs?: number;
+	/**
+	 * Whose token the calls carry: the app's tenant_access_token (default, fetched and cached here), or
+	 * a signed-in user's user_access_token, which the transport adds itself (n8n's OAuth2 helpers).
+	 */
+	identity?: 'tenant' | 'user';
+	/**
+	 * With the user identity: renews the user's token (and stores it) when Feishu refuses it as expired
+	 * or invalid (99991677, 99991668); the call is then made once more.
+	 */
+	refreshUserToken?: () => Promise<void>;
 }
 
 function parseJson(res: TransportResponse): Record<string, unknown> | undefined {
@@ -88,7 +99,10 @@ export class FeishuApiClient {
 	readonly creds: FeishuAppCredentials;
 	private readonly transport: HttpTransport;
 	private readonly logger: FeishuLogger;
-	private readonly opts: Required<Omit<FeishuApiClientOptions, 'transport' | 'logger'>>;
+	private readonly opts: Required<Omit<FeishuApiClientOptions, 'transport' | 'logger' | 'identity' | 'refreshUserToken'>>;
+	/** Whose token the calls carry (FeishuApiClientOptions.identity). */
+	readonly identity: 'tenant' | 'user';
+	private readonly refreshUserToken?: () => Promise<void>;
 
 	constructor(creds: FeishuAppCredentials, opts: FeishuApiClientOptions = {}) {
 		this.creds = { ...creds, baseUrl: assertBaseUrl(creds.baseUrl) };
@@ -101,6 +115,8 @@ export class FeishuApiClient {
 			retryBaseDelayMs: opts.retryBaseDelayMs ?? 300,
 			timeoutMs: opts.timeoutMs ?? 30_000,
 		};
+		this.identity = opts.identity ?? 'tenant';
+		this.refreshUserToken = opts.refreshUserToken;
 	}
 
 	/** Performs one API call and resolves to the envelope's `data` (or the top-level fields when there is none). */
@@ -134,7 +150,7 @@ export class FeishuApiClient {
 		let rateRetries = 0;
 		for (;;) {
 			let token: string | undefined;
-			if (req.auth !== 'none') {
+			if (req.auth !== 'none' && this.identity === 'tenant') {
 				// The one token look-up of the request, its fetch (when due) through the same transport.
 				token = await getTenantAccessToken(this.creds, { timeoutMs: Math.min(TOKEN_FETCH_TIMEOUT_MS, this.opts.timeoutMs), transport: this.transport });
 				headers.Authorization = `Bearer ${token}`;
@@ -190,6 +206,13 @@ export class FeishuApiClient {
 				continue;
 			}
 
+			if (this.identity === 'user' && req.auth !== 'none' && code !== undefined && USER_TOKEN_REFRESH_CODES.has(code) && !tokenRetried && this.refreshUserToken) {
+				tokenRetried = true;
+				this.logger.info(`Feishu ${label}: user token refused (${code}); refreshing it and retrying once`, { logId });
+				await this.refreshUserToken();
+				continue;
+			}
+
 			if (res.status === 429 || code === RATE_LIMIT_CODE) {
 				const resetSec = Number(headerValue(res.headers, 'x-ogw-ratelimit-reset'));
 				const waitMs = Number.isFinite(resetSec) && resetSec >= 0 ? resetSec * 1000 : 1000;
@@ -218,7 +241,8 @@ export class FeishuApiClient {
 				if (Array.isArray(violations) && violations.length) {
 					msg += `: ${violations.map((v) => `${v.field ?? '?'}: ${v.description ?? 'invalid'}`).join('; ')}`;
 				}
-				throw new FeishuApiError(code, msg, { httpStatus: res.status, logId, request: label });
+				const hint = this.identity === 'user' ? userAuthHint(code) : undefined;
+				throw new FeishuApiError(code, msg, { httpStatus: res.status, logId, request: label, ...(hint ? { hint } : {}) });
 			}
 			const { code: _c, msg: _m, data, ...rest } = json as Record<string, unknown>;
 			return (data !== undefined ? data : rest) as T;

@@ -18,6 +18,10 @@ const HINTS: ReadonlyArray<[readonly number[], string]> = [
 	[[232043, 232027], 'No usable member IDs: check Member ID Type and the IDs (or add the available ones with "If Some IDs Are Unavailable")'],
 	[[40004], 'The app\'s contact scope does not cover these users: in "Permissions & Scopes" widen the contact data range (e.g. to all members), then publish a new version'],
 	[[41050], 'The app\'s contact scope does not cover this user (or the ID is of nobody): check User ID Type and the ID, or widen the contact data range in "Permissions & Scopes" and publish a new version'],
+	[[91403, 1254302], 'The app may not open this Base: add it as a collaborator (in the Base: ··· > More > Add Document App, or share the Base with a group the bot is in), with "can edit" to write; if the Base has advanced permissions, give the app a role that covers the table'],
+	[[1254040], 'No Base has this app token: copy the Base\'s link again (a Base in a wiki has its own token: open it in a new tab first)'],
+	[[1254041, 1254004], 'The Base has no table with this ID: pick the table from the list, or copy its link (…?table=tbl…)'],
+	[[1254045], 'The table has no field of that name: field names are case-sensitive; reload the field list'],
 ];
 
 const BY_CODE = new Map<number, string>(HINTS.flatMap(([codes, hint]) => codes.map((code) => [code, hint] as [number, string])));

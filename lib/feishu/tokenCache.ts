@@ -4,6 +4,7 @@
 // Feishu says it expires, like the official SDKs.
 import { secretFingerprint } from './crypto';
 import { assertBaseUrl, type FeishuAppCredentials, withoutTrailingSlash } from './domains';
+import { errorHint } from './errorHints';
 import { FeishuApiError } from './errors';
 import { assertNotRedirect, defaultTransport, type HttpTransport } from './httpTransport';
 import { headerValue, isObject } from './values';
@@ -111,4 +112,16 @@ export function tokenFetchCount(): number {
 /** Forgets every cached token (tests). */
 export function clearTokenCache(): void {
 	cache.clear();
+}
+
+/**
+ * What a failed tenant token fetch says to a person setting up the credential: which of the two ids
+ * is wrong, with Feishu's own message and the fix (n8n's credential test shows it as is).
+ */
+export function tokenErrorMessage(error: unknown): string {
+	const e = error as { code?: number; msg?: string; message?: string };
+	if (e.msg === undefined) return `Could not get a tenant access token: ${e.message ?? String(error)}`;
+	const what = e.code === 10003 ? 'Invalid App ID' : e.code === 10014 ? 'Invalid App Secret' : 'Feishu refused the app credentials';
+	const hint = e.code === undefined ? undefined : errorHint(e.code);
+	return `${what}: Feishu says "${e.msg}" (code ${e.code})${hint ? `. ${hint}` : ''}`;
 }

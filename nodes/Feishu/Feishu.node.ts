@@ -1,22 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { router } from './actions/router';
-import { callbackFields, callbackOperations } from './descriptions/CallbackDescription';
-import { cardFields } from './descriptions/CardDescription';
-import { chatFields, chatOperations } from './descriptions/ChatDescription';
-import { contactFields, contactOperations } from './descriptions/ContactDescription';
-import { customBotFields, customBotOperations, customBotOptions } from './descriptions/CustomBotDescription';
-import { messageFields, messageOperations, messageOptions } from './descriptions/MessageDescription';
-import { CREDENTIAL_TYPE, CUSTOM_BOT_CREDENTIAL_TYPE } from './GenericFunctions';
+import { nodeProperties } from './descriptions';
+import { CUSTOM_BOT_CREDENTIAL_TYPE } from './GenericFunctions';
+import { feishuApiCredentialTest } from './methods/credentialTest';
+import { getApiEndpointFields, searchApiEndpoints } from './methods/apiEndpoints';
+import { getBitableFields, searchBitableTables } from './methods/bitable';
 import { searchChats, searchUsers } from './methods/listSearch';
-
-const RESOURCES = [
-	{ name: 'Callback', value: 'callback' },
-	{ name: 'Chat', value: 'chat' },
-	{ name: 'Contact', value: 'contact', description: 'The tenant\'s users and departments, within the app\'s contact scope' },
-	{ name: 'Custom Bot', value: 'customBot', description: 'A group\'s webhook bot: posts with its own credential, no app needed' },
-	{ name: 'Message', value: 'message' },
-];
 
 export class Feishu implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,7 +17,7 @@ export class Feishu implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Send, reply to and manage Feishu / Lark messages, manage group chats and their members, look up people and departments, answer card actions, and post through group custom bots',
+		description: 'Send, reply to and manage Feishu / Lark messages, manage group chats and their members, look up people and departments, read and write Bitable (Base) records, answer card actions, and post through group custom bots',
 		defaults: { name: 'Feishu' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -36,37 +26,20 @@ export class Feishu implements INodeType {
 		// not a `show` list of the other resources: n8n's editor takes a parameter whose every value
 		// some credential's `show` names for the node's authentication field and moves it out of the
 		// parameter list (getMainAuthField), which would hide the Resource picker.
+		// Names and testedBy as literals: n8n's scanner reads them from the source to see that the
+		// credential is tested (credentials/FeishuApi.credentials.ts has no `test` of its own).
+		// Bot or user (Authentication, descriptions/AuthenticationDescription.ts): both credentials `show`
+		// on the parameter named `authentication`, which n8n's editor then takes as the auth field (by
+		// its name, before any other), so Resource stays in the parameter list.
 		credentials: [
-			{ name: CREDENTIAL_TYPE, required: true, displayOptions: { hide: { resource: ['customBot'] } } },
+			{ name: 'feishuApi', required: true, testedBy: 'feishuApiCredentialTest', displayOptions: { show: { authentication: ['appCredential'] }, hide: { resource: ['customBot'] } } },
+			{ name: 'feishuOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] }, hide: { resource: ['customBot'] } } },
 			{ name: CUSTOM_BOT_CREDENTIAL_TYPE, required: true, displayOptions: { show: { resource: ['customBot'] } } },
 		],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: RESOURCES,
-				default: 'message',
-			},
-			...messageOperations,
-			...chatOperations,
-			...contactOperations,
-			...callbackOperations,
-			...customBotOperations,
-			...messageFields,
-			...chatFields,
-			...contactFields,
-			...callbackFields,
-			...customBotFields,
-			// After the "Card Source" parameters they depend on, before Options.
-			...cardFields,
-			...messageOptions,
-			...customBotOptions,
-		],
+		properties: nodeProperties,
 	};
 
-	methods = { listSearch: { searchChats, searchUsers } };
+	methods = { credentialTest: { feishuApiCredentialTest }, listSearch: { searchApiEndpoints, searchBitableTables, searchChats, searchUsers }, resourceMapping: { getApiEndpointFields, getBitableFields } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router(this);

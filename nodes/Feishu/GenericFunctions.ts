@@ -12,16 +12,22 @@ import {
 	FeishuApiError,
 	FeishuNetworkError,
 	FeishuValidationError,
+	oauthAppCredentialsFrom,
 	tooLarge,
+	userAuthHint,
 	withDeadline,
 	type CustomBotHook,
 	type FeishuLogger,
 	type HttpTransport,
 } from '../../lib/feishu';
+import { USER_AUTHENTICATION } from './descriptions/AuthenticationDescription';
+import { assertIdentity, authenticationOf, type OperationRef } from './identity';
 
 export const CREDENTIAL_TYPE = 'feishuApi';
 /** The Custom Bot resource's credential (credentials/FeishuCustomBotApi.credentials.ts). */
 export const CUSTOM_BOT_CREDENTIAL_TYPE = 'feishuCustomBotApi';
+/** A user's authorization, for Authentication "User (OAuth2)" (credentials/FeishuOAuth2Api.credentials.ts). */
+export const OAUTH2_CREDENTIAL_TYPE = 'feishuOAuth2Api';
 
 /** What the client needs of n8n: an execution, or the editor loading a list (resource locators). */
 type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -33,7 +39,7 @@ type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
  * axios error, whose config holds the token). n8n's helpers buffer the whole answer, so
  * `maxResponseBytes` is checked after it arrived.
  */
-export function n8nTransport(ctx: RequestContext): HttpTransport {
+export function n8nTransport(ctx: RequestContext, credentialType?: string): HttpTransport {
 	return {
 		send: (req) =>
 			withDeadline(req, async (signal) => {
@@ -53,7 +59,9 @@ export function n8nTransport(ctx: RequestContext): HttpTransport {
 					timeout: req.timeoutMs,
 					json: false,
 				};
-				const res = (await ctx.helpers.httpRequest(options)) as {
+				// With a credential type, n8n signs the request (an OAuth2 credential: the user's Bearer token).
+				const answer = credentialType ? ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options) : ctx.helpers.httpRequest(options);
+				const res = (await answer) as {
 					statusCode: number;
 					headers: Record<string, unknown>;
 					body: unknown;
@@ -88,9 +96,60 @@ function loggerFor(ctx: RequestContext): FeishuLogger {
 	};
 }
 
-export async function getFeishuClient(ctx: RequestContext): Promise<FeishuApiClient> {
+/**
+ * The API client for the node's Authentication: the app's bot (tenant token, fetched and cached by the
+ * wire layer), or the user of the Feishu OAuth2 credential, whose token n8n adds to each request and
+ * stores again when the client has it refreshed (Feishu answers an expired one with HTTP 400 and
+ * 99991677, which n8n's own refresh-on-401 never sees: docs/protocol.md, "Acting as a user").
+ * With `operation`, first checks that Feishu takes that identity's token for it.
+ */
+export async function getFeishuClient(ctx: RequestContext, operation?: OperationRef): Promise<FeishuApiClient> {
+	const authentication = authenticationOf(ctx);
+	if (operation) assertIdentity(ctx, authentication, operation);
+	if (authentication === USER_AUTHENTICATION) return await userClient(ctx);
 	const creds = appCredentialsFrom(await ctx.getCredentials(CREDENTIAL_TYPE));
 	return new FeishuApiClient(creds, { transport: n8nTransport(ctx), logger: loggerFor(ctx) });
+}
+
+async function userClient(ctx: RequestContext): Promise<FeishuApiClient> {
+	const fields = await ctx.getCredentials(OAUTH2_CREDENTIAL_TYPE);
+	const token = fields.oauthTokenData as { access_token?: unknown } | undefined;
+	if (!token || typeof token.access_token !== 'string' || !token.access_token) {
+		throw new NodeOperationError(ctx.getNode(), 'The Feishu OAuth2 credential is not connected to a user yet', {
+			description: 'Open the credential and click "Connect my account" (sign in to Feishu as the user the node should act as)',
+		});
+	}
+	return new FeishuApiClient(oauthAppCredentialsFrom(fields), {
+		identity: 'user',
+		transport: n8nTransport(ctx, OAUTH2_CREDENTIAL_TYPE),
+		logger: loggerFor(ctx),
+		refreshUserToken: async () => {
+			try {
+				// n8n's refresh: the refresh_token grant on the credential's Access Token URL, the new
+				// tokens (Feishu rotates the refresh token) stored with the credential.
+				await ctx.helpers.refreshOAuth2Token.call(ctx, OAUTH2_CREDENTIAL_TYPE);
+			} catch (error) {
+				throw tokenEndpointError(error);
+			}
+		},
+	});
+}
+
+/** n8n's OAuth2 client error with Feishu's token endpoint answer in `body` ({code, error, error_description}) as a FeishuApiError. */
+function tokenEndpointError(error: unknown): unknown {
+	const body = (error as { body?: unknown }).body;
+	let answer: Record<string, unknown> | undefined;
+	if (typeof body === 'string') {
+		try {
+			answer = JSON.parse(body) as Record<string, unknown>;
+		} catch {
+			answer = undefined;
+		}
+	} else if (body && typeof body === 'object') answer = body as Record<string, unknown>;
+	const code = Number(answer?.code);
+	if (!answer || !Number.isInteger(code) || code === 0) return error;
+	const msg = String(answer.error_description ?? answer.error ?? 'the token endpoint refused the refresh');
+	return new FeishuApiError(code, `refreshing the user's token failed: ${msg}`, { request: 'POST /open-apis/authen/v2/oauth/token', hint: userAuthHint(code) });
 }
 
 /** The custom bot of the item's credential (read per item: n8n resolves credential expressions per item). */

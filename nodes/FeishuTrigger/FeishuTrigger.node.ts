@@ -11,6 +11,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { feishuApiCredentialTest } from '../Feishu/methods/credentialTest';
 import { CONNECTION_MODE, EVENTS_SUBTITLE, triggerProperties, triggerWebhooks } from './FeishuTriggerDescription';
 import { startLongConnection } from './longConnection';
 import { readTriggerSettings } from './TriggerSettings';
@@ -45,10 +46,13 @@ export class FeishuTrigger implements INodeType {
 		defaults: { name: 'Feishu Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'feishuApi', required: true }],
+		// The same Test as the Feishu node's (n8n runs whichever node's it finds first).
+		credentials: [{ name: 'feishuApi', required: true, testedBy: 'feishuApiCredentialTest' }],
 		webhooks: triggerWebhooks,
 		properties: triggerProperties,
 	};
+
+	methods = { credentialTest: { feishuApiCredentialTest } };
 
 	// Feishu has no API to register a request URL: the user pastes it in the developer console, so
 	// there is nothing to create or delete. n8n asks checkExists on every activation and test

@@ -1,22 +1,14 @@
 // Imports Feishu endpoint schemas for the sandbox from @larksuiteoapi/lark-mcp (MIT), whose gen-tools
 // describe every Open API endpoint as zod schemas. The package is fetched with `npm pack` into a temp
-// dir and never becomes a dependency (it pulls a native keytar build). Writes one compact file per
-// project to sandbox/schemas/<project>_<version>.json; the format is documented in sandbox/README.md
-// ("Schema-driven endpoints") and typed in sandbox/schemaValidator.ts.
-// CLI: `npx tsx scripts/sandbox/importSchemas.ts [im_v1 task_v2 ...] [--package-dir <unpacked lark-mcp>]`
-import { spawnSync } from 'node:child_process';
+// dir and never becomes a dependency (scripts/larkMcp.ts, shared with scripts/api/importCatalog.ts).
+// Writes one compact file per project to sandbox/schemas/<project>_<version>.json; the format is
+// documented in sandbox/README.md ("Schema-driven endpoints") and typed in sandbox/schemaValidator.ts.
+// CLI: `npx tsx scripts/sandbox/importSchemas.ts [im_v1 task_v2 ...] [--package-dir <unpacked lark-mcp>] [--out-dir <dir>]`
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import type { EndpointSchema, FieldSchema, FieldSpec, FieldType } from '../../sandbox/schemaValidator';
+import { GEN_TOOLS, LICENSE, PACKAGE, VERSION, maxChars, mdEnum, nonEmpty, openLarkMcp, packageDirArg, unwrap, type Tool, type ZodLike } from '../larkMcp';
 
-const PACKAGE = '@larksuiteoapi/lark-mcp';
-const VERSION = '0.5.1';
-const LICENSE = 'MIT';
-const GEN_TOOLS = 'dist/mcp-tool/tools/en/gen-tools/zod';
-/** The same tools with Chinese descriptions: their md-enum lists are sometimes longer (newer) than the English ones. */
-const GEN_TOOLS_ZH = 'dist/mcp-tool/tools/zh/gen-tools/zod';
 const DEFAULT_PROJECTS = ['im_v1', 'contact_v3', 'task_v2', 'bitable_v1'];
 /** Deeper levels are kept as a bare type: deep enough for Feishu's bodies, small enough to commit. */
 const MAX_DEPTH = 6;
@@ -25,68 +17,6 @@ const OUT_DIR = path.resolve(__dirname, '..', '..', 'sandbox', 'schemas');
 // The output format: the types the sandbox reads it with.
 type Field = FieldSchema;
 type Endpoint = EndpointSchema;
-
-// ---- zod 3 introspection: only the parts of `_def` the gen-tools use ----
-interface ZodDef {
-	typeName: string;
-	description?: string;
-	innerType?: ZodLike;
-	schema?: ZodLike;
-	type?: ZodLike;
-	shape?: () => Record<string, ZodLike>;
-	catchall?: ZodLike;
-	values?: unknown;
-	value?: unknown;
-	options?: ZodLike[];
-	valueType?: ZodLike;
-	checks?: { kind: string; value?: number; inclusive?: boolean }[];
-	minLength?: { value: number } | null;
-	maxLength?: { value: number } | null;
-	exactLength?: { value: number } | null;
-}
-interface ZodLike {
-	_def: ZodDef;
-}
-
-interface Unwrapped {
-	inner: ZodLike;
-	optional: boolean;
-	nullable: boolean;
-	description: string;
-}
-
-function unwrap(z: ZodLike): Unwrapped {
-	let optional = false;
-	let nullable = false;
-	let description = z._def.description ?? '';
-	for (;;) {
-		const d = z._def;
-		if (d.description && !description) description = d.description;
-		if (d.typeName === 'ZodOptional' || d.typeName === 'ZodDefault') optional = true;
-		else if (d.typeName === 'ZodNullable') nullable = true;
-		else if (d.typeName !== 'ZodEffects' && d.typeName !== 'ZodBranded' && d.typeName !== 'ZodReadonly') break;
-		z = (d.innerType ?? d.schema ?? d.type) as ZodLike;
-	}
-	if (z._def.description && !description) description = z._def.description;
-	return { inner: z, optional, nullable, description };
-}
-
-// Feishu's generated descriptions carry limits zod does not (lark-mcp 0.5.1 has no .min/.max checks):
-// `<md-enum-item key="x">` lists the accepted values, "up to N characters" a length limit and
-// "empty is not allowed" a minimum length. Only these unambiguous phrasings are read.
-function mdEnum(description: string): string[] | undefined {
-	const keys = [...description.matchAll(/<\s*md-enum-item\s+key\s*=\s*"([^"]+)"/gi)].map((m) => m[1].trim());
-	return keys.length > 0 ? [...new Set(keys)] : undefined;
-}
-
-function maxChars(description: string): number | undefined {
-	const m = /(?:up to|at most|maximum(?: of)?)\s+(\d+)\s+(?:utf-?8\s+)?characters/i.exec(description);
-	return m ? Number(m[1]) : undefined;
-}
-
-function nonEmpty(description: string): boolean {
-	return /\b(?:empty is not allowed|cannot be empty|can ?not be empty|must not be empty)\b/i.test(description);
-}
 
 function compact(spec: FieldSpec): Field {
 	return Object.keys(spec).length === 1 ? spec.type : spec;
@@ -189,18 +119,6 @@ function convert(z: ZodLike, depth: number, description = '', twin?: ZodLike): F
 	}
 }
 
-interface Tool {
-	name: string;
-	path: string;
-	httpMethod: string;
-	accessTokens?: string[];
-	schema?: { path?: ZodLike; params?: ZodLike; data?: ZodLike };
-}
-
-function isTool(v: unknown): v is Tool {
-	return !!v && typeof v === 'object' && typeof (v as Tool).name === 'string' && typeof (v as Tool).path === 'string' && typeof (v as Tool).httpMethod === 'string';
-}
-
 function endpointOf(tool: Tool, twin?: Tool): Endpoint {
 	const out: Endpoint = { method: tool.httpMethod.toUpperCase(), path: tool.path, accessTokens: tool.accessTokens ?? [] };
 	const parts: [keyof Endpoint, ZodLike | undefined, ZodLike | undefined][] = [
@@ -216,24 +134,6 @@ function endpointOf(tool: Tool, twin?: Tool): Endpoint {
 	return out;
 }
 
-function run(cmd: string, args: string[], cwd: string): string {
-	const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-	if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
-	return r.stdout;
-}
-
-/** Unpacks the pinned lark-mcp and installs zod 3 beside it (its gen-tools `require("zod")`). */
-function fetchPackage(work: string): string {
-	const tarball = run('npm', ['pack', `${PACKAGE}@${VERSION}`, '--silent', '--pack-destination', work], work).trim().split('\n').pop();
-	if (!tarball) throw new Error('npm pack printed no file name');
-	const dir = path.join(work, 'package');
-	fs.mkdirSync(dir);
-	run('tar', ['-xzf', path.join(work, tarball), '-C', dir, '--strip-components=1'], work);
-	fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'lark-mcp-schema-import', private: true }));
-	run('npm', ['install', 'zod@3', '--ignore-scripts', '--no-audit', '--no-fund', '--silent'], work);
-	return dir;
-}
-
 /** One endpoint per line: small, and a re-import diffs by endpoint. */
 function serialize(file: { source: unknown; project: string; endpoints: Record<string, Endpoint> }): string {
 	const lines = Object.entries(file.endpoints).map(([name, e]) => `\t\t${JSON.stringify(name)}: ${JSON.stringify(e)}`);
@@ -242,29 +142,25 @@ function serialize(file: { source: unknown; project: string; endpoints: Record<s
 
 function main(): void {
 	const args = process.argv.slice(2);
-	const at = args.indexOf('--package-dir');
-	const given = at >= 0 ? args.splice(at, 2)[1] : undefined;
+	const given = packageDirArg(args);
+	const outAt = args.indexOf('--out-dir');
+	const outDir = outAt >= 0 ? path.resolve(args.splice(outAt, 2)[1]) : OUT_DIR;
 	const projects = args.length > 0 ? args : DEFAULT_PROJECTS;
-	const work = given ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'lark-mcp-'));
+	const lark = openLarkMcp(given);
 	try {
-		const dir = given ? path.resolve(given) : fetchPackage(work!);
-		const requireFrom = createRequire(path.join(dir, 'package.json'));
-		fs.mkdirSync(OUT_DIR, { recursive: true });
+		fs.mkdirSync(outDir, { recursive: true });
 		for (const project of projects) {
-			if (!/^[a-z_]+_v\d+$/.test(project)) throw new Error(`not a <project>_<version> name: ${project}`);
 			const rel = `${GEN_TOOLS}/${project}.js`;
-			const mod = requireFrom(path.join(dir, rel)) as Record<string, unknown>;
-			const zhFile = path.join(dir, GEN_TOOLS_ZH, `${project}.js`);
-			const zh = new Map((fs.existsSync(zhFile) ? Object.values(requireFrom(zhFile) as Record<string, unknown>).filter(isTool) : []).map((t) => [t.name, t]));
+			const zh = new Map(lark.tools(project, 'zh').map((t) => [t.name, t]));
 			const endpoints: Record<string, Endpoint> = {};
-			for (const tool of Object.values(mod).filter(isTool).sort((a, b) => a.name.localeCompare(b.name))) endpoints[tool.name] = endpointOf(tool, zh.get(tool.name));
+			for (const tool of lark.tools(project).sort((a, b) => a.name.localeCompare(b.name))) endpoints[tool.name] = endpointOf(tool, zh.get(tool.name));
 			const source = { package: PACKAGE, version: VERSION, license: LICENSE, file: rel, generator: 'scripts/sandbox/importSchemas.ts' };
-			const out = path.join(OUT_DIR, `${project}.json`);
+			const out = path.join(outDir, `${project}.json`);
 			fs.writeFileSync(out, serialize({ source, project, endpoints }));
 			console.log(`${path.relative(process.cwd(), out)}: ${Object.keys(endpoints).length} endpoints, ${fs.statSync(out).size} bytes`);
 		}
 	} finally {
-		if (work) fs.rmSync(work, { recursive: true, force: true });
+		lark.close();
 	}
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { nodeOutput } from '../../scripts/n8n/boot';
 import { randomUUID } from 'node:crypto';
-import { chatMessages, control, importWorkflow, loadExample, type Rig, sendUserText, startRig, textOf, eachTestStartsHealthy } from './harness';
+import { APP, chatMessages, control, importWorkflow, loadExample, type Rig, sendUserText, startRig, textOf, eachTestStartsHealthy } from './harness';
 
 for (const version of selectedVersions()) {
 	describe(`n8n ${version}: examples/send-message.json`, { timeout: 600_000 }, () => {
@@ -81,6 +81,29 @@ for (const version of selectedVersions()) {
 			// Feishu's answer to GET chats/:chat_id, reached with the tenant token the credential added.
 			assert.equal(out.code, 0, JSON.stringify(out));
 			assert.equal(out.data?.name, 'HTTP Request room');
+		});
+
+		test("the Feishu API credential's Test (n8n runs the nodes' testedBy function): passes, names a wrong secret, and names the scope the app lacks with the console link", async () => {
+			const credentialTest = async (data: Record<string, string>) => {
+				const full = { appId: APP.appId, appSecret: APP.appSecret, domain: 'custom', baseUrl: rig.sandbox.baseUrl, encryptKey: '', verificationToken: '', ...data };
+				const saved = await rig.n8n.createCredential({ name: `Feishu test ${randomUUID().slice(0, 6)}`, type: 'feishuApi', data: full });
+				const answer = await rig.n8n.rest<{ status: string; message: string } | { data: { status: string; message: string } }>('POST', '/rest/credentials/test', { credentials: { id: saved.id, name: saved.name, type: saved.type, data: full } });
+				return 'data' in answer ? answer.data : answer;
+			};
+			const good = await credentialTest({});
+			assert.equal(good.status, 'OK', JSON.stringify(good));
+			const wrongSecret = await credentialTest({ appSecret: 'not-the-secret' });
+			assert.equal(wrongSecret.status, 'Error', JSON.stringify(wrongSecret));
+			assert.match(wrongSecret.message, /Invalid App Secret/);
+			await control(rig, 'PUT', `apps/${APP.appId}/scopes`, { missing: ['im:message', 'im:message:send_as_bot', 'im:message:send'] });
+			try {
+				const noScope = await credentialTest({});
+				assert.equal(noScope.status, 'Error', JSON.stringify(noScope));
+				assert.match(noScope.message, /Message > Send.*im:message:send_as_bot/);
+				assert.ok(noScope.message.includes(`/app/${APP.appId}/auth?q=`), noScope.message);
+			} finally {
+				await control(rig, 'PUT', `apps/${APP.appId}/scopes`, {});
+			}
 		});
 
 		test("Custom Bot: a manual run posts through a group's signed webhook; the credential's Test passes with the right secret and names the fix for a wrong one", async (t) => {

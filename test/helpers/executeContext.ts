@@ -24,6 +24,7 @@ import type {
 	IExecuteData,
 	IRunData,
 	IRunExecutionData,
+	ResourceMapperFields,
 } from 'n8n-workflow';
 import { NodeApiError, NodeHelpers, NodeOperationError, Workflow, WorkflowDataProxy } from 'n8n-workflow';
 
@@ -36,12 +37,29 @@ export interface UpstreamNode {
 	disabled?: boolean;
 }
 
+/**
+ * An OAuth2 credential as n8n holds it once a user connected it: its fields (clientId, clientSecret,
+ * accessTokenUrl, ...) and `oauthTokenData` (access_token, refresh_token, ...). The context signs
+ * httpRequestWithAuthentication(name, ...) with its Bearer token and refreshes it with
+ * helpers.refreshOAuth2Token(name) as n8n-core does (@n8n/client-oauth2: a form-encoded refresh_token
+ * grant, client id and secret in the body for `authentication: 'body'`, the answer merged into
+ * oauthTokenData). The object is updated in place, as n8n stores the credential again.
+ */
+export interface OAuth2Credential {
+	name: string;
+	data: ICredentialDataDecryptedObject & { oauthTokenData?: IDataObject };
+	/** Refreshes done (counted by the context). */
+	refreshes?: number;
+}
+
 export interface RunOptions {
 	node: INodeType;
 	parameters: IDataObject;
 	items?: INodeExecutionData[];
 	credentialType?: ICredentialType;
 	credentials?: ICredentialDataDecryptedObject;
+	/** An OAuth2 credential besides (or instead of) `credentialType` / `credentials`. */
+	oauth2?: OAuth2Credential;
 	continueOnFail?: boolean;
 	name?: string;
 	/** The node's typeVersion (default 1, what saved workflows of version 1 hold). */
@@ -111,6 +129,25 @@ async function n8nHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
 	});
 	if (options.returnFullResponse) return { body: res.data, headers: res.headers, statusCode: res.status, statusMessage: res.statusText };
 	return res.data;
+}
+
+/** n8n-core's refresh of an OAuth2 credential (requestOAuth2 / refreshOAuth2Token over @n8n/client-oauth2). */
+async function refreshOAuth2(cred: OAuth2Credential): Promise<IDataObject> {
+	const data = cred.data;
+	const token = (data.oauthTokenData ?? {}) as IDataObject;
+	if (!token.refresh_token) throw new Error('OAuth access token expired and no refresh token is available. Please reconnect the credentials.');
+	const body: Record<string, string> = { refresh_token: String(token.refresh_token), grant_type: 'refresh_token' };
+	const headers: Record<string, string> = { Accept: 'application/json, application/x-www-form-urlencoded', 'Content-Type': 'application/x-www-form-urlencoded' };
+	if (data.authentication === 'body') {
+		body.client_id = String(data.clientId);
+		body.client_secret = String(data.clientSecret);
+	} else headers.Authorization = `Basic ${Buffer.from(`${data.clientId}:${data.clientSecret}`).toString('base64')}`;
+	const res = await axios.request({ method: 'POST', url: String(data.accessTokenUrl), data: new URLSearchParams(body).toString(), headers, validateStatus: () => true, transformResponse: (r) => r });
+	const parsed = JSON.parse(String(res.data)) as IDataObject;
+	if (res.status >= 400) throw Object.assign(new Error(String(parsed.error_description ?? parsed.error ?? `HTTP status ${res.status}`)), { body: parsed, code: 'EAUTH' });
+	data.oauthTokenData = { ...token, ...parsed };
+	cred.refreshes = (cred.refreshes ?? 0) + 1;
+	return data.oauthTokenData;
 }
 
 /**
@@ -202,7 +239,13 @@ function nodeContext(opts: RunOptions) {
 			const value = evaluate(resolved[name], items[itemIndex]?.json ?? {});
 			return options?.extractValue ? locatorValue(opts.node.description, node, name, value) : value;
 		},
+		// As n8n-core's LoadOptionsContext: the editor's current value (resource locators extracted on request).
+		getCurrentNodeParameter(name: string, options?: { extractValue?: boolean }) {
+			const value = resolved[name];
+			return options?.extractValue ? locatorValue(opts.node.description, node, name, value) : value;
+		},
 		async getCredentials(type: string) {
+			if (opts.oauth2?.name === type) return opts.oauth2.data;
 			if (!opts.credentials || opts.credentialType?.name !== type) throw new NodeOperationError(node, `Node does not have credentials of type ${type}`);
 			return opts.credentials;
 		},
@@ -218,6 +261,25 @@ function nodeContext(opts: RunOptions) {
 					if (error instanceof NodeApiError) throw error;
 					throw new NodeApiError(node, error as never);
 				}
+			},
+			// As n8n-core's requestOAuth2 (isN8nRequest): the request signed with the stored Bearer token;
+			// a thrown 401 refreshes the token and sends it once more.
+			async httpRequestWithAuthentication(type: string, options: IHttpRequestOptions) {
+				const cred = opts.oauth2;
+				if (!cred || cred.name !== type) throw new NodeOperationError(node, `Node does not have credentials of type ${type}`);
+				if (!cred.data.oauthTokenData) throw new Error('OAuth credentials not connected');
+				const signed = () => ({ ...options, headers: { ...(options.headers ?? {}), Authorization: `Bearer ${String(cred.data.oauthTokenData?.access_token)}` } });
+				try {
+					return await ctx.helpers.httpRequest(signed());
+				} catch (error) {
+					if ((error as { cause?: { response?: { status?: number } } }).cause?.response?.status !== 401) throw error;
+					await refreshOAuth2(cred);
+					return await ctx.helpers.httpRequest(signed());
+				}
+			},
+			async refreshOAuth2Token(type: string) {
+				if (!opts.oauth2 || opts.oauth2.name !== type) throw new NodeOperationError(node, `Node does not have credentials of type ${type}`);
+				return await refreshOAuth2(opts.oauth2);
 			},
 			assertBinaryData(itemIndex: number, field: string): IBinaryData {
 				const b = items[itemIndex]?.binary?.[field];
@@ -262,6 +324,14 @@ export async function listSearch(opts: Omit<RunOptions, 'parameters'> & { parame
 	const fn = opts.node.methods?.listSearch?.[method];
 	if (!fn) throw new Error(`the node has no listSearch method ${method}`);
 	return fn.call(ctx as unknown as ILoadOptionsFunctions, filter, paginationToken);
+}
+
+/** Calls one of the node's resourceMapping methods (a resource mapper's fields) as the editor does, with the node's current parameters. */
+export async function resourceMapping(opts: Omit<RunOptions, 'parameters'> & { parameters?: IDataObject }, method: string): Promise<ResourceMapperFields> {
+	const { ctx } = nodeContext({ ...opts, parameters: opts.parameters ?? {} });
+	const fn = opts.node.methods?.resourceMapping?.[method];
+	if (!fn) throw new Error(`the node has no resourceMapping method ${method}`);
+	return fn.call(ctx as unknown as ILoadOptionsFunctions);
 }
 
 /** An n8n binary item from raw bytes. */

@@ -694,3 +694,264 @@ test('Client drives the schema-driven Task v2 family: create, get, patch, list w
 	await assert.rejects(client.task.v2.task.list({ params: { page_size: 101 } }), refused(99992402, 'page_size', /between 1 and 100/));
 	assert.equal((await client.task.v2.task.get({ path: { task_guid: created[1] } })).data?.task?.summary, 'Write the notes', 'a refused patch changes nothing');
 });
+
+test('Client lists the app’s scopes (application.scope.list) and meets Feishu’s 99991672 for a scope the app lacks', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const all = await client.application.scope.list();
+	assert.equal(all.code, 0);
+	const granted = all.data?.scopes ?? [];
+	assert.ok(granted.some((s) => s.scope_name === 'im:message:send_as_bot' && s.grant_status === 1), JSON.stringify(granted.slice(0, 5)));
+
+	await control(sb.baseUrl, 'PUT', `apps/${APP.appId}/scopes`, { missing: ['im:chat', 'im:chat:readonly', 'im:chat.group_info:readonly'], pending: ['im:chat:read'] });
+	const after = (await client.application.scope.list()).data?.scopes ?? [];
+	assert.equal(after.find((s) => s.scope_name === 'im:chat'), undefined, 'a scope never asked for is not listed');
+	assert.equal(after.find((s) => s.scope_name === 'im:chat:read')?.grant_status, 2, 'asked for, not granted');
+	await assert.rejects(client.im.chat.list({ params: { page_size: 10 } }), (e: any) => {
+		const body = e.response?.data;
+		return e.response?.status === 400 && body?.code === 99991672 && /One of the following scopes is required: \[[^\]]*im:chat/.test(body.msg) && body.error?.permission_violations?.length > 0;
+	});
+	await control(sb.baseUrl, 'PUT', `apps/${APP.appId}/scopes`, {});
+	assert.equal((await client.im.chat.list({ params: { page_size: 10 } })).code, 0);
+});
+
+test('Client batch-sends (message/v4/batch_send through client.request), reads the progress and recalls it (im.batchMessage), and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const eng = await control(sb.baseUrl, 'POST', 'departments', { name: 'Conf Batch Eng' });
+	const platform = await control(sb.baseUrl, 'POST', 'departments', { name: 'Conf Batch Platform', parent_department_id: eng.open_department_id });
+	const ann = await control(sb.baseUrl, 'POST', 'users', { name: 'Conf Ann', department_ids: [eng.open_department_id] });
+	const ben = await control(sb.baseUrl, 'POST', 'users', { name: 'Conf Ben', department_ids: [platform.open_department_id] });
+	const batchSend = (data: Record<string, unknown>) => client.request({ method: 'POST', url: '/open-apis/message/v4/batch_send/', data });
+
+	const sent = await batchSend({ msg_type: 'text', content: { text: 'to everyone' }, open_ids: ['ou_conf_batch_solo', ann.open_id, 'not-an-open-id'], department_ids: [eng.open_department_id, 'od-conf-missing'] });
+	assert.equal(sent.code, 0, JSON.stringify(sent));
+	const batchId = sent.data.message_id as string;
+	assert.match(batchId, /^bm-[0-9a-f]+$/);
+	assert.deepEqual([sent.data.invalid_open_ids, sent.data.invalid_department_ids, sent.data.invalid_user_ids, sent.data.invalid_union_ids], [['not-an-open-id'], ['od-conf-missing'], [], []]);
+	const { batch_messages } = await control(sb.baseUrl, 'GET', 'batch-messages');
+	assert.deepEqual(batch_messages[0].deliveries.map((d: any) => d.open_id).sort(), ['ou_conf_batch_solo', ann.open_id, ben.open_id].sort(), 'Ann once, Ben through the sub-department');
+
+	let progress = await client.im.batchMessage.getProgress({ path: { batch_message_id: batchId } });
+	assert.deepEqual(progress.data, { batch_message_send_progress: { valid_user_ids_count: 3, success_user_ids_count: 3, read_user_ids_count: 0 }, batch_message_recall_progress: { recall: false, recall_count: 0 } });
+	const bens = batch_messages[0].deliveries.find((d: any) => d.open_id === ben.open_id).message_id;
+	await control(sb.baseUrl, 'POST', `messages/${bens}/read`, { open_ids: [ben.open_id] });
+	assert.equal((await client.im.batchMessage.getProgress({ path: { batch_message_id: batchId } })).data?.batch_message_send_progress?.read_user_ids_count, 1);
+
+	assert.equal((await client.im.batchMessage.delete({ path: { batch_message_id: batchId } })).code, 0);
+	progress = await client.im.batchMessage.getProgress({ path: { batch_message_id: batchId } });
+	assert.deepEqual(progress.data?.batch_message_recall_progress, { recall: true, recall_count: 3 });
+	assert.equal((await client.im.message.get({ path: { message_id: bens } })).data?.items?.[0]?.deleted, true);
+
+	// A card goes in "card", a post's locales under "post", a shared chat by share_chat_id.
+	const card = await batchSend({ msg_type: 'interactive', card: { elements: [{ tag: 'markdown', content: '**hi**' }] }, union_ids: ['on_conf_batch_u'] });
+	assert.equal(card.code, 0);
+	const post = await batchSend({ msg_type: 'post', content: { post: { en_us: { title: 'T', content: [[{ tag: 'text', text: 'line' }]] } } }, user_ids: ['confbatchu1'] });
+	assert.equal(post.code, 0);
+	await control(sb.baseUrl, 'POST', 'chats', { app_id: APP.appId, chat_id: 'oc_conf_batch_shared', name: 'Shared' });
+	assert.equal((await batchSend({ msg_type: 'share_chat', content: { share_chat_id: 'oc_conf_batch_shared' }, open_ids: ['ou_conf_batch_solo'] })).code, 0);
+
+	// v4 refusals come with HTTP 200; the im/v1 ones with HTTP 400.
+	const refused = async (data: Record<string, unknown>, code: number) => assert.equal((await batchSend(data)).code, code, JSON.stringify(data).slice(0, 120));
+	await refused({ msg_type: 'audio', content: { file_key: 'x' }, open_ids: ['ou_conf_batch_solo'] }, 10003);
+	await refused({ msg_type: 'text', content: { text: 'nobody' } }, 10003);
+	await refused({ msg_type: 'text', content: { text: 'too many' }, open_ids: Array.from({ length: 201 }, (_, n) => `ou_conf_batch_${n}`) }, 10003);
+	await refused({ msg_type: 'interactive', content: { text: 'not a card' }, open_ids: ['ou_conf_batch_solo'] }, 10003);
+	await refused({ msg_type: 'image', content: { image_key: 'img_v3_never_uploaded' }, open_ids: ['ou_conf_batch_solo'] }, 11227);
+	await refused({ msg_type: 'share_chat', content: { share_chat_id: 'oc_conf_batch_nowhere' }, open_ids: ['ou_conf_batch_solo'] }, 11231);
+	await refused({ msg_type: 'post', content: { post: { zh_cn: { content: [[{ tag: 'md', text: '**x**' }]] } } }, open_ids: ['ou_conf_batch_solo'] }, 11246);
+	await refused({ msg_type: 'text', content: { text: '' }, open_ids: ['ou_conf_batch_solo'] }, 11246);
+	await assert.rejects(client.im.batchMessage.getProgress({ path: { batch_message_id: 'bm-conf-missing' } }), (e: any) => e.response?.status === 400 && e.response?.data?.code === 230030);
+	await assert.rejects(client.im.batchMessage.delete({ path: { batch_message_id: 'bm-conf-missing' } }), (e: any) => e.response?.status === 400 && e.response?.data?.code === 230030);
+});
+
+test('Client sends and deletes an ephemeral card (ephemeral/v1 through client.request), and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const created = await client.im.chat.create({ params: { user_id_type: 'open_id' }, data: { name: 'Ephemeral', user_id_list: ['ou_conf_eph_member'] } });
+	const chatId = created.data!.chat_id!;
+	const card = { schema: '2.0', body: { elements: [{ tag: 'markdown', content: 'only you' }] } };
+	const send = (data: Record<string, unknown>) => client.request({ method: 'POST', url: '/open-apis/ephemeral/v1/send', data: { chat_id: chatId, msg_type: 'interactive', card, ...data } });
+	const sent = await send({ open_id: 'ou_conf_eph_member' });
+	assert.equal(sent.code, 0);
+	const messageId = sent.data.message_id as string;
+	assert.match(messageId, /^om_/);
+	const listed = (await control(sb.baseUrl, 'GET', `ephemeral-cards?chat_id=${chatId}`)).ephemeral_cards;
+	assert.deepEqual(listed.map((c: any) => [c.message_id, c.open_id, c.deleted]), [[messageId, 'ou_conf_eph_member', false]]);
+	assert.deepEqual(listed[0].card, card);
+	const history = await client.im.message.list({ params: { container_id_type: 'chat', container_id: chatId } });
+	assert.ok(!history.data?.items?.some((m) => m.message_id === messageId), 'not in the chat history');
+
+	const code = (n: number) => (e: any) => e.response?.status === 400 && e.response?.data?.code === n;
+	assert.equal((await client.request({ method: 'POST', url: '/open-apis/ephemeral/v1/delete', data: { message_id: messageId } })).code, 0);
+	await assert.rejects(client.request({ method: 'POST', url: '/open-apis/ephemeral/v1/delete', data: { message_id: messageId } }), code(18051));
+	await assert.rejects(send({ open_id: 'ou_conf_eph_outsider' }), code(230001));
+	await assert.rejects(send({}), code(230001));
+	await assert.rejects(send({ open_id: 'ou_conf_eph_member', msg_type: 'text' }), code(230001));
+	await assert.rejects(send({ open_id: 'ou_conf_eph_member', chat_id: 'oc_conf_eph_nowhere' }), code(230002));
+});
+
+test('Client updates a group announcement (chatAnnouncement.patch: insert, title, delete range) and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const chatId = (await client.im.chat.create({ data: { name: 'Notices' } })).data!.chat_id!;
+	const paragraph = (text: string) => ({ type: 'paragraph', paragraph: { elements: [{ type: 'textRun', textRun: { text, style: {} } }], style: {} } });
+	const insert = (...texts: string[]) =>
+		JSON.stringify({ requestType: 'InsertBlocksRequestType', insertBlocksRequest: { payload: JSON.stringify({ blocks: texts.map(paragraph) }), location: { zoneId: '0', index: 0, endOfZone: true } } });
+	const title = JSON.stringify({ requestType: 'UpdateTitleRequestType', updateTitleRequest: { payload: JSON.stringify({ elements: [{ type: 'textRun', textRun: { text: 'Rules', style: {} } }] }) } });
+	assert.equal((await client.im.chatAnnouncement.patch({ path: { chat_id: chatId }, data: { revision: '0', requests: [insert('Be kind', 'Ship it'), title] } })).code, 0);
+	let got = await client.im.chatAnnouncement.get({ path: { chat_id: chatId } });
+	assert.equal(got.data?.revision, '1');
+	assert.equal(got.data?.modifier_id_type, 'app_id');
+	const doc = JSON.parse(got.data!.content!);
+	assert.equal(doc.title.elements[0].textRun.text, 'Rules');
+	assert.deepEqual(doc.body.blocks.map((b: any) => [b.paragraph.elements[0].textRun.text, b.paragraph.location]), [
+		['Be kind', { zoneId: '0', startIndex: 6, endIndex: 13 }],
+		['Ship it', { zoneId: '0', startIndex: 14, endIndex: 21 }],
+	]);
+	const remove = JSON.stringify({ requestType: 'DeleteContentRangeRequestType', deleteContentRangeRequest: { deleteRange: { zoneId: '0', startIndex: 6, endIndex: 13 } } });
+	assert.equal((await client.im.chatAnnouncement.patch({ path: { chat_id: chatId }, data: { revision: '1', requests: [remove] } })).code, 0);
+	got = await client.im.chatAnnouncement.get({ path: { chat_id: chatId } });
+	assert.deepEqual([got.data?.revision, JSON.parse(got.data!.content!).body.blocks.map((b: any) => b.paragraph.elements[0].textRun.text)], ['2', ['Ship it']]);
+
+	const code = (n: number) => (e: any) => e.response?.status === 400 && e.response?.data?.code === n;
+	await assert.rejects(client.im.chatAnnouncement.patch({ path: { chat_id: chatId }, data: { revision: '9', requests: [insert('x')] } }), code(232001));
+	await assert.rejects(client.im.chatAnnouncement.patch({ path: { chat_id: chatId }, data: { revision: '2', requests: ['{"requestType":"ReplaceAllTextRequestType"}'] } }), code(232018));
+	await assert.rejects(client.im.chatAnnouncement.patch({ path: { chat_id: chatId }, data: { revision: '2', requests: ['not json'] } }), code(232001));
+	await assert.rejects(client.im.chatAnnouncement.patch({ path: { chat_id: chatId }, data: { requests: [insert('x')] } as any }), code(99992402));
+	await assert.rejects(client.im.chatAnnouncement.patch({ path: { chat_id: 'oc_conf_notices_missing' }, data: { revision: '0', requests: [insert('x')] } }), code(232006));
+	assert.equal((await client.im.chatAnnouncement.get({ path: { chat_id: chatId } })).data?.revision, '2', 'refused edits change nothing');
+});
+
+test('Client acts as a user: accessToken.retrieveByAuthorizationCode / refresh (the SDK’s OAuth token endpoint), authen.userInfo.get and Search Users with the user token, the v2 token endpoint through client.request, and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const redirectUri = 'http://localhost:5678/rest/oauth2-credential/callback';
+	const authorize = async (scope = 'offline_access contact:user:search') => {
+		const query = new URLSearchParams({ client_id: APP.appId, redirect_uri: redirectUri, response_type: 'code', scope, state: 'st' });
+		const res = await fetch(`${sb.baseUrl}/open-apis/authen/v1/authorize?${query}`, { redirect: 'manual' });
+		assert.equal(res.status, 302);
+		return new URL(res.headers.get('location')!).searchParams.get('code')!;
+	};
+	// oauthBaseUrl: Feishu's accounts host, where the SDK posts to /oauth/v3/token (the sandbox serves both hosts).
+	const client = new lark.Client({ appId: APP.appId, appSecret: APP.appSecret, domain: sb.baseUrl, oauthBaseUrl: sb.baseUrl, loggerLevel: lark.LoggerLevel.error, logger: quietLogger });
+	const first = await client.accessToken.retrieveByAuthorizationCode({ code: await authorize(), redirectUri });
+	assert.match(first.accessToken, /^u-/);
+	assert.match(first.refreshToken ?? '', /^ur-/);
+	assert.equal(first.tokenType, 'Bearer');
+	assert.ok((first.expiresIn ?? 0) > 7000);
+	assert.deepEqual(first.scope?.split(' ').sort(), ['contact:user:search', 'offline_access']);
+	const second = await client.accessToken.refresh({ refreshToken: first.refreshToken! });
+	assert.notEqual(second.refreshToken, first.refreshToken);
+	await assert.rejects(client.accessToken.refresh({ refreshToken: first.refreshToken! }), (e: any) => e.statusCode === 400 && e.code === 20073 && e.error === 'invalid_grant');
+
+	const me = await client.authen.userInfo.get({}, lark.withUserAccessToken(second.accessToken));
+	assert.equal(me.code, 0);
+	const info = await control(sb.baseUrl, 'GET', 'info');
+	assert.equal(me.data?.open_id, info.default_user.open_id);
+	assert.equal(me.data?.tenant_key, info.tenant_key);
+
+	await control(sb.baseUrl, 'POST', 'users', { name: 'Alice Liddell' });
+	const found = await client.request<{ code: number; data: { users: { name: string }[]; has_more: boolean } }>({ method: 'GET', url: '/open-apis/search/v1/user', params: { query: 'alice', page_size: 10 } }, lark.withUserAccessToken(second.accessToken));
+	assert.deepEqual(found.data.users.map((u) => u.name), ['Alice', 'Alice Liddell']);
+	await assert.rejects(client.request({ method: 'GET', url: '/open-apis/search/v1/user', params: { query: 'alice' } }), (e: any) => e.response?.status === 400 && e.response?.data?.code === 99991668, 'the tenant token is refused');
+
+	const v2 = await client.request<{ code: number; access_token: string; refresh_token: string }>({ method: 'POST', url: '/open-apis/authen/v2/oauth/token', data: { grant_type: 'authorization_code', client_id: APP.appId, client_secret: APP.appSecret, code: await authorize(), redirect_uri: redirectUri } });
+	assert.equal(v2.code, 0);
+	assert.match(v2.access_token, /^u-/);
+	await assert.rejects(
+		client.request({ method: 'POST', url: '/open-apis/authen/v2/oauth/token', data: { grant_type: 'refresh_token', client_id: APP.appId, client_secret: 'wrong', refresh_token: v2.refresh_token } }),
+		(e: any) => e.response?.status === 401 && e.response?.data?.code === 20002 && e.response?.data?.error === 'invalid_client',
+	);
+
+	await control(sb.baseUrl, 'POST', 'oauth/expire', { app_id: APP.appId });
+	await assert.rejects(client.authen.userInfo.get({}, lark.withUserAccessToken(v2.access_token)), (e: any) => e.response?.status === 400 && e.response?.data?.code === 99991677);
+	const renewed = await client.accessToken.refresh({ refreshToken: v2.refresh_token });
+	assert.equal((await client.authen.userInfo.get({}, lark.withUserAccessToken(renewed.accessToken))).code, 0);
+});
+
+test('Client drives Bitable: tables, fields, views, records (create, get, update, search, batches, delete), the attachment upload, and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const made = await control(sb.baseUrl, 'POST', 'bitable/apps', { name: 'Conformance Base', tables: [{ name: 'First' }] });
+	const app_token: string = made.app_token;
+
+	const table = await client.bitable.v1.appTable.create({
+		path: { app_token },
+		data: { table: { name: 'Orders', default_view_name: 'Grid', fields: [{ field_name: 'Order', type: 1 }, { field_name: 'Total', type: 2 }, { field_name: 'Stage', type: 3, property: { options: [{ name: 'New' }] } }, { field_name: 'Due', type: 5 }, { field_name: 'Files', type: 17 }] } },
+	});
+	assert.equal(table.code, 0);
+	const table_id = table.data!.table_id!;
+	assert.match(table_id, /^tbl/);
+	assert.equal(table.data?.field_id_list?.length, 5);
+	const tables = await client.bitable.v1.appTable.list({ path: { app_token }, params: { page_size: 1 } });
+	assert.deepEqual([tables.data?.items?.[0]?.name, tables.data?.has_more], ['First', true]);
+	const field = await client.bitable.v1.appTableField.create({ path: { app_token, table_id }, data: { field_name: 'Tags', type: 4, property: { options: [{ name: 'a' }, { name: 'b' }] } } });
+	assert.deepEqual(field.data?.field?.property?.options?.map((o) => o.name), ['a', 'b']);
+	const fields = await client.bitable.v1.appTableField.list({ path: { app_token, table_id } });
+	assert.deepEqual(fields.data?.items?.map((f) => [f.field_name, f.type, f.is_primary]), [['Order', 1, true], ['Total', 2, false], ['Stage', 3, false], ['Due', 5, false], ['Files', 17, false], ['Tags', 4, false]]);
+	const views = await client.bitable.v1.appTableView.list({ path: { app_token, table_id } });
+	assert.deepEqual(views.data?.items?.map((v) => [v.view_name, v.view_type]), [['Grid', 'grid']]);
+
+	const path = { app_token, table_id };
+	const one = await client.bitable.v1.appTableRecord.create({ path, data: { fields: { Order: 'A-1', Total: 10, Stage: 'Paid', Due: 1714521600000 } } });
+	const recordId = one.data!.record!.record_id!;
+	assert.match(recordId, /^rec/);
+	assert.deepEqual(one.data?.record?.fields, { Order: 'A-1', Total: 10, Stage: 'Paid', Due: 1714521600000 });
+	const updated = await client.bitable.v1.appTableRecord.update({ path: { ...path, record_id: recordId }, data: { fields: { Total: 12, Due: null as unknown as number } } });
+	assert.deepEqual(updated.data?.record?.fields, { Order: 'A-1', Total: 12, Stage: 'Paid' }, 'incremental: null clears, the rest stays');
+	const got = await client.bitable.v1.appTableRecord.get({ path: { ...path, record_id: recordId } });
+	assert.equal(got.data?.record?.fields?.Total, 12);
+	assert.deepEqual((await client.bitable.v1.appTableField.list({ path })).data?.items?.find((f) => f.field_name === 'Stage')?.property?.options?.map((o) => o.name), ['New', 'Paid'], 'a new option was added');
+
+	const batch = await client.bitable.v1.appTableRecord.batchCreate({ path, params: { client_token: 'c8d1e7a2-0000-4000-8000-000000000001' }, data: { records: Array.from({ length: 30 }, (_, k) => ({ fields: { Order: `B-${k}`, Total: k, Tags: k % 2 ? ['a'] : ['a', 'b'] } })) } });
+	assert.equal(batch.data?.records?.length, 30);
+	const again = await client.bitable.v1.appTableRecord.batchCreate({ path, params: { client_token: 'c8d1e7a2-0000-4000-8000-000000000001' }, data: { records: [{ fields: { Order: 'never' } }] } });
+	assert.deepEqual(again.data?.records?.map((r) => r.record_id), batch.data?.records?.map((r) => r.record_id), 'the same client_token: nothing new');
+	const ids = batch.data!.records!.map((r) => r.record_id!);
+	const batchUpdated = await client.bitable.v1.appTableRecord.batchUpdate({ path, data: { records: ids.slice(0, 3).map((record_id) => ({ record_id, fields: { Stage: 'New' } })) } });
+	assert.deepEqual(batchUpdated.data?.records?.map((r) => r.fields?.Stage), ['New', 'New', 'New']);
+	const batchGot = await client.bitable.v1.appTableRecord.batchGet({ path, data: { record_ids: [ids[0], 'recNotThere0001'] } });
+	assert.deepEqual([batchGot.data?.records?.map((r) => r.record_id), batchGot.data?.absent_record_ids], [[ids[0]], ['recNotThere0001']]);
+
+	// Search: filter, sort, paging (search answers text fields as rich-text segments).
+	const search = (params: { page_size?: number; page_token?: string }, data: Record<string, unknown>) => client.bitable.v1.appTableRecord.search({ path, params, data: data as any });
+	const found = await search({ page_size: 4 }, { filter: { conjunction: 'and', conditions: [{ field_name: 'Tags', operator: 'contains', value: ['b'] }, { field_name: 'Total', operator: 'isGreaterEqual', value: ['10'] }] }, sort: [{ field_name: 'Total', desc: true }], field_names: ['Order', 'Total'] });
+	assert.equal(found.data?.total, 10);
+	assert.deepEqual(found.data?.items?.map((r) => r.fields.Total), [28, 26, 24, 22]);
+	assert.deepEqual(found.data?.items?.[0]?.fields.Order, [{ text: 'B-28', type: 'text' }]);
+	const next = await search({ page_size: 4, page_token: found.data!.page_token }, { filter: { conjunction: 'and', conditions: [{ field_name: 'Tags', operator: 'contains', value: ['b'] }, { field_name: 'Total', operator: 'isGreaterEqual', value: ['10'] }] }, sort: [{ field_name: 'Total', desc: true }] });
+	assert.deepEqual(next.data?.items?.map((r) => r.fields.Total), [20, 18, 16, 14]);
+	const today = await search({}, { filter: { conjunction: 'or', conditions: [{ field_name: 'Due', operator: 'isEmpty', value: [] }] } });
+	assert.equal(today.data?.total, 31);
+
+	// An attachment: uploaded into the base, written as its file_token.
+	const png = PNG;
+	const up = await client.drive.v1.media.uploadAll({ data: { file_name: 'dot.png', parent_type: 'bitable_image', parent_node: app_token, size: png.length, file: png } });
+	assert.match(String(up?.file_token), /^[A-Za-z0-9]{27}$/);
+	const withFile = await client.bitable.v1.appTableRecord.update({ path: { ...path, record_id: recordId }, data: { fields: { Files: [{ file_token: up!.file_token! }] } as any } });
+	assert.equal((withFile.data?.record?.fields?.Files as any)?.[0]?.name, 'dot.png');
+
+	const deleted = await client.bitable.v1.appTableRecord.batchDelete({ path, data: { records: ids.slice(0, 2) } });
+	assert.deepEqual(deleted.data?.records?.map((r) => r.deleted), [true, true]);
+	assert.equal((await client.bitable.v1.appTableRecord.delete({ path: { ...path, record_id: recordId } })).data?.deleted, true);
+
+	// Feishu's refusals: its code, message and HTTP status.
+	const refused = (status: number, code: number, msg?: RegExp) => (e: any) => {
+		assert.equal(e.response?.status, status);
+		assert.equal(e.response?.data?.code, code);
+		if (msg) assert.match(e.response?.data?.msg, msg);
+		return true;
+	};
+	await assert.rejects(client.bitable.v1.appTableRecord.get({ path: { ...path, record_id: recordId } }), refused(400, 1254043, /RecordIdNotFound/));
+	await assert.rejects(client.bitable.v1.appTableRecord.create({ path, data: { fields: { Total: 'ten' } } }), refused(400, 1254061, /NumberFieldConvFail/));
+	await assert.rejects(client.bitable.v1.appTableRecord.create({ path, data: { fields: { Nope: 'x' } } }), refused(400, 1254045, /FieldNameNotFound/));
+	await assert.rejects(client.bitable.v1.appTableRecord.batchCreate({ path, data: { records: Array.from({ length: 1001 }, () => ({ fields: {} })) } }), refused(400, 1254104, /RecordAddOnceExceedLimit/));
+	await assert.rejects(client.bitable.v1.appTableRecord.batchDelete({ path, data: { records: Array.from({ length: 501 }, (_, k) => `rec${k}`) } }), refused(400, 99992402));
+	await assert.rejects(client.bitable.v1.appTableRecord.search({ path, params: { page_size: 501 }, data: {} }), refused(400, 99992402));
+	await assert.rejects(search({}, { filter: { conjunction: 'and', conditions: [{ field_name: 'Order', operator: 'isGreater', value: ['x'] }] } }), refused(400, 1254018, /InvalidFilter/));
+	await assert.rejects(client.bitable.v1.appTableRecord.create({ path: { app_token, table_id: 'tblNoSuchTable01' }, data: { fields: {} } }), refused(400, 1254041, /TableIdNotFound/));
+	await assert.rejects(client.bitable.v1.appTable.list({ path: { app_token: 'NoSuchBase000000000000000000' } }), refused(400, 1254040, /BaseTokenNotFound/));
+	await control(sb.baseUrl, 'PUT', `bitable/apps/${app_token}/collaborators`, { collaborators: {} });
+	await assert.rejects(client.bitable.v1.appTableRecord.search({ path, data: {} }), refused(403, 91403, /Forbidden/));
+	await assert.rejects(client.bitable.v1.appTable.delete({ path }), refused(403, 91403));
+});

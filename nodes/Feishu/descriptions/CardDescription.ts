@@ -49,7 +49,29 @@ export const cardSourceFields: INodeProperties[] = [
 		default: 'builder',
 		displayOptions: { show: { resource: ['customBot'], operation: ['sendMessage'], msgType: ['interactive'] } },
 	},
+	{
+		displayName: 'Card Source',
+		name: 'cardSource',
+		type: 'options',
+		description: 'How the card is given: built here, as JSON, or from a card builder template',
+		options: cardSourceOptions,
+		default: 'builder',
+		displayOptions: { show: { resource: ['message'], operation: ['sendEphemeral'] } },
+	},
+	{
+		displayName: 'Card Source',
+		name: 'cardSource',
+		type: 'options',
+		description: 'How the card is given: built here, as JSON, or from a card builder template',
+		options: cardSourceOptions,
+		default: 'builder',
+		displayOptions: { show: { resource: ['message'], operation: ['batchSend'], msgType: ['interactive'] } },
+	},
 ];
+
+/** The Card Source selector of a message operation (placed in that operation's own fields). */
+export const cardSourceFor = (operation: string): INodeProperties =>
+	cardSourceFields.find((f) => f.displayOptions?.show?.resource?.[0] === 'message' && (f.displayOptions.show.operation as string[] | undefined)?.includes(operation))!;
 
 /** Whether a Card Source selector is the custom bot's, whose cards cannot call back (link buttons only). */
 export const isCustomBotCard = (source: INodeProperties): boolean => source.displayOptions?.show?.resource?.[0] === 'customBot';

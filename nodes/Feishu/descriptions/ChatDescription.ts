@@ -4,7 +4,7 @@ import { chatLocator } from './locators';
 
 const show = (...operation: string[]) => ({ show: { resource: ['chat'], operation } });
 /** Operations on one existing chat, which default to the chat of the triggering message. */
-const ON_A_CHAT = ['get', 'update', 'getLink', 'getAnnouncement', 'getMembers', 'addMembers', 'removeMembers', 'isInChat', 'addManagers', 'removeManagers'];
+const ON_A_CHAT = ['get', 'update', 'getLink', 'getAnnouncement', 'updateAnnouncement', 'getMembers', 'addMembers', 'removeMembers', 'isInChat', 'addManagers', 'removeManagers'];
 const MEMBER_CHANGES = ['addMembers', 'removeMembers', 'addManagers', 'removeManagers'];
 
 export const chatOperations: INodeProperties[] = [
@@ -27,7 +27,9 @@ export const chatOperations: INodeProperties[] = [
 			{ name: 'Is in Chat', value: 'isInChat', action: 'Check whether the bot is in a chat', description: 'Tell whether the bot is a member of the chat' },
 			{ name: 'Remove Managers', value: 'removeManagers', action: 'Remove managers from a chat', description: 'Make managers of a group plain members again (only the owner may)' },
 			{ name: 'Remove Members', value: 'removeMembers', action: 'Remove members from a chat', description: 'Remove users or bots from a group' },
+			{ name: 'Search', value: 'search', action: 'Search chats', description: 'Find the groups the bot can see (its own and public ones) by a keyword' },
 			{ name: 'Update', value: 'update', action: 'Update a chat', description: 'Change a group\'s name, description, owner or settings' },
+			{ name: 'Update Announcement', value: 'updateAnnouncement', action: 'Update a chat announcement', description: 'Set or add to a group\'s announcement text, or apply Feishu\'s edit requests' },
 		],
 		default: 'get',
 	},

@@ -3,6 +3,8 @@ import { USER_ID_TYPE_OPTIONS } from './idTypes';
 
 const show = (...operation: string[]) => ({ show: { resource: ['contact'], operation } });
 const LISTS = ['getDepartmentChildren', 'getDepartmentMembers'];
+/** Lists with Return All / Limit. */
+const PAGED = [...LISTS, 'searchUsers'];
 
 export const contactOperations: INodeProperties[] = [
 	{
@@ -17,6 +19,7 @@ export const contactOperations: INodeProperties[] = [
 			{ name: 'Get Department Members', value: 'getDepartmentMembers', action: 'Get many department members', description: 'List the users directly in a department ("0" is the root)' },
 			{ name: 'Get Many Users by ID', value: 'getUsers', action: 'Get many users by ID', description: 'Get up to 50 users by their IDs' },
 			{ name: 'Get User', value: 'getUser', action: 'Get a user', description: 'Get a user\'s name, email, departments and status' },
+			{ name: 'Search Users', value: 'searchUsers', action: 'Search users', description: 'Find users by name, as the signed-in user sees them (needs Authentication "User (OAuth2)")' },
 		],
 		default: 'getUser',
 	},
@@ -90,6 +93,18 @@ export const contactFields: INodeProperties[] = [
 	},
 	userIdType('What kind of user IDs to return', ['findUserIds']),
 
+	// ---- Search (a user token) ----
+	{
+		displayName: 'Query',
+		name: 'query',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'Alice',
+		description: 'The name, or part of it, to search for; finds the tenant\'s users the signed-in user can see (not external or resigned ones)',
+		displayOptions: show('searchUsers'),
+	},
+
 	// ---- Departments ----
 	{
 		displayName: 'Department ID',
@@ -106,7 +121,7 @@ export const contactFields: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: show(...LISTS),
+		displayOptions: show(...PAGED),
 	},
 	{
 		displayName: 'Limit',
@@ -115,7 +130,7 @@ export const contactFields: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 50,
 		description: 'Max number of results to return',
-		displayOptions: { show: { resource: ['contact'], operation: LISTS, returnAll: [false] } },
+		displayOptions: { show: { resource: ['contact'], operation: PAGED, returnAll: [false] } },
 	},
 	{
 		displayName: 'Options',

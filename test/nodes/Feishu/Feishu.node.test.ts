@@ -270,8 +270,11 @@ test('credential: authenticate() shows Feishu\'s message for a wrong secret', as
 });
 
 test('each operation displays only the parameters it uses (n8n\'s own parameter resolution)', () => {
-	const shown = (parameters: IDataObject) =>
-		Object.keys(resolveParameters({ id: 'n', name: 'F', type: 'x', typeVersion: 1, position: [0, 0], parameters } as never, node.description)).sort();
+	const resolved = (parameters: IDataObject) => Object.keys(resolveParameters({ id: 'n', name: 'F', type: 'x', typeVersion: 1, position: [0, 0], parameters } as never, node.description));
+	// Authentication (bot or user) is node-wide: every resource has it but Custom Bot, which has its own credential.
+	assert.ok(resolved({ resource: 'message', operation: 'send' }).includes('authentication'));
+	assert.ok(!resolved({ resource: 'customBot' }).includes('authentication'));
+	const shown = (parameters: IDataObject) => resolved(parameters).filter((name) => name !== 'authentication').sort();
 	assert.deepEqual(shown({ resource: 'message', operation: 'send' }), ['msgType', 'operation', 'options', 'receiveId', 'receiveIdType', 'resource', 'text']);
 	assert.deepEqual(shown({ resource: 'message', operation: 'send', msgType: 'post' }), ['msgType', 'operation', 'options', 'postInput', 'postLocale', 'postText', 'postTitle', 'receiveId', 'receiveIdType', 'resource']);
 	assert.deepEqual(shown({ resource: 'message', operation: 'send', msgType: 'interactive' }), ['cardButtons', 'cardMarkdown', 'cardSource', 'cardTemplate', 'cardTitle', 'msgType', 'operation', 'options', 'receiveId', 'receiveIdType', 'resource']);
@@ -308,8 +311,11 @@ test('the editor hides the card fields once Message Type leaves Card, though it 
 });
 
 test('version 2 shows the chat or user picker by "Send To"; every parameter a panel shows says what it is for', () => {
+	// Authentication is node-wide (the test above checks where it shows).
 	const shown = (parameters: IDataObject) =>
-		Object.keys(resolveParameters({ id: 'n', name: 'F', type: 'x', typeVersion: 2, position: [0, 0], parameters } as never, node.description)).sort();
+		Object.keys(resolveParameters({ id: 'n', name: 'F', type: 'x', typeVersion: 2, position: [0, 0], parameters } as never, node.description))
+			.filter((name) => name !== 'authentication')
+			.sort();
 	assert.deepEqual(shown({ resource: 'message', operation: 'send' }), ['chatId', 'msgType', 'operation', 'options', 'receiveIdType', 'resource', 'text']);
 	assert.deepEqual(shown({ resource: 'message', operation: 'send', receiveIdType: 'open_id' }), ['msgType', 'operation', 'options', 'receiveIdType', 'resource', 'text', 'userId']);
 	assert.deepEqual(shown({ resource: 'message', operation: 'forward', receiveIdType: 'email' }), ['messageId', 'operation', 'options', 'receiveId', 'receiveIdType', 'resource']);

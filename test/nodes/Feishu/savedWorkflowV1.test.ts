@@ -59,7 +59,7 @@ async function step(name: string, items: INodeExecutionData[] = [{ json: {} }], 
 }
 
 test('every operation of a v1 workflow runs from its saved parameters', async () => {
-	const defaultOperation: Record<string, string> = { message: 'send', chat: 'get', callback: 'respondToCardAction', customBot: 'sendMessage', contact: 'getUser' };
+	const defaultOperation: Record<string, string> = { message: 'send', chat: 'get', callback: 'respondToCardAction', customBot: 'sendMessage', contact: 'getUser', api: 'callEndpoint' };
 	const covered = new Set(fixture.nodes.map(({ parameters: p }) => {
 		const resource = String(p.resource ?? 'message');
 		return `${resource}:${String(p.operation ?? defaultOperation[resource])}`;
@@ -111,6 +111,10 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 	const buzzed = await step('Send Urgent', [sent]);
 	assert.deepEqual([buzzed.json.urgent_type, buzzed.json.invalid_user_id_list], ['sms', ['ou_v1_fixture_urgent']], 'not in the chat: listed as invalid');
 
+	const batch = await step('Batch Send');
+	assert.deepEqual([batch.json.invalid_open_ids, (await step('Get Batch Message Progress', [batch])).json.batch_message_id], [['not-an-open-id'], batch.json.message_id]);
+	assert.equal((await step('Recall Batch Message', [batch])).json.recalled, true);
+
 	const merged = await step('Merge Forward', [sent]);
 	assert.deepEqual([merged.json.msg_type, merged.json.chat_id, merged.json.invalid_message_id_list], ['merge_forward', CHAT, []]);
 
@@ -121,6 +125,7 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 	assert.equal(chat.json.chat_id, CHAT, 'Chat defaults to $json.chat_id');
 	assert.equal(chat.json.chat_mode, 'group');
 	assert.equal((await step('Get Many Chats')).json.chat_id, CHAT);
+	assert.equal((await step('Call Endpoint')).json.chat_id, CHAT, 'API > Call Endpoint: GET /open-apis/im/v1/chats, Limit 1');
 
 	// Managing a group: each step takes the chat from the item before it ($json.chat_id).
 	const group = await step('Create Chat');
@@ -135,6 +140,11 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 	assert.equal((await step('Update Chat', inGroup)).json.updated, true);
 	assert.match(String((await step('Get Chat Link', inGroup)).json.share_link), /^https:/);
 	assert.equal((await step('Get Chat Announcement', inGroup)).json.revision, '0');
+	assert.deepEqual((await step('Update Chat Announcement', inGroup)).json, { chat_id: group.json.chat_id, base_revision: '0', requests: 1, updated: true });
+	assert.equal((await step('Search Chats')).json.chat_id, group.json.chat_id);
+	const ephemeral = await step('Send Ephemeral Card', [{ json: { chat_id: group.json.chat_id, sender: { open_id: 'ou_v1_fixture_user' } } }]);
+	assert.equal(ephemeral.json.open_id, 'ou_v1_fixture_user', 'the sender of the item is who sees it');
+	assert.equal((await step('Delete Ephemeral Card', [ephemeral])).json.deleted, true);
 	assert.equal((await step('Delete Chat', inGroup)).json.deleted, true);
 
 	// The directory: each step takes the user from the item before it.

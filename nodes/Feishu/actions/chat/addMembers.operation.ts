@@ -5,6 +5,7 @@ import { apiClient, idsFrom, locatorValue, options, param } from '../shared';
 
 export const addMembers: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/chats/:chat_id/members',
+	scopes: ['im:chat', 'im:chat.members:write_only'],
 	async execute(context) {
 		const succeedType = options(context).succeedType;
 		const result = await addChatMembers(apiClient(context), {

@@ -6,6 +6,7 @@ import { chatSettings } from './shared';
 
 export const create: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/chats',
+	scopes: ['im:chat', 'im:chat:create'],
 	async execute(context) {
 		const fields = param<IDataObject>(context, 'additionalFields', {});
 		const chat = await createChat(apiClient(context), {

@@ -5,6 +5,7 @@ import { apiClient, options, param } from '../shared';
 
 export const getAll: ItemOperation = {
 	endpoint: 'GET /open-apis/im/v1/chats',
+	scopes: ['im:chat', 'im:chat:readonly', 'im:chat:read', 'im:chat.group_info:readonly'],
 	async execute(context) {
 		const limit = param<boolean>(context, 'returnAll') ? undefined : param<number>(context, 'limit');
 		const sortType = options(context).sortType as ChatSort | undefined;

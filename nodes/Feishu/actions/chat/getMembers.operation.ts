@@ -5,6 +5,7 @@ import { apiClient, locatorValue, options, param } from '../shared';
 
 export const getMembers: ItemOperation = {
 	endpoint: 'GET /open-apis/im/v1/chats/:chat_id/members',
+	scopes: ['im:chat', 'im:chat:readonly', 'im:chat.members:read', 'im:chat.group_info:readonly'],
 	async execute(context) {
 		const limit = param<boolean>(context, 'returnAll') ? undefined : param<number>(context, 'limit');
 		const chatId = locatorValue(context, 'chatId');

@@ -12,9 +12,11 @@ import { getMembers } from './getMembers.operation';
 import { isInChat } from './isInChat.operation';
 import { addManagers, removeManagers } from './managers.operation';
 import { removeMembers } from './removeMembers.operation';
+import { search } from './search.operation';
 import { update } from './update.operation';
+import { updateAnnouncement } from './updateAnnouncement.operation';
 
 export const chat: ResourceOperations = {
 	usesApi: true,
-	operations: { addManagers, addMembers, create, delete: deleteChatOperation, get, getAll, getAnnouncement, getLink, getMembers, isInChat, removeManagers, removeMembers, update },
+	operations: { addManagers, addMembers, create, delete: deleteChatOperation, get, getAll, getAnnouncement, getLink, getMembers, isInChat, removeManagers, removeMembers, search, update, updateAnnouncement },
 };

@@ -7,6 +7,7 @@ import { apiClient, idsFrom, locatorValue, param } from '../shared';
 function managersOperation(call: typeof addChatManagers, endpoint: string): ItemOperation {
 	return {
 		endpoint,
+		scopes: ['im:chat', 'im:chat.managers:write_only'],
 		async execute(context) {
 			const result = await call(apiClient(context), {
 				chatId: locatorValue(context, 'chatId'),

@@ -5,6 +5,7 @@ import { apiClient, idsFrom, locatorValue, param } from '../shared';
 
 export const removeMembers: ItemOperation = {
 	endpoint: 'DELETE /open-apis/im/v1/chats/:chat_id/members',
+	scopes: ['im:chat', 'im:chat.members:write_only'],
 	async execute(context) {
 		const result = await removeChatMembers(apiClient(context), {
 			chatId: locatorValue(context, 'chatId'),

@@ -6,6 +6,7 @@ import { chatSettings } from './shared';
 
 export const update: ItemOperation = {
 	endpoint: 'PUT /open-apis/im/v1/chats/:chat_id',
+	scopes: ['im:chat', 'im:chat:update'],
 	async execute(context) {
 		const fields = param<IDataObject>(context, 'updateFields', {});
 		const result = await updateChat(apiClient(context), {

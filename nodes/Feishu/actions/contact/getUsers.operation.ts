@@ -6,6 +6,7 @@ import { idTypes } from './shared';
 
 export const getUsers: ItemOperation = {
 	endpoint: 'GET /open-apis/contact/v3/users/batch',
+	scopes: ['contact:contact.base:readonly'],
 	async execute(context) {
 		const users = await getUsersByIds(apiClient(context), { userIds: idsFrom(param(context, 'userIds')), ...idTypes(context, 'field') });
 		return users.map((user) => ({ json: user as IDataObject }));

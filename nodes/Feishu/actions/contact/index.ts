@@ -7,8 +7,9 @@ import { getDepartmentChildren } from './getDepartmentChildren.operation';
 import { getDepartmentMembers } from './getDepartmentMembers.operation';
 import { getUser } from './getUser.operation';
 import { getUsers } from './getUsers.operation';
+import { searchUsers } from './searchUsers.operation';
 
 export const contact: ResourceOperations = {
 	usesApi: true,
-	operations: { findUserIds, getDepartmentChildren, getDepartmentMembers, getUser, getUsers },
+	operations: { findUserIds, getDepartmentChildren, getDepartmentMembers, getUser, getUsers, searchUsers },
 };

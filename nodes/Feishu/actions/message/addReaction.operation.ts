@@ -5,6 +5,7 @@ import { apiClient, param } from '../shared';
 
 export const addReaction: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/messages/:message_id/reactions',
+	scopes: ['im:message', 'im:message.reactions:write_only'],
 	async execute(context) {
 		const messageId = param<string>(context, 'messageId');
 		const reaction = await addMessageReaction(apiClient(context), { messageId, emojiType: param<string>(context, 'emojiType') });

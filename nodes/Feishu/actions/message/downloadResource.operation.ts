@@ -4,6 +4,7 @@ import { apiClient, param } from '../shared';
 
 export const downloadResource: ItemOperation = {
 	endpoint: 'GET /open-apis/im/v1/messages/:message_id/resources/:file_key',
+	scopes: ['im:message', 'im:message:readonly', 'im:message.history:readonly'],
 	async execute(context) {
 		const { ctx, item } = context;
 		const messageId = param<string>(context, 'messageId');

@@ -6,6 +6,7 @@ import { messageJson } from './shared';
 
 export const edit: ItemOperation = {
 	endpoint: 'PUT /open-apis/im/v1/messages/:message_id',
+	scopes: ['im:message', 'im:message:send_as_bot', 'im:message:update'],
 	async execute(context) {
 		const msgType = param<string>(context, 'msgType');
 		const res = await editMessage(apiClient(context), {

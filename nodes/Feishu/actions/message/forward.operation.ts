@@ -5,6 +5,7 @@ import { messageJson, recipient, userUuid } from './shared';
 
 export const forward: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/messages/:message_id/forward',
+	scopes: ['im:message', 'im:message:send_as_bot'],
 	async execute(context) {
 		const res = await forwardMessage(apiClient(context), {
 			messageId: param<string>(context, 'messageId'),

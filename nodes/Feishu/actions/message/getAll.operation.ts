@@ -5,6 +5,7 @@ import { messageJson } from './shared';
 
 export const getAll: ItemOperation = {
 	endpoint: 'GET /open-apis/im/v1/messages',
+	scopes: ['im:message', 'im:message:readonly', 'im:message.history:readonly'],
 	async execute(context) {
 		const limit = param<boolean>(context, 'returnAll') ? undefined : param<number>(context, 'limit');
 		const containerIdType = param<string>(context, 'containerIdType', 'chat');

@@ -5,6 +5,7 @@ import { apiClient, locatorValue, options, param } from '../shared';
 
 export const getPins: ItemOperation = {
 	endpoint: 'GET /open-apis/im/v1/pins',
+	scopes: ['im:message', 'im:message.pins:read', 'im:message:readonly'],
 	async execute(context) {
 		const limit = param<boolean>(context, 'returnAll') ? undefined : param<number>(context, 'limit');
 		const opts = options(context);

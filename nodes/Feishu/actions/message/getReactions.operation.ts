@@ -5,6 +5,7 @@ import { apiClient, options, param } from '../shared';
 
 export const getReactions: ItemOperation = {
 	endpoint: 'GET /open-apis/im/v1/messages/:message_id/reactions',
+	scopes: ['im:message.reactions:read', 'im:message:readonly'],
 	async execute(context) {
 		const limit = param<boolean>(context, 'returnAll') ? undefined : param<number>(context, 'limit');
 		const opts = options(context);

@@ -5,6 +5,7 @@ import { apiClient, options, param } from '../shared';
 
 export const getReadUsers: ItemOperation = {
 	endpoint: 'GET /open-apis/im/v1/messages/:message_id/read_users',
+	scopes: ['im:message', 'im:message:readonly', 'im:message:basic'],
 	async execute(context) {
 		const limit = param<boolean>(context, 'returnAll') ? undefined : param<number>(context, 'limit');
 		const readers = await listReadUsers(apiClient(context), {

@@ -5,6 +5,7 @@ import { messageJson, recipient, userUuid } from './shared';
 
 export const mergeForward: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/messages/merge_forward',
+	scopes: ['im:message', 'im:message:send_as_bot'],
 	async execute(context) {
 		const res = await mergeForwardMessages(apiClient(context), {
 			messageIds: idsFrom(param(context, 'messageIds', '')),

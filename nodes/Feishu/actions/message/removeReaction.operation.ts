@@ -5,6 +5,7 @@ import { apiClient, param } from '../shared';
 
 export const removeReaction: ItemOperation = {
 	endpoint: 'DELETE /open-apis/im/v1/messages/:message_id/reactions/:reaction_id',
+	scopes: ['im:message', 'im:message.reactions:write_only'],
 	async execute(context) {
 		const messageId = param<string>(context, 'messageId');
 		const reaction = await removeMessageReaction(apiClient(context), { messageId, reactionId: param<string>(context, 'reactionId') });

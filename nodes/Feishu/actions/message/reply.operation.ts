@@ -5,6 +5,7 @@ import { idempotentUuid, messageJson, sendableContent } from './shared';
 
 export const reply: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/messages/:message_id/reply',
+	scopes: ['im:message', 'im:message:send_as_bot', 'im:message:send'],
 	async execute(context) {
 		const msgType = param<string>(context, 'msgType');
 		const opts = options(context);

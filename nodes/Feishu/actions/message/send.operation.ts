@@ -5,6 +5,7 @@ import { idempotentUuid, messageJson, recipient, sendableContent } from './share
 
 export const send: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/messages',
+	scopes: ['im:message', 'im:message:send_as_bot', 'im:message:send'],
 	async execute(context) {
 		const msgType = param<string>(context, 'msgType');
 		const res = await sendMessage(apiClient(context), {

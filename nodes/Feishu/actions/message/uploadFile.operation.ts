@@ -1,12 +1,14 @@
 import { uploadFile as uploadFileData } from '../../../../lib/feishu';
 import type { ItemOperation } from '../types';
 import { apiClient, options, param } from '../shared';
-import { binaryInput } from './shared';
+import { uploadInput } from './urlSource';
 
 export const uploadFile: ItemOperation = {
 	endpoint: 'POST /open-apis/im/v1/files',
+	scopes: ['im:resource', 'im:resource:upload'],
 	async execute(context) {
-		const file = await binaryInput(context.ctx, context.i);
+		// The input binary (the default), or a download of the URL (Source: URL).
+		const file = await uploadInput(context, 'file');
 		const opts = options(context);
 		const res = await uploadFileData(apiClient(context), {
 			file,

@@ -1,0 +1,58 @@
+// Which access token each endpoint takes (docs/protocol.md, "Acting as a user"): the app's
+// tenant_access_token (the node's "Bot" authentication), the signed-in user's user_access_token
+// ("User"), or either. From the `accessTokens` Feishu's own lark-mcp tool data gives each endpoint
+// (sandbox/schemas/*.json; test/nodes/Feishu/oauth2.test.ts checks the two agree), and the endpoint's
+// page where lark-mcp has no entry. Keyed by the operations' `endpoint` strings; an endpoint not
+// listed is not checked here (Feishu answers for itself).
+
+export type AccessTokenType = 'tenant' | 'user';
+
+const BOTH: readonly AccessTokenType[] = ['tenant', 'user'];
+const TENANT: readonly AccessTokenType[] = ['tenant'];
+const USER: readonly AccessTokenType[] = ['user'];
+
+export const ENDPOINT_TOKEN_TYPES: Readonly<Record<string, readonly AccessTokenType[]>> = {
+	// Messages
+	'POST /open-apis/im/v1/messages': TENANT,
+	'POST /open-apis/im/v1/messages/:message_id/reply': TENANT,
+	'PUT /open-apis/im/v1/messages/:message_id': TENANT,
+	'PATCH /open-apis/im/v1/messages/:message_id': BOTH,
+	'DELETE /open-apis/im/v1/messages/:message_id': BOTH,
+	'GET /open-apis/im/v1/messages': TENANT,
+	'GET /open-apis/im/v1/messages/:message_id': TENANT,
+	'POST /open-apis/im/v1/messages/:message_id/forward': TENANT,
+	'POST /open-apis/im/v1/messages/merge_forward': TENANT,
+	'GET /open-apis/im/v1/messages/:message_id/read_users': TENANT,
+	'PATCH /open-apis/im/v1/messages/:message_id/urgent_{app,sms,phone}': TENANT,
+	'POST /open-apis/im/v1/messages/:message_id/reactions': BOTH,
+	'GET /open-apis/im/v1/messages/:message_id/reactions': BOTH,
+	'DELETE /open-apis/im/v1/messages/:message_id/reactions/:reaction_id': BOTH,
+	'POST /open-apis/im/v1/pins': BOTH,
+	'DELETE /open-apis/im/v1/pins/:message_id': BOTH,
+	'GET /open-apis/im/v1/pins': BOTH,
+	// Chats
+	'POST /open-apis/im/v1/chats': TENANT,
+	'GET /open-apis/im/v1/chats': BOTH,
+	'GET /open-apis/im/v1/chats/:chat_id': BOTH,
+	'PUT /open-apis/im/v1/chats/:chat_id': BOTH,
+	'DELETE /open-apis/im/v1/chats/:chat_id': BOTH,
+	'POST /open-apis/im/v1/chats/:chat_id/link': BOTH,
+	'GET /open-apis/im/v1/chats/:chat_id/announcement': BOTH,
+	'POST /open-apis/im/v1/chats/:chat_id/members': BOTH,
+	'DELETE /open-apis/im/v1/chats/:chat_id/members': BOTH,
+	'GET /open-apis/im/v1/chats/:chat_id/members': BOTH,
+	'GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat': BOTH,
+	// Contacts
+	'GET /open-apis/contact/v3/users/:user_id': BOTH,
+	'GET /open-apis/contact/v3/users/batch': BOTH,
+	'POST /open-apis/contact/v3/users/batch_get_id': TENANT,
+	'GET /open-apis/contact/v3/users/find_by_department': BOTH,
+	'GET /open-apis/contact/v3/departments/:department_id/children': BOTH,
+	// Search Users: the Lark page's request header is a user_access_token only.
+	'GET /open-apis/search/v1/user': USER,
+};
+
+/** The token types an endpoint takes, when known. */
+export function acceptedTokenTypes(endpoint: string): readonly AccessTokenType[] | undefined {
+	return Object.hasOwn(ENDPOINT_TOKEN_TYPES, endpoint) ? ENDPOINT_TOKEN_TYPES[endpoint] : undefined;
+}
