@@ -112,7 +112,7 @@ export function run(cmd: string, args: string[], cwd: string): string {
 	return r.stdout;
 }
 
-/** Unpacks the pinned lark-mcp into `work`/package and installs zod 3 beside it (its gen-tools `require("zod")`). */
+/** Unpacks the pinned lark-mcp into `work`/package and installs zod 3 (pinned: the catalog must not change with it) beside it (its gen-tools `require("zod")`). */
 export function fetchPackage(work: string): string {
 	const tarball = run('npm', ['pack', `${PACKAGE}@${VERSION}`, '--silent', '--pack-destination', work], work).trim().split('\n').pop();
 	if (!tarball) throw new Error('npm pack printed no file name');
@@ -120,7 +120,7 @@ export function fetchPackage(work: string): string {
 	fs.mkdirSync(dir);
 	run('tar', ['-xzf', path.join(work, tarball), '-C', dir, '--strip-components=1'], work);
 	fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'lark-mcp-schema-import', private: true }));
-	run('npm', ['install', 'zod@3', '--ignore-scripts', '--no-audit', '--no-fund', '--silent'], work);
+	run('npm', ['install', 'zod@3.25.76', '--ignore-scripts', '--no-audit', '--no-fund', '--silent'], work);
 	return dir;
 }
 
