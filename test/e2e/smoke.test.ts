@@ -15,7 +15,8 @@ const declaredCredentialFiles: string[] = pkg.n8n.credentials;
 function describedNames(files: string[]): string[] {
 	return files.map((f) => {
 		const mod = require(path.join(__dirname, '..', '..', f));
-		const cls = Object.values(mod)[0] as new () => { description?: { name: string }; name?: string };
+		// The class named like its file, as n8n's loader finds it (a module may export constants too).
+		const cls = mod[path.basename(f).split('.')[0]] as new () => { description?: { name: string }; name?: string };
 		const inst = new cls();
 		return inst.description?.name ?? inst.name!;
 	});
