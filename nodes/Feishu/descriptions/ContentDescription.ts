@@ -7,7 +7,6 @@ const sendReply = { resource: ['message'], operation: ['send', 'reply'] };
 const withContent = { resource: ['message'], operation: ['send', 'reply', 'edit'] };
 // n8n keeps the default of a hidden parameter when checking what to display (unless its name is
 // defined more than once), so every field names its whole context rather than only its parent.
-const simplePost = { ...withContent, msgType: ['post'], postInput: ['simple'] };
 
 /** Message types whose image or file version 2 can upload from an n8n binary. */
 export const UPLOADABLE = ['image', 'file', 'audio', 'media'];
@@ -18,6 +17,66 @@ function byKey(field: INodeProperties): INodeProperties[] {
 	return [
 		{ ...field, displayOptions: { show: { ...show, '@version': [1] } } },
 		{ ...field, displayOptions: { show: { ...show, '@version': [2], uploadFrom: ['key'] } } },
+	];
+}
+
+/**
+ * The rich-text (post) fields: Title and Lines, or the whole post as JSON. `context` is every
+ * parameter the fields show under but msgType and postInput (Send / Reply / Edit, or Batch Send).
+ */
+export function postFields(context: Record<string, string[]>, notes: { locale: string; json: string }): INodeProperties[] {
+	const simple = { ...context, msgType: ['post'], postInput: ['simple'] };
+	return [
+		{
+			displayName: 'Rich Text Input',
+			name: 'postInput',
+			type: 'options',
+			options: [
+				{ name: 'Title and Lines', value: 'simple' },
+				{ name: 'Post JSON', value: 'json' },
+			],
+			default: 'simple',
+			description: 'Write a title and lines here, or give the whole post content as Feishu\'s JSON',
+			displayOptions: { show: { ...context, msgType: ['post'] } },
+		},
+		{
+			displayName: 'Title',
+			name: 'postTitle',
+			type: 'string',
+			default: '',
+			description: 'The bold title above the post; may be empty',
+			displayOptions: { show: simple },
+		},
+		{
+			displayName: 'Body',
+			name: 'postText',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			description: 'One paragraph per line; [label](https://…) becomes a link',
+			displayOptions: { show: simple },
+		},
+		{
+			displayName: 'Language',
+			name: 'postLocale',
+			type: 'options',
+			options: [
+				{ name: 'Chinese', value: 'zh_cn', description: 'Locale key zh_cn' },
+				{ name: 'English', value: 'en_us', description: 'Locale key en_us' },
+				{ name: 'Japanese', value: 'ja_jp', description: 'Locale key ja_jp' },
+			],
+			default: 'zh_cn',
+			description: notes.locale,
+			displayOptions: { show: simple },
+		},
+		{
+			displayName: 'Post JSON',
+			name: 'postJson',
+			type: 'json',
+			default: '{\n  "zh_cn": {\n    "title": "Title",\n    "content": [[{ "tag": "text", "text": "Hello" }]]\n  }\n}',
+			description: notes.json,
+			displayOptions: { show: { ...context, msgType: ['post'], postInput: ['json'] } },
+		},
 	];
 }
 
@@ -64,56 +123,10 @@ export const contentFields: INodeProperties[] = [
 		description: 'Plain text; mention someone with &lt;at user_id="ou_xxx"&gt;Name&lt;/at&gt;, or use the mention options below',
 		displayOptions: { show: { ...withContent, msgType: ['text'] } },
 	},
-	{
-		displayName: 'Rich Text Input',
-		name: 'postInput',
-		type: 'options',
-		options: [
-			{ name: 'Title and Lines', value: 'simple' },
-			{ name: 'Post JSON', value: 'json' },
-		],
-		default: 'simple',
-		description: 'Write a title and lines here, or give the whole post content as Feishu\'s JSON',
-		displayOptions: { show: { ...withContent, msgType: ['post'] } },
-	},
-	{
-		displayName: 'Title',
-		name: 'postTitle',
-		type: 'string',
-		default: '',
-		description: 'The bold title above the post; may be empty',
-		displayOptions: { show: simplePost },
-	},
-	{
-		displayName: 'Body',
-		name: 'postText',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'One paragraph per line; [label](https://…) becomes a link',
-		displayOptions: { show: simplePost },
-	},
-	{
-		displayName: 'Language',
-		name: 'postLocale',
-		type: 'options',
-		options: [
-			{ name: 'Chinese', value: 'zh_cn', description: 'Locale key zh_cn' },
-			{ name: 'English', value: 'en_us', description: 'Locale key en_us' },
-			{ name: 'Japanese', value: 'ja_jp', description: 'Locale key ja_jp' },
-		],
-		default: 'zh_cn',
-		description: 'The language version of the post this content is stored under; Feishu shows the one matching the reader\'s language, or the only one',
-		displayOptions: { show: simplePost },
-	},
-	{
-		displayName: 'Post JSON',
-		name: 'postJson',
-		type: 'json',
-		default: '{\n  "zh_cn": {\n    "title": "Title",\n    "content": [[{ "tag": "text", "text": "Hello" }]]\n  }\n}',
-		description: 'Locale-keyed post content, as in Feishu\'s send-message docs',
-		displayOptions: { show: { ...withContent, msgType: ['post'], postInput: ['json'] } },
-	},
+	...postFields(withContent, {
+		locale: 'The language version of the post this content is stored under; Feishu shows the one matching the reader\'s language, or the only one',
+		json: 'Locale-keyed post content, as in Feishu\'s send-message docs',
+	}),
 	// Version 2 sends an n8n binary in one step (the node uploads it first); version 1 takes a key.
 	{
 		displayName: 'Send From',

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { cardSourceFor } from './CardDescription';
+import { postFields } from './ContentDescription';
 import { chatLocator } from './locators';
 
 // Batch Send (message/v4/batch_send: users and departments, five message types) and the operations on
@@ -7,7 +8,6 @@ import { chatLocator } from './locators';
 
 const show = (...operation: string[]) => ({ show: { resource: ['message'], operation } });
 const batch = { resource: ['message'], operation: ['batchSend'] };
-const simplePost = { ...batch, msgType: ['post'], postInput: ['simple'] };
 
 const idList = (displayName: string, name: string, placeholder: string, description: string): INodeProperties => ({
 	displayName,
@@ -54,56 +54,10 @@ export const messageBatchFields: INodeProperties[] = [
 		description: 'Plain text (at most 150 KB); Batch Send shows no bold, italic, underline or strikethrough styles',
 		displayOptions: { show: { ...batch, msgType: ['text'] } },
 	},
-	{
-		displayName: 'Rich Text Input',
-		name: 'postInput',
-		type: 'options',
-		options: [
-			{ name: 'Title and Lines', value: 'simple' },
-			{ name: 'Post JSON', value: 'json' },
-		],
-		default: 'simple',
-		description: 'Write a title and lines here, or give the whole post content as Feishu\'s JSON',
-		displayOptions: { show: { ...batch, msgType: ['post'] } },
-	},
-	{
-		displayName: 'Title',
-		name: 'postTitle',
-		type: 'string',
-		default: '',
-		description: 'The bold title above the post; may be empty',
-		displayOptions: { show: simplePost },
-	},
-	{
-		displayName: 'Body',
-		name: 'postText',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'One paragraph per line; [label](https://…) becomes a link',
-		displayOptions: { show: simplePost },
-	},
-	{
-		displayName: 'Language',
-		name: 'postLocale',
-		type: 'options',
-		options: [
-			{ name: 'Chinese', value: 'zh_cn', description: 'Locale key zh_cn' },
-			{ name: 'English', value: 'en_us', description: 'Locale key en_us' },
-			{ name: 'Japanese', value: 'ja_jp', description: 'Locale key ja_jp' },
-		],
-		default: 'zh_cn',
-		description: 'The language version of the post this content is stored under',
-		displayOptions: { show: simplePost },
-	},
-	{
-		displayName: 'Post JSON',
-		name: 'postJson',
-		type: 'json',
-		default: '{\n  "zh_cn": {\n    "title": "Title",\n    "content": [[{ "tag": "text", "text": "Hello" }]]\n  }\n}',
-		description: 'Locale-keyed post content as in Feishu\'s send-message docs (at most 30 KB; Batch Send takes no "md" elements)',
-		displayOptions: { show: { ...batch, msgType: ['post'], postInput: ['json'] } },
-	},
+	...postFields(batch, {
+		locale: 'The language version of the post this content is stored under',
+		json: 'Locale-keyed post content as in Feishu\'s send-message docs (at most 30 KB; Batch Send takes no "md" elements)',
+	}),
 	{
 		displayName: 'Image Key',
 		name: 'imageKey',
