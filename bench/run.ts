@@ -175,6 +175,18 @@ async function main(): Promise<void> {
 	sections.push('## 4a. Token economy', '', ...t.lines, '');
 	goals.push(...t.goals);
 
+	// Alone: `node --import tsx bench/bitable.ts` (prints this section).
+	log('bitable benchmark');
+	try {
+		const { runBitableBench, bitableSection } = await import('./bitable');
+		const report = await runBitableBench({ log, ...(quick ? { runs: 1, records: 2_000 } : {}) });
+		const b = bitableSection(report);
+		sections.push(`## 8. Bitable: ${fmt(report.options.records, 0)} records through the node vs the official SDK`, '', ...b.lines, '');
+		goals.push(...b.goals);
+	} catch (error) {
+		sections.push('## 8. Bitable records', '', `Not run: ${error instanceof Error ? error.message : String(error)}`, '');
+	}
+
 	let n8n: N8nSection;
 	if (withN8n) {
 		try {
@@ -232,7 +244,7 @@ async function main(): Promise<void> {
 		'## Machine and versions',
 		'',
 		...machineLines,
-		`- Node.js ${process.version} (benchmarks 1, 2, 4a)${n8n?.version ? `; n8n ${n8n.version}` : ''}`,
+		`- Node.js ${process.version} (benchmarks 1, 2, 4a, 8)${n8n?.version ? `; n8n ${n8n.version}` : ''}`,
 		`- @larksuiteoapi/node-sdk ${pkgVersion('@larksuiteoapi/node-sdk')} (the reference); the ceiling and the official client use ws ${pkgVersion('ws')} and protobufjs ${pkgVersion('protobufjs')}; ours uses Node\'s global WebSocket and its own codec; this package ${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}`,
 		'',
 		'## Goals',

@@ -133,11 +133,21 @@ export function registerBitableApi(router: Router, api: OpenApi, store: Resource
 			access,
 			create: (body, { ctx, id }) => {
 				const { app_token: appToken, table_id: tableId } = ctx.params;
-				return model.newRecord(ctx, appToken, tableId, model.writeFields(ctx, appToken, tableId, body.fields), id);
+				const made = model.newRecord(ctx, appToken, tableId, model.writeFields(ctx, appToken, tableId, body.fields), id);
+				model.notifyRecords(ctx, appToken, tableId, [{ recordId: id, after: made }]);
+				return made;
 			},
-			update: (record, body, { ctx }) => model.merged(ctx, record as StoredRecord, model.writeFields(ctx, ctx.params.app_token, ctx.params.table_id, body.fields)),
+			update: (record, body, { ctx }) => {
+				const next = model.merged(ctx, record as StoredRecord, model.writeFields(ctx, ctx.params.app_token, ctx.params.table_id, body.fields));
+				model.notifyRecords(ctx, ctx.params.app_token, ctx.params.table_id, [{ recordId: String(record.record_id), before: record as StoredRecord, after: next }]);
+				return next;
+			},
 			view: (r, ctx) => model.readRecord(ctx.params.app_token, ctx.params.table_id, r as StoredRecord, readOpts(ctx)),
-			data: (op, r) => (op === 'delete' ? { deleted: true, record_id: r.record_id } : undefined),
+			data: (op, r, ctx) => {
+				if (op !== 'delete') return undefined;
+				model.notifyRecords(ctx, ctx.params.app_token, ctx.params.table_id, [{ recordId: String(r.record_id), before: r as StoredRecord }]);
+				return { deleted: true, record_id: r.record_id };
+			},
 		},
 	});
 
@@ -145,11 +155,17 @@ export function registerBitableApi(router: Router, api: OpenApi, store: Resource
 	return { model };
 }
 
+/**
+ * The per-second budgets the record pages give ("接口频率限制", per app; docs/protocol.md, "Bitable"):
+ * batch_create 50/s, search 20/s, batch_get 20/s. The others get the sandbox's default budget.
+ */
+export const BITABLE_RATE_LIMITS: Readonly<Record<string, number>> = { batchCreate: 50, search: 20, batchGet: 20 };
+
 function registerRecordBatches(router: Router, api: OpenApi, schemas: SchemaFile, model: BitableModel): void {
 	const route = (name: string, handle: (ctx: ApiContext, body: ResourceRecord, appToken: string, tableId: string) => unknown) => {
 		const e = endpointSchema(schemas, `bitable.v1.appTableRecord.${name}`);
 		api.route(router, e.method, e.path, async (ctx) => {
-			api.rateLimit(ctx.app, `bitable.v1.appTableRecord.${name}`);
+			api.rateLimit(ctx.app, `bitable.v1.appTableRecord.${name}`, BITABLE_RATE_LIMITS[name]);
 			model.access(ctx);
 			const body = (await ctx.json()) as ResourceRecord;
 			validateRequest(e, { path: ctx.params, query: ctx.query, body });
@@ -192,6 +208,7 @@ function registerRecordBatches(router: Router, api: OpenApi, schemas: SchemaFile
 		const checked = list.map((r) => model.writeFields(ctx, appToken, tableId, r.fields));
 		const made = checked.map((fields) => model.newRecord(ctx, appToken, tableId, fields));
 		for (const r of made) records.set(r.record_id, r);
+		model.notifyRecords(ctx, appToken, tableId, made.map((r) => ({ recordId: r.record_id, after: r })));
 		if (key) seen.set(key, { record_ids: made.map((r) => r.record_id) });
 		return { records: made.map((r) => view(ctx, appToken, tableId, r, 'get')) };
 	});
@@ -205,16 +222,20 @@ function registerRecordBatches(router: Router, api: OpenApi, schemas: SchemaFile
 			if (!current) throw bitableError('recordNotFound', String(r.record_id ?? ''));
 			return model.merged(ctx, current, model.writeFields(ctx, appToken, tableId, r.fields));
 		});
+		const before = next.map((r) => records.get(r.record_id));
 		for (const r of next) records.set(r.record_id, r);
+		model.notifyRecords(ctx, appToken, tableId, next.map((r, i) => ({ recordId: r.record_id, before: before[i], after: r })));
 		return { records: next.map((r) => view(ctx, appToken, tableId, r, 'get')) };
 	});
 
-	route('batchDelete', (_ctx, body, appToken, tableId) => {
+	route('batchDelete', (ctx, body, appToken, tableId) => {
 		const ids = body.records as string[];
 		sized(ids, BITABLE_LIMITS.batchDelete, 'records');
 		const records = model.records(appToken, tableId);
 		for (const id of ids) if (!records.has(id)) throw bitableError('recordNotFound', id);
+		const gone = [...new Set(ids)].map((id) => ({ recordId: id, before: records.get(id) }));
 		for (const id of ids) records.delete(id);
+		model.notifyRecords(ctx, appToken, tableId, gone);
 		return { records: ids.map((id) => ({ deleted: true, record_id: id })) };
 	});
 

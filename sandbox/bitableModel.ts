@@ -123,11 +123,29 @@ const isObject = (v: unknown): v is ResourceRecord => typeof v === 'object' && v
 const TZ_OFFSET_MS = 8 * 3600_000;
 const dayOf = (ms: number) => Math.floor((ms + TZ_OFFSET_MS) / 86_400_000);
 
+/** Records that changed in one write (driveEvents.ts sends drive.file.bitable_record_changed_v1 for them). */
+export interface RecordChangeNotice {
+	appToken: string;
+	tableId: string;
+	/** Who made the change: the app's bot through the API, a person through the control API. */
+	operatorOpenId: string;
+	/** No `before`: added; no `after`: deleted. */
+	changes: { recordId: string; before?: StoredRecord; after?: StoredRecord }[];
+}
+
 export class BitableModel {
+	/** Told of every record write (set by driveEvents.ts). */
+	recordsChanged?: (notice: RecordChangeNotice) => void;
+
 	constructor(
 		private readonly store: ResourceStore,
 		private readonly state: SandboxState,
 	) {}
+
+	/** Reports a write to `recordsChanged`, the caller's bot (or person) as the operator. */
+	notifyRecords(ctx: ApiContext, appToken: string, tableId: string, changes: RecordChangeNotice['changes']): void {
+		if (changes.length > 0) this.recordsChanged?.({ appToken, tableId, operatorOpenId: ctx.app.botOpenId, changes });
+	}
 
 	bases(): Map<string, BaseRecord> {
 		return this.store.records(BITABLE_FAMILIES.base, '') as Map<string, BaseRecord>;

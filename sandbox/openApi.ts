@@ -165,8 +165,19 @@ export class OpenApi {
 		return (this.limiterInstance ??= new RateLimiter(this.d.rateLimitPerSecond, this.d.rateLimitPerMinute));
 	}
 
-	rateLimit(app: AppRecord, api: string): void {
-		const verdict = this.limiter.hit(`${app.appId}:${api}`);
+	// An API whose page gives its own per-second budget and no per-minute one (Bitable's record batches
+	// and search: "50 次/秒", "20 次/秒") gets a limiter of its own: that budget, or the sandbox's
+	// rateLimitPerSecond if lower (tests lower it), and no minute window beyond 60 seconds of it.
+	private readonly documentedLimiters = new Map<number, RateLimiter>();
+
+	rateLimit(app: AppRecord, api: string, documentedPerSecond?: number): void {
+		let limiter = this.limiter;
+		if (documentedPerSecond !== undefined) {
+			const perSecond = Math.min(this.d.rateLimitPerSecond, documentedPerSecond);
+			limiter = this.documentedLimiters.get(perSecond) ?? new RateLimiter(perSecond, perSecond * 60);
+			this.documentedLimiters.set(perSecond, limiter);
+		}
+		const verdict = limiter.hit(`${app.appId}:${api}`);
 		if (verdict.ok) return;
 		throw new ApiError(429, 99991400, 'request trigger frequency limit', {
 			'x-ogw-ratelimit-limit': String(verdict.limit),

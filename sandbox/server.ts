@@ -12,6 +12,8 @@ import { newLogId } from './ids';
 import { registerAppScopesApi } from './appScopes';
 import { registerBatchMessageApi } from './batchMessageApi';
 import { registerBitableApi } from './bitableApi';
+import { registerDriveEvents } from './driveEvents';
+import { registerSheetsApi } from './sheetsApi';
 import { registerChatApi } from './chatApi';
 import { registerEphemeralApi } from './ephemeralApi';
 import { registerContactApi } from './contactApi';
@@ -125,7 +127,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	// A test's own families first: where one serves the same paths as a built-in family, the test's wins.
 	for (const family of opts.resources ?? []) registerResource(router, openApi, resources, family);
 	registerTaskApi(router, openApi, resources);
-	registerBitableApi(router, openApi, resources, state);
+	const bitable = registerBitableApi(router, openApi, resources, state);
+	// Document subscriptions and the events of subscribed files (record changes, edits).
+	registerDriveEvents(router, openApi, resources, state, delivery, bitable.model);
+	registerSheetsApi(router, openApi, resources);
 	router.add('POST', '/callback/ws/endpoint', async (ctx) => {
 		let body: unknown;
 		try {

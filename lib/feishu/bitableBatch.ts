@@ -76,6 +76,9 @@ export async function runBitableBatch<T, R>(
 		}
 	};
 	for (let at = 0; at < entries.length; at += size) await attempt(entries.slice(at, at + size));
-	const order = new Map(entries.map((e, i) => [e.index, i]));
-	return outcomes.sort((a, b) => order.get(a.index)! - order.get(b.index)!);
+	// Back into the entries' order: each outcome to its entry's position (no sort over the whole batch).
+	const position = new Map(entries.map((e, i) => [e.index, i]));
+	const ordered: BatchOutcome<R>[] = new Array(outcomes.length);
+	for (const o of outcomes) ordered[position.get(o.index)!] = o;
+	return ordered;
 }

@@ -2,6 +2,7 @@
 // `https://<tenant>.feishu.cn/base/<app_token>?table=<table_id>&view=<view_id>` (or larksuite.com), or
 // the bare tokens. A Base inside a wiki (`/wiki/<node_token>`) has another token than its app_token,
 // which only the wiki API gives: such a link is refused with what to do instead.
+import { type DocumentKind, documentTokenOf, parseDocumentUrl } from './documentUrl';
 import { FeishuValidationError } from './errors';
 import { pathId } from './paths';
 
@@ -11,36 +12,20 @@ export interface BitableLocation {
 	viewId?: string;
 }
 
-const BASE_PATH = /^\/base\/([A-Za-z0-9]+)\/?$/;
-const TOKEN = /^[A-Za-z0-9]{8,64}$/;
+const BASE: DocumentKind = { segment: 'base', field: 'Base', name: 'Base', tokenName: 'app token', aTokenName: 'an app token' };
 
 /** The app token (and table, view) in a Base link; `undefined` for text that is no URL at all. */
 export function parseBitableUrl(input: string): BitableLocation | undefined {
-	const text = input.trim();
-	if (!/^https?:\/\//i.test(text)) return undefined;
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		throw new FeishuValidationError('Base', `"${text.slice(0, 120)}" is not a valid URL`);
-	}
-	if (/^\/wiki\//.test(url.pathname)) {
-		throw new FeishuValidationError('Base', 'this is a wiki link: a Base inside a wiki has its own app token; open the Base in its own tab (··· > Open in new tab) and copy that link, or paste the app_token');
-	}
-	const m = BASE_PATH.exec(url.pathname);
-	if (!m) throw new FeishuValidationError('Base', `"${text.slice(0, 120)}" is not a Base link (https://…/base/<app_token>?table=…)`);
-	const table = url.searchParams.get('table') ?? undefined;
-	const view = url.searchParams.get('view') ?? undefined;
-	return { appToken: m[1], ...(table && /^tbl[A-Za-z0-9]+$/.test(table) ? { tableId: table } : {}), ...(view && /^vew[A-Za-z0-9]+$/.test(view) ? { viewId: view } : {}) };
+	const parsed = parseDocumentUrl(input, BASE);
+	if (!parsed) return undefined;
+	const table = parsed.query.get('table') ?? undefined;
+	const view = parsed.query.get('view') ?? undefined;
+	return { appToken: parsed.token, ...(table && /^tbl[A-Za-z0-9]+$/.test(table) ? { tableId: table } : {}), ...(view && /^vew[A-Za-z0-9]+$/.test(view) ? { viewId: view } : {}) };
 }
 
 /** A Base's app token from a link or the token itself. */
 export function bitableAppToken(input: string | undefined): string {
-	const value = (input ?? '').trim();
-	const parsed = parseBitableUrl(value);
-	if (parsed) return parsed.appToken;
-	if (value && !TOKEN.test(value)) throw new FeishuValidationError('Base', `"${value.slice(0, 80)}" is not an app token (letters and digits) or a Base link`);
-	return pathId('Base', value);
+	return documentTokenOf(input, BASE);
 }
 
 /** A table id from a Base link with `?table=` or the id itself. */

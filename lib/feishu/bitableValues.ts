@@ -152,8 +152,16 @@ export function toBitableValue(field: BitableFieldInfo, value: unknown): unknown
  * table does not have is refused, or skipped with `skipUnknown` (an auto-mapped item carries other
  * data too), as are read-only fields then; `undefined` and "" are left out ("" clears nothing).
  */
+// A table's fields by name, built once per field list (a batch converts thousands of records against one list).
+const fieldsByName = new WeakMap<readonly BitableFieldInfo[], Map<string, BitableFieldInfo>>();
+function byNameOf(fields: readonly BitableFieldInfo[]): Map<string, BitableFieldInfo> {
+	let byName = fieldsByName.get(fields);
+	if (!byName) fieldsByName.set(fields, (byName = new Map(fields.map((f) => [f.field_name, f]))));
+	return byName;
+}
+
 export function toBitableFields(fields: readonly BitableFieldInfo[], values: Record<string, unknown>, opts: { skipUnknown?: boolean } = {}): Record<string, unknown> {
-	const byName = new Map(fields.map((f) => [f.field_name, f]));
+	const byName = byNameOf(fields);
 	const out: Record<string, unknown> = {};
 	for (const [name, value] of Object.entries(values)) {
 		if (value === undefined || value === '') continue;
@@ -213,7 +221,7 @@ export function fromBitableValue(field: BitableFieldInfo | undefined, value: unk
 
 /** A record's fields from Feishu's answer, each made plain by its field's type. */
 export function fromBitableFields(fields: readonly BitableFieldInfo[], values: Record<string, unknown> | undefined): Record<string, unknown> {
-	const byName = new Map(fields.map((f) => [f.field_name, f]));
+	const byName = byNameOf(fields);
 	const out: Record<string, unknown> = {};
 	for (const [name, value] of Object.entries(values ?? {})) out[name] = fromBitableValue(byName.get(name), value);
 	return out;

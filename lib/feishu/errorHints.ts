@@ -22,6 +22,10 @@ const HINTS: ReadonlyArray<[readonly number[], string]> = [
 	[[1254040], 'No Base has this app token: copy the Base\'s link again (a Base in a wiki has its own token: open it in a new tab first)'],
 	[[1254041, 1254004], 'The Base has no table with this ID: pick the table from the list, or copy its link (…?table=tbl…)'],
 	[[1254045], 'The table has no field of that name: field names are case-sensitive; reload the field list'],
+	[[90213, 1310213], 'The app may not open this spreadsheet: add it as a collaborator (in the spreadsheet: ··· > More > Add Document App, or share it with a group the bot is in), with "can edit" to write'],
+	[[90214, 1310214], 'No spreadsheet has this token: copy the spreadsheet\'s link again (a spreadsheet in a wiki has its own token: open it in a new tab first)'],
+	[[90215, 1310215, 1310211], 'The spreadsheet has no sheet with this ID: pick the sheet from the list, or copy its link (…?sheet=…)'],
+	[[90202, 1310202], 'The range is not one Feishu takes: A1 notation such as A1:D100, A:D or A2:D, on an existing sheet'],
 ];
 
 const BY_CODE = new Map<number, string>(HINTS.flatMap(([codes, hint]) => codes.map((code) => [code, hint] as [number, string])));

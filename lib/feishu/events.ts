@@ -3,6 +3,7 @@
 // shaped into one n8n item: the payload exactly as Feishu sent it plus flat convenience fields.
 // Payload shapes: docs/protocol.md, "Event envelopes", "im.message.receive_v1 payload" and "Card callbacks".
 import type { FeishuEnvelope } from './envelope';
+import { documentEventFields, isDocumentEventType } from './documentEvents';
 import { isObject } from './values';
 
 /** The event type that stands for "any event" in a selection. */
@@ -23,6 +24,8 @@ export const COMMON_EVENT_TYPES: { value: string; name: string; description: str
 	{ value: 'card.action.trigger', name: 'Card Action', description: 'A user clicked a button or submitted a form on a card (a callback); answer with the Feishu node\'s "Respond to Card Action"' },
 	{ value: 'application.bot.menu_v6', name: 'Bot Menu Clicked', description: 'A user clicked an item of the bot\'s custom menu' },
 	{ value: 'contact.user.created_v3', name: 'User Created', description: 'A user joined the tenant' },
+	{ value: 'drive.file.bitable_record_changed_v1', name: 'Base Record Changed', description: 'A record of a Base listed under Documents was added, changed or deleted (the trigger subscribes to the Base)' },
+	{ value: 'drive.file.edit_v1', name: 'Document Edited', description: 'A spreadsheet (or Base) listed under Documents was edited (the trigger subscribes to it)' },
 ];
 
 export type ChatTypeFilter = 'any' | 'p2p' | 'group';
@@ -281,6 +284,7 @@ export function shapeEvent(envelope: FeishuEnvelope, bot?: BotIdentity): FeishuE
 	if (envelope.eventType === 'im.message.receive_v1') specific = messageFieldsV2(event, bot);
 	else if (envelope.eventType === 'message') specific = messageFieldsV1(event);
 	else if (envelope.eventType === 'card.action.trigger') specific = cardFields(event);
+	else if (isDocumentEventType(envelope.eventType)) specific = documentEventFields(envelope.eventType, event);
 	else {
 		// Reactions, read receipts, chat membership...: surface the ids most events carry at the top
 		// of `event`, so a following Feishu node can use {{ $json.chat_id }} / {{ $json.message_id }}.

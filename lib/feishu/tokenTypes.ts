@@ -48,6 +48,15 @@ export const ENDPOINT_TOKEN_TYPES: Readonly<Record<string, readonly AccessTokenT
 	'POST /open-apis/contact/v3/users/batch_get_id': TENANT,
 	'GET /open-apis/contact/v3/users/find_by_department': BOTH,
 	'GET /open-apis/contact/v3/departments/:department_id/children': BOTH,
+	// Sheets: every page's Authorization is tenant_access_token or user_access_token.
+	'POST /open-apis/sheets/v3/spreadsheets': BOTH,
+	'GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token': BOTH,
+	'GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/query': BOTH,
+	'POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/find': BOTH,
+	'POST /open-apis/sheets/v2/spreadsheets/:spreadsheet_token/sheets_batch_update': BOTH,
+	'GET /open-apis/sheets/v2/spreadsheets/:spreadsheetToken/values/:range': BOTH,
+	'PUT /open-apis/sheets/v2/spreadsheets/:spreadsheetToken/values': BOTH,
+	'POST /open-apis/sheets/v2/spreadsheets/:spreadsheetToken/values_append': BOTH,
 	// Search Users: the Lark page's request header is a user_access_token only.
 	'GET /open-apis/search/v1/user': USER,
 };

@@ -7,6 +7,7 @@ import { feishuApiCredentialTest } from './methods/credentialTest';
 import { getApiEndpointFields, searchApiEndpoints } from './methods/apiEndpoints';
 import { getBitableFields, searchBitableTables } from './methods/bitable';
 import { searchChats, searchUsers } from './methods/listSearch';
+import { searchSheets } from './methods/sheets';
 
 export class Feishu implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,7 +18,7 @@ export class Feishu implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Send, reply to and manage Feishu / Lark messages, manage group chats and their members, look up people and departments, read and write Bitable (Base) records, answer card actions, and post through group custom bots',
+		description: 'Send, reply to and manage Feishu / Lark messages, manage group chats and their members, look up people and departments, read and write Bitable (Base) records and spreadsheets, answer card actions, and post through group custom bots',
 		defaults: { name: 'Feishu' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -39,7 +40,7 @@ export class Feishu implements INodeType {
 		properties: nodeProperties,
 	};
 
-	methods = { credentialTest: { feishuApiCredentialTest }, listSearch: { searchApiEndpoints, searchBitableTables, searchChats, searchUsers }, resourceMapping: { getApiEndpointFields, getBitableFields } };
+	methods = { credentialTest: { feishuApiCredentialTest }, listSearch: { searchApiEndpoints, searchBitableTables, searchChats, searchSheets, searchUsers }, resourceMapping: { getApiEndpointFields, getBitableFields } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router(this);

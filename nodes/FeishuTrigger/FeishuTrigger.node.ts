@@ -16,6 +16,7 @@ import { CONNECTION_MODE, EVENTS_SUBTITLE, triggerProperties, triggerWebhooks } 
 import { startLongConnection } from './longConnection';
 import { readTriggerSettings } from './TriggerSettings';
 import { handleFeishuWebhook } from './webhookRequest';
+import { documentsSubscribed, subscribeDocuments, unsubscribeDocuments } from './documentSubscriptions';
 
 export class FeishuTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -55,19 +56,27 @@ export class FeishuTrigger implements INodeType {
 	methods = { credentialTest: { feishuApiCredentialTest } };
 
 	// Feishu has no API to register a request URL: the user pastes it in the developer console, so
-	// there is nothing to create or delete. n8n asks checkExists on every activation and test
-	// listen, so that is where settings webhook mode cannot run safely without (no Verification
+	// for the URL there is nothing to create or delete. n8n asks checkExists on every activation and
+	// test listen, so that is where settings webhook mode cannot run safely without (no Verification
 	// Token) fail the activation.
 	webhookMethods = {
 		default: {
+			// Document events need a subscription per file (documentSubscriptions.ts): checkExists asks
+			// Feishu whether each is subscribed, create subscribes, delete unsubscribes (never failing).
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				await readTriggerSettings(this);
-				return true;
+				const settings = await readTriggerSettings(this);
+				if (settings.connectionMode !== CONNECTION_MODE.webhook || settings.documents.length === 0) return true;
+				return await documentsSubscribed(settings.creds, settings.documents, this.logger);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				const settings = await readTriggerSettings(this);
+				if (settings.connectionMode === CONNECTION_MODE.webhook) await subscribeDocuments(this.getNode(), settings.creds, settings.documents, this.logger);
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
+				// A deactivation must not fail: settings that no longer read (a deleted credential) leave nothing to do.
+				const settings = await readTriggerSettings(this).catch(() => undefined);
+				if (settings?.connectionMode === CONNECTION_MODE.webhook) await unsubscribeDocuments(settings.creds, settings.documents, this.logger);
 				return true;
 			},
 		},

@@ -69,6 +69,18 @@ const properties: INodeProperties[] = [
 		description: 'More event types by name, separated by commas: any event Feishu sends works, even ones not listed above',
 	},
 	{
+		displayName: 'Documents',
+		name: 'documents',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://example.feishu.cn/base/bascnAbCdEf123 or https://example.feishu.cn/sheets/shtcnAbCdEf123',
+		description:
+			'Links of the Bases (…/base/…) and spreadsheets (…/sheets/…) to watch, or Base app tokens, separated by commas or new lines. The trigger subscribes the app to each on activation and unsubscribes on deactivation; the app must be able to manage each document (··· > More > Add Document App).',
+		typeOptions: { rows: 2 },
+		displayOptions: { show: { events: ['drive.file.bitable_record_changed_v1', 'drive.file.edit_v1'] } },
+	},
+	{
 		displayName: 'Message Filters',
 		name: 'messageFilters',
 		type: 'collection',

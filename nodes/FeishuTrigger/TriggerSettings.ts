@@ -13,6 +13,8 @@ import {
 	MAX_REPLAY_WINDOW_SECONDS,
 } from '../../lib/feishu';
 import { CONNECTION_MODE, type ConnectionMode } from './FeishuTriggerDescription';
+import { readDocuments } from './documentSubscriptions';
+import type { DocumentRef } from '../../lib/feishu';
 
 export interface TriggerSettings {
 	connectionMode: ConnectionMode;
@@ -25,6 +27,8 @@ export interface TriggerSettings {
 	/** Long connection: runs in flight per app before events wait (-1: no limit). */
 	maxConcurrentRuns: number;
 	maxWaitingEvents: number;
+	/** The files to subscribe to for document events (none unless one is selected). */
+	documents: DocumentRef[];
 }
 
 /** The part of ITriggerFunctions / IWebhookFunctions the settings need. */
@@ -55,6 +59,7 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 	if (eventTypes.length === 0) {
 		throw new NodeOperationError(node, 'Select at least one event, or enter a custom event type');
 	}
+	const documents = readDocuments(node, ctx.getNodeParameter('documents', ''), eventTypes);
 	const messageFilters = (ctx.getNodeParameter('messageFilters', {}) ?? {}) as {
 		chatType?: 'any' | 'p2p' | 'group';
 		ignoreBotMessages?: boolean;
@@ -103,5 +108,6 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 		// 0 or less: no limit (as n8n's RabbitMQ Trigger's "-1").
 		maxConcurrentRuns: clamp(options.maxConcurrentRuns, -1, 1_000_000, DEFAULT_MAX_CONCURRENT_RUNS),
 		maxWaitingEvents: clamp(options.maxWaitingEvents, 1, 1_000_000, DEFAULT_MAX_WAITING_EVENTS),
+		documents,
 	};
 }

@@ -8,10 +8,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { type BotIdentity, type FeishuEnvelope, type FeishuLogger, matchesEventType, needsBotIdentity, processEvent, TIMED_OUT, within } from '../../lib/feishu';
 import { cachedBotIdentity, getBotIdentity } from './botIdentity';
 import type { TriggerSettings } from './TriggerSettings';
+import { isForDocuments } from './documentSubscriptions';
 
 /** The cheap first step: most events of a busy app are not for this trigger. */
 export function wantsEventType(envelope: FeishuEnvelope, settings: TriggerSettings): boolean {
-	return matchesEventType(envelope.eventType, settings.filters.eventTypes);
+	// A document event about a file another trigger of the app subscribed to is not for this one.
+	return matchesEventType(envelope.eventType, settings.filters.eventTypes) && isForDocuments(envelope.eventType, envelope.raw, settings.documents ?? []);
 }
 
 /**

@@ -10,6 +10,7 @@ import { type FeishuEnvelope, type HubEventContext, type HubSubscription, isCall
 import { answerWithinBudget } from './cardAnswer';
 import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import type { TriggerSettings } from './TriggerSettings';
+import { holdDocumentSubscriptions } from './documentSubscriptions';
 
 // n8n-workflow >= 1.1xx adds a 4th parameter: a key n8n refuses to run twice. Older n8n ignores it.
 type EmitWithKey = (
@@ -67,6 +68,8 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 	let startup: Promise<void> | undefined;
 	let started = false;
 	let manualEmitted = false;
+	// Ends this trigger's document subscriptions (documentSubscriptions.ts), once they are made.
+	let releaseDocuments: (() => Promise<void>) | undefined;
 	const dedupe = persistentDedupe(ctx);
 
 	const emit = (envelope: FeishuEnvelope, json: IDataObject, context: HubEventContext): Promise<IDataObject | undefined> | undefined => {
@@ -137,6 +140,19 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 					message: `Could not connect to Feishu: ${(error as Error).message}`,
 				});
 			}
+			// Connected: now ask Feishu for the documents' events (a refusal fails the activation).
+			if (settings.documents.length > 0) {
+				try {
+					releaseDocuments = await holdDocumentSubscriptions(ctx.getNode(), settings.creds, settings.documents, ctx.logger);
+				} catch (error) {
+					const current = subscription;
+					subscription = undefined;
+					started = false;
+					await current?.unsubscribe();
+					// Already a NodeOperationError with the fix (documentSubscriptions.ts); keep its description.
+					throw new NodeOperationError(ctx.getNode(), error as Error, { description: (error as { description?: string }).description });
+				}
+			}
 		})();
 		await startup;
 		// Closed while connecting: the subscription made it after all, so let it go now.
@@ -144,6 +160,8 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 			const current = subscription;
 			subscription = undefined;
 			await current?.unsubscribe();
+			await releaseDocuments?.();
+			releaseDocuments = undefined;
 		}
 	};
 
@@ -155,6 +173,9 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 		const current = subscription;
 		subscription = undefined;
 		await current?.unsubscribe();
+		const release = releaseDocuments;
+		releaseDocuments = undefined;
+		await release?.();
 	};
 
 	if (!manual) {

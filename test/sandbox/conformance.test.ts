@@ -955,3 +955,102 @@ test('Client drives Bitable: tables, fields, views, records (create, get, update
 	await assert.rejects(client.bitable.v1.appTableRecord.search({ path, data: {} }), refused(403, 91403, /Forbidden/));
 	await assert.rejects(client.bitable.v1.appTable.delete({ path }), refused(403, 91403));
 });
+
+test('Client subscribes to a Base’s and a spreadsheet’s events (drive.v1.file.subscribe / getSubscribe / deleteSubscribe), receives the record change over WSClient, and Feishu’s refusals', async () => {
+	const client = sdkClient();
+	const base = await control(sb.baseUrl, 'POST', 'bitable/apps', { name: 'Conformance events', tables: [{ name: 'T', fields: [{ field_name: 'Name', type: 1 }] }] });
+	const file = { path: { file_token: base.app_token as string }, params: { file_type: 'bitable' as const } };
+	assert.equal((await client.drive.v1.file.getSubscribe(file)).data?.is_subscribe, false);
+	assert.equal((await client.drive.v1.file.subscribe(file)).code, 0);
+	assert.equal((await client.drive.v1.file.subscribe(file)).code, 0, 'subscribing again is fine');
+	assert.equal((await client.drive.v1.file.getSubscribe(file)).data?.is_subscribe, true);
+
+	const received: any[] = [];
+	const ws = await startWsClient({ 'drive.file.bitable_record_changed_v1': (d) => void received.push(d) });
+	try {
+		const made = await control(sb.baseUrl, 'POST', `bitable/apps/${base.app_token}/tables/${base.tables[0].table_id}/records`, { fields: { Name: 'x' } });
+		await waitFor('the record change', () => received.length === 1);
+		assert.equal(received[0].file_token, base.app_token);
+		assert.equal(received[0].table_id, base.tables[0].table_id);
+		assert.equal(received[0].action_list[0].record_id, made.record_id);
+		assert.equal(received[0].action_list[0].action, 'record_added');
+		assert.equal(typeof received[0].action_list[0].after_value[0].field_value, 'string');
+	} finally {
+		ws.close({ force: true });
+	}
+
+	assert.equal((await client.drive.v1.file.deleteSubscribe(file)).code, 0);
+	assert.equal((await client.drive.v1.file.getSubscribe(file)).data?.is_subscribe, false);
+
+	const sheet = await control(sb.baseUrl, 'POST', 'drive/files', { file_type: 'sheet' });
+	assert.equal((await client.drive.v1.file.subscribe({ path: { file_token: sheet.file_token }, params: { file_type: 'sheet' } })).code, 0);
+	assert.equal((await client.drive.v1.file.getSubscribe({ path: { file_token: sheet.file_token }, params: { file_type: 'sheet' } })).data?.is_subscribe, true);
+
+	const refused = (status: number, code: number) => (e: any) => {
+		assert.equal(e.response?.status, status);
+		assert.equal(e.response?.data?.code, code);
+		return true;
+	};
+	await assert.rejects(client.drive.v1.file.subscribe({ path: { file_token: 'NoSuchBase0000' }, params: { file_type: 'bitable' } }), refused(404, 1061003));
+	await assert.rejects(client.drive.v1.file.subscribe({ path: { file_token: sheet.file_token }, params: { file_type: 'bitable' } }), refused(404, 1061003));
+	await assert.rejects(client.drive.v1.file.subscribe({ path: { file_token: base.app_token }, params: { file_type: 'wiki' as any } }), refused(400, 99992402));
+	await assert.rejects(client.drive.v1.file.subscribe({ path: { file_token: base.app_token }, params: { file_type: 'bitable', event_type: 'file.created_in_folder_v1' } }), refused(400, 1061002));
+	await control(sb.baseUrl, 'PUT', `bitable/apps/${base.app_token}/collaborators`, { collaborators: { [APP.appId]: 'read' } });
+	await assert.rejects(client.drive.v1.file.subscribe(file), refused(403, 91403));
+});
+
+test('Client drives Sheets: spreadsheet create / get, sheets query / get / find (typed methods), values read / write / append and sheets_batch_update (client.request), and Feishu’s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const made = await client.sheets.spreadsheet.create({ data: { title: 'Conformance Sheet' } });
+	const token = made.data!.spreadsheet!.spreadsheet_token!;
+	assert.match(token, /^[A-Za-z0-9]{20,}$/);
+	assert.match(String(made.data?.spreadsheet?.url), new RegExp(`/sheets/${token}$`));
+	assert.equal((await client.sheets.spreadsheet.get({ path: { spreadsheet_token: token } })).data?.spreadsheet?.title, 'Conformance Sheet');
+	const sheets = (await client.sheets.spreadsheetSheet.query({ path: { spreadsheet_token: token } })).data?.sheets ?? [];
+	assert.deepEqual(sheets.map((s) => [s.title, s.index, s.grid_properties?.row_count, s.grid_properties?.column_count]), [['Sheet1', 0, 200, 20]]);
+	const sheetId = sheets[0].sheet_id!;
+	assert.equal((await client.sheets.spreadsheetSheet.get({ path: { spreadsheet_token: token, sheet_id: sheetId } })).data?.sheet?.title, 'Sheet1');
+
+	const v2 = `/open-apis/sheets/v2/spreadsheets/${token}`;
+	const put = await client.request({ method: 'PUT', url: `${v2}/values`, data: { valueRange: { range: `${sheetId}!A1:B3`, values: [['Name', 'Qty'], ['apple', 3], ['pear', 5]] } } });
+	assert.deepEqual([put.code, put.data.updatedRange, put.data.updatedRows, put.data.updatedColumns, put.data.updatedCells], [0, `${sheetId}!A1:B3`, 3, 2, 6]);
+	const appended = await client.request({ method: 'POST', url: `${v2}/values_append`, params: { insertDataOption: 'INSERT_ROWS' }, data: { valueRange: { range: `${sheetId}!A1:B`, values: [['plum', 7]] } } });
+	assert.deepEqual([appended.data.tableRange, appended.data.updates.updatedRange, appended.data.updates.updatedRows], [`${sheetId}!A4:B4`, `${sheetId}!A4:B4`, 1]);
+	const read = await client.request({ method: 'GET', url: `${v2}/values/${encodeURIComponent(`${sheetId}!A1:B`)}`, params: { valueRenderOption: 'ToString' } });
+	assert.deepEqual([read.data.valueRange.range, read.data.valueRange.majorDimension, read.data.valueRange.values], [`${sheetId}!A1:B4`, 'ROWS', [['Name', 'Qty'], ['apple', 3], ['pear', 5], ['plum', 7]]]);
+	assert.equal(read.data.revision, read.data.valueRange.revision);
+
+	const found = await client.sheets.spreadsheetSheet.find({ path: { spreadsheet_token: token, sheet_id: sheetId }, data: { find_condition: { range: `${sheetId}!A1:B4`, match_case: false, match_entire_cell: false }, find: 'P' } });
+	assert.deepEqual([found.data?.find_result?.matched_cells, found.data?.find_result?.rows_count], [['A2', 'A3', 'A4'], 3], 'case-insensitive: apple, pear, plum');
+
+	const batch = await client.request({ method: 'POST', url: `${v2}/sheets_batch_update`, data: { requests: [{ addSheet: { properties: { title: 'Second', index: 1 } } }, { copySheet: { source: { sheetId }, destination: { title: 'Copy' } } }] } });
+	const [add, copy] = batch.data.replies;
+	assert.deepEqual([add.addSheet.properties.title, add.addSheet.properties.index, copy.copySheet.properties.title], ['Second', 1, 'Copy']);
+	const del = await client.request({ method: 'POST', url: `${v2}/sheets_batch_update`, data: { requests: [{ deleteSheet: { sheetId: add.addSheet.properties.sheetId } }] } });
+	assert.deepEqual(del.data.replies[0].deleteSheet, { result: true, sheetId: add.addSheet.properties.sheetId });
+	assert.deepEqual(((await client.sheets.spreadsheetSheet.query({ path: { spreadsheet_token: token } })).data?.sheets ?? []).map((s) => s.title), ['Sheet1', 'Copy']);
+
+	// Feishu's refusals: its code, message and HTTP status.
+	const refused = (status: number, code: number, msg?: RegExp) => (e: any) => {
+		assert.equal(e.response?.status, status);
+		assert.equal(e.response?.data?.code, code);
+		if (msg) assert.match(e.response?.data?.msg, msg);
+		return true;
+	};
+	await assert.rejects(client.request({ method: 'GET', url: `${v2}/values/${encodeURIComponent(`${sheetId}!A1:?`)}` }), refused(400, 90202, /validate RangeVal fail/));
+	await assert.rejects(client.request({ method: 'PUT', url: `${v2}/values`, data: { valueRange: { range: `${sheetId}!A1:A1`, values: [['a', 'b']] } } }), refused(400, 90202));
+	await assert.rejects(client.request({ method: 'PUT', url: `${v2}/values`, data: { valueRange: { range: `${sheetId}!A1:A6000`, values: Array.from({ length: 5001 }, () => ['x']) } } }), refused(400, 90227, /TooLargeRequest/));
+	await assert.rejects(client.request({ method: 'PUT', url: `${v2}/values`, data: { valueRange: { range: `${sheetId}!A1`, values: [['x'.repeat(50_001)]] } } }), refused(400, 90222, /TooLargeCell/));
+	await assert.rejects(client.request({ method: 'PUT', url: `${v2}/values`, data: { valueRange: { range: `${sheetId}!A1:B1` } } }), refused(400, 90204, /WrongRequestBody/));
+	await assert.rejects(client.request({ method: 'PUT', url: `${v2}/values`, data: { valueRange: { range: 'nosuch!A1:A1', values: [['x']] } } }), refused(400, 90215, /SheetIdNotFound/));
+	await assert.rejects(client.request({ method: 'POST', url: `${v2}/values_append`, params: { insertDataOption: 'SOMETIMES' }, data: { valueRange: { range: `${sheetId}!A1:B`, values: [['x']] } } }), refused(400, 90204));
+	await assert.rejects(client.request({ method: 'POST', url: `${v2}/sheets_batch_update`, data: { requests: [{ addSheet: { properties: { title: 'Copy' } } }] } }), refused(400, 90210, /ExistSheetTitle/));
+	await assert.rejects(client.sheets.spreadsheetSheet.get({ path: { spreadsheet_token: token, sheet_id: 'nosuch' } }), refused(400, 1310215, /Sheet Id Not Found/));
+	await assert.rejects(client.sheets.spreadsheet.get({ path: { spreadsheet_token: 'shtcnNoSuchSheet00000000000' } }), refused(400, 1310214));
+	await assert.rejects(client.sheets.spreadsheet.create({ data: { title: 'x'.repeat(256) } }), refused(400, 1310204, /Wrong Request Body/));
+	// A spreadsheet a person made and did not share with the app.
+	const closed = await control(sb.baseUrl, 'POST', 'sheets/spreadsheets', { title: 'Closed', collaborators: {} });
+	await assert.rejects(client.request({ method: 'GET', url: `/open-apis/sheets/v2/spreadsheets/${closed.spreadsheet_token}/values/${closed.sheets[0].sheet_id}` }), refused(403, 90213, /PermissionFail/));
+	await assert.rejects(client.sheets.spreadsheetSheet.query({ path: { spreadsheet_token: closed.spreadsheet_token } }), refused(400, 1310213, /Permission Fail/));
+});

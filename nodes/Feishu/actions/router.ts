@@ -10,9 +10,10 @@ import { contact } from './contact';
 import { customBot } from './customBot';
 import { message } from './message';
 import { bitable } from './bitable';
+import { sheets } from './sheets';
 import { ItemFailure, type BatchContext, type BatchItemResult, type ResourceOperations } from './types';
 
-export const resources: Record<string, ResourceOperations> = { api, bitable, callback, chat, contact, customBot, message };
+export const resources: Record<string, ResourceOperations> = { api, bitable, callback, chat, contact, customBot, message, sheets };
 
 export async function router(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();

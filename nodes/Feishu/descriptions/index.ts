@@ -14,6 +14,7 @@ import { customBotFields, customBotOperations, customBotOptions } from './Custom
 import { ephemeralFields } from './EphemeralDescription';
 import { messageBatchFields } from './MessageBatchDescription';
 import { messageFields, messageOperations, messageOptions } from './MessageDescription';
+import { sheetsFields, sheetsOperations } from './SheetsDescription';
 
 export const RESOURCES = [
 	{ name: 'API', value: 'api', description: 'Any Feishu Open API endpoint, picked from a searchable list of every one' },
@@ -23,6 +24,7 @@ export const RESOURCES = [
 	{ name: 'Contact', value: 'contact', description: 'The tenant\'s users and departments, within the app\'s contact scope' },
 	{ name: 'Custom Bot', value: 'customBot', description: 'A group\'s webhook bot: posts with its own credential, no app needed' },
 	{ name: 'Message', value: 'message' },
+	{ name: 'Sheets', value: 'sheets', description: 'Values and sheets of a Feishu spreadsheet (电子表格) the app is a collaborator of' },
 ];
 
 export const nodeProperties: INodeProperties[] = [
@@ -42,6 +44,7 @@ export const nodeProperties: INodeProperties[] = [
 	...customBotOperations,
 	...apiOperations,
 	...bitableOperations,
+	...sheetsOperations,
 	...messageFields,
 	...messageBatchFields,
 	...ephemeralFields,
@@ -53,6 +56,7 @@ export const nodeProperties: INodeProperties[] = [
 	...customBotFields,
 	...apiFields,
 	...bitableFields,
+	...sheetsFields,
 	// After the "Card Source" parameters they depend on, before Options.
 	...cardFields,
 	...messageOptions,

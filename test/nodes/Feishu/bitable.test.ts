@@ -449,3 +449,14 @@ test('Batch Create Records stays within Feishu\'s rate limit: a refused request 
 		await slow.close();
 	}
 });
+
+test('Batch Create Records reads a parameter set without an expression once per batch, one with an expression per item (items into two tables)', async () => {
+	const b = await control<MadeBase>(sb, 'POST', 'bitable/apps', { tables: [{ name: 'A', fields: [{ field_name: 'Name', type: 1 }] }, { name: 'B', fields: [{ field_name: 'Name', type: 1 }] }] });
+	const [a, c] = b.tables;
+	const items = Array.from({ length: 6 }, (_, k) => ({ json: { Name: `n${k}`, table: k % 2 ? c.table_id : a.table_id } }));
+	const made = await ok({ operation: 'batchCreateRecords', appToken: rl('id', b.app_token), tableId: rl('id', '={{ $json.table }}'), columns: { mappingMode: 'autoMapInputData', value: null } }, items);
+	assert.equal(made.filter((i) => i.json.record_id).length, 6);
+	const names = async (t: MadeTable) => (await stored(b, t)).map((r) => r.fields.Name).sort();
+	assert.deepEqual(await names(a), ['n0', 'n2', 'n4']);
+	assert.deepEqual(await names(c), ['n1', 'n3', 'n5']);
+});

@@ -4,7 +4,7 @@
 // chunk refused for one record's value split until that record alone fails), and each item gets its
 // own result. Without "Continue On Fail" an item that fails the checks stops the run before anything
 // is written; with it, that item comes out as an error item and the others go ahead.
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
 import { runBitableBatch, type BatchEntry, type BitableField, type FeishuApiClient, type TableRef } from '../../../../lib/feishu';
 import { ItemFailure, type BatchContext, type BatchItemResult, type ItemContext } from '../types';
 import { tableFields, tableOf } from './shared';
@@ -20,9 +20,53 @@ export interface RecordBatch<P, R> {
 	output(result: R, fields: readonly BitableField[], context: ItemContext): INodeExecutionData;
 }
 
+/** Whether a saved parameter value holds an n8n expression anywhere (a string starting with "="). */
+function hasExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(hasExpression);
+	if (value && typeof value === 'object') return Object.values(value).some(hasExpression);
+	return false;
+}
+
+/**
+ * `ctx` with getNodeParameter read once per batch for the parameters that are set without an
+ * expression (the Base, the table, the column mapping of every item are then the same): thousands of
+ * items otherwise resolve the same values thousands of times. Parameters with an expression, unset ones
+ * (their default may be an expression) and failed reads go to n8n every time. Every other member is the
+ * context's own, called on it.
+ */
+export function withStaticParameters(ctx: IExecuteFunctions): IExecuteFunctions {
+	const saved = (ctx.getNode().parameters ?? {}) as Record<string, unknown>;
+	const cache = new Map<string, unknown>();
+	const fixed = new Map<string, boolean>();
+	const isFixed = (name: string) => {
+		let verdict = fixed.get(name);
+		if (verdict === undefined) {
+			const raw = Object.prototype.hasOwnProperty.call(saved, name) ? saved[name] : undefined;
+			fixed.set(name, (verdict = raw !== undefined && !hasExpression(raw)));
+		}
+		return verdict;
+	};
+	const read = ((name: string, itemIndex: number, fallback?: unknown, options?: IGetNodeParameterOptions) => {
+		if (!isFixed(name)) return ctx.getNodeParameter(name, itemIndex, fallback as never, options);
+		const key = `${name}\u0000${typeof fallback === 'object' ? JSON.stringify(fallback) : String(fallback)}\u0000${options ? JSON.stringify(options) : ''}`;
+		if (!cache.has(key)) cache.set(key, ctx.getNodeParameter(name, itemIndex, fallback as never, options));
+		return cache.get(key);
+	}) as IExecuteFunctions['getNodeParameter'];
+	return new Proxy(ctx, {
+		get(target, prop) {
+			if (prop === 'getNodeParameter') return read;
+			const value = Reflect.get(target, prop, target) as unknown;
+			return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+		},
+	});
+}
+
 /** `itemIndexes`: each item's index in the node's input (default: its position in `batch.items`). */
 export async function runRecordBatch<P, R>(batch: BatchContext, spec: RecordBatch<P, R>, itemIndexes?: number[]): Promise<BatchItemResult[]> {
-	const { ctx, items } = batch;
+	const { items } = batch;
+	// One item (a batch of one, `execute`): nothing to share, and per-execution caches keyed by the context stay whole.
+	const ctx = items.length > 1 ? withStaticParameters(batch.ctx) : batch.ctx;
 	const client = batch.client;
 	if (!client) throw new Error('this operation needs the Feishu API client');
 	const results: BatchItemResult[] = new Array(items.length);
@@ -31,10 +75,11 @@ export async function runRecordBatch<P, R>(batch: BatchContext, spec: RecordBatc
 		const context: ItemContext = { ctx, i: itemIndexes?.[i] ?? i, item: items[i], client };
 		try {
 			const ref = tableOf(context);
-			const fields = await tableFields(ctx, client, ref);
 			const key = `${ref.appToken}/${ref.tableId}`;
 			let group = groups.get(key);
-			if (!group) groups.set(key, (group = { ref, fields, first: context, entries: [], contexts: new Map() }));
+			// The field list is read once per table (tableFields caches it); a known table needs no await.
+			if (!group) groups.set(key, (group = { ref, fields: await tableFields(batch.ctx, client, ref), first: context, entries: [], contexts: new Map() }));
+			const fields = group.fields;
 			group.entries.push({ index: i, payload: spec.prepare(context, fields) });
 			group.contexts.set(i, context);
 		} catch (error) {
