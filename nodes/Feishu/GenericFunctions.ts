@@ -179,12 +179,17 @@ function hintSentence(error: FeishuApiError): string {
 export function toNodeError(ctx: RequestContext, error: unknown, itemIndex: number): Error {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof FeishuApiError) {
-		return new NodeApiError(ctx.getNode(), { code: error.code, msg: error.msg, log_id: error.logId ?? null } as JsonObject, {
+		const message = `Feishu error ${error.code}: ${error.msg}`;
+		const nodeError = new NodeApiError(ctx.getNode(), { code: error.code, msg: error.msg, log_id: error.logId ?? null } as JsonObject, {
 			itemIndex,
-			message: `Feishu error ${error.code}: ${error.msg}`,
+			message,
 			description: `${hintSentence(error)}log_id: ${error.logId ?? 'n/a'}${error.httpStatus ? ` · HTTP ${error.httpStatus}` : ''}. Quote the log_id to Feishu support; look the code up at https://open.feishu.cn/search?q=${error.code}`,
 			httpCode: error.httpStatus ? String(error.httpStatus) : undefined,
 		});
+		// NodeApiError swaps a message containing a Node error code for its own text, and Feishu's
+		// messages can hold one by chance ("FieldNameNotFound" contains ENOTFOUND: "incorrect host").
+		nodeError.message = message;
+		return nodeError;
 	}
 	if (error instanceof FeishuValidationError) {
 		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: `Check the "${error.field}" field` });

@@ -228,6 +228,11 @@ test('Search Records: conditions (all / any, dates as ISO or keywords), JSON fil
 	const refused = await run({ operation: 'searchRecords', ...on(b, t), filterType: 'json', filterJson: JSON.stringify({ conjunction: 'and', conditions: [{ field_name: 'Name', operator: 'isGreater', value: ['a'] }] }) });
 	assert.ok(refused.error instanceof NodeApiError);
 	assert.match(refused.error.message, /^Feishu error 1254018: InvalidFilter/, 'what Feishu refuses comes back as its error');
+	// "FieldNam|eNotFound" holds ENOTFOUND: n8n's NodeApiError would say "incorrect host (domain)" instead.
+	const unknownField = await run({ operation: 'searchRecords', ...on(b, t), filterType: 'none', options: { fieldNames: 'Name, Nowhere' } });
+	assert.ok(unknownField.error instanceof NodeApiError, String(unknownField.error ?? JSON.stringify(unknownField.output)));
+	assert.equal(unknownField.error.message, 'Feishu error 1254045: FieldNameNotFound: Nowhere');
+	assert.match(String(unknownField.error.description), /no field of that name/);
 });
 
 test('Batch Create Records: 2,500 records with three invalid ones, with and without Continue On Fail', async () => {
