@@ -6,6 +6,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 import { appCredentialsFrom, getTenantAccessToken, tokenErrorMessage } from '../lib/feishu';
+import { domainProperties } from './domainProperties';
 
 // The Test button is the nodes' `feishuApiCredentialTest` (nodes/Feishu/methods/credentialTest.ts):
 // besides the ids it checks the app's scopes, which a declarative test request cannot.
@@ -39,28 +40,7 @@ export class FeishuApi implements ICredentialType {
 			required: true,
 			description: 'On the same "Credentials & Basic Info" page, next to the App ID; if it was reset there, paste the new one',
 		},
-		{
-			displayName: 'Domain',
-			name: 'domain',
-			type: 'options',
-			options: [
-				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
-				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
-				{ name: 'Custom Base URL', value: 'custom' },
-			],
-			default: 'feishu',
-			description: 'Feishu for China, Lark for the international edition, or a custom URL (e.g. the local sandbox)',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://open.example.com',
-			description:
-				'Must use https://. Plain http:// is accepted only for localhost, 127.x.x.x and [::1] (e.g. the local sandbox at http://127.0.0.1:9800): elsewhere the App Secret and tokens would travel in clear. Redirects are not followed.',
-			displayOptions: { show: { domain: ['custom'] } },
-		},
+		...domainProperties(''),
 		// Stays masked despite the scanner's credential-unnecessary-password warning (it guesses from the name):
 		// the Encrypt Key decrypts every event and checks every request's signature, so it is a secret.
 		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password

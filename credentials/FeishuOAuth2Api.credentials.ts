@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { domainProperties } from './domainProperties';
 
 // n8n expressions mirror lib/feishu/userAuth.ts oauthEndpoints() (an expression cannot call it):
 // Feishu and Lark serve the authorization page on their accounts host and the token endpoint on the
@@ -54,28 +55,7 @@ export class FeishuOAuth2Api implements ICredentialType {
 			required: true,
 			description: 'The app\'s App Secret, on the same page as the App ID',
 		},
-		{
-			displayName: 'Domain',
-			name: 'domain',
-			type: 'options',
-			options: [
-				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
-				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
-				{ name: 'Custom Base URL', value: 'custom' },
-			],
-			default: 'feishu',
-			description: 'Feishu for China, Lark for the international edition, or a custom URL (e.g. the local sandbox)',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://open.example.com',
-			description:
-				'Serves both the authorization page and the Open API. Must use https://; plain http:// is accepted only for localhost, 127.x.x.x and [::1] (e.g. the local sandbox at http://127.0.0.1:9800).',
-			displayOptions: { show: { domain: ['custom'] } },
-		},
+		...domainProperties('Serves both the authorization page and the Open API. '),
 		{
 			displayName: 'Authorization URL',
 			name: 'authUrl',

@@ -57,6 +57,36 @@ export const ENDPOINT_TOKEN_TYPES: Readonly<Record<string, readonly AccessTokenT
 	'GET /open-apis/sheets/v2/spreadsheets/:spreadsheetToken/values/:range': BOTH,
 	'PUT /open-apis/sheets/v2/spreadsheets/:spreadsheetToken/values': BOTH,
 	'POST /open-apis/sheets/v2/spreadsheets/:spreadsheetToken/values_append': BOTH,
+	'POST /open-apis/im/v1/chats/:chat_id/managers/add_managers': BOTH,
+	'POST /open-apis/im/v1/chats/:chat_id/managers/delete_managers': BOTH,
+	'GET /open-apis/im/v1/chats/search': BOTH,
+	'PATCH /open-apis/im/v1/chats/:chat_id/announcement': BOTH,
+	// Batch messages and ephemeral cards are the bot's own; uploads and message resources: the pages'
+	// request header is a tenant_access_token only (lark-mcp has no entry for the multipart uploads).
+	'POST /open-apis/message/v4/batch_send/': TENANT,
+	'GET /open-apis/im/v1/batch_messages/:batch_message_id/get_progress': TENANT,
+	'DELETE /open-apis/im/v1/batch_messages/:batch_message_id': TENANT,
+	'POST /open-apis/ephemeral/v1/send': TENANT,
+	'POST /open-apis/ephemeral/v1/delete': TENANT,
+	'POST /open-apis/im/v1/images': TENANT,
+	'POST /open-apis/im/v1/files': TENANT,
+	'GET /open-apis/im/v1/messages/:message_id/resources/:file_key': TENANT,
+	// Bitable and Drive uploads: either token (lark-mcp's bitable_v1 data, the upload_all page).
+	'POST /open-apis/bitable/v1/apps/:app_token/tables': BOTH,
+	'GET /open-apis/bitable/v1/apps/:app_token/tables': BOTH,
+	'DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id': BOTH,
+	'POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields': BOTH,
+	'GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields': BOTH,
+	'GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views': BOTH,
+	'POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records': BOTH,
+	'PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id': BOTH,
+	'DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id': BOTH,
+	'POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search': BOTH,
+	'POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_get': BOTH,
+	'POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create': BOTH,
+	'POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update': BOTH,
+	'POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete': BOTH,
+	'POST /open-apis/drive/v1/medias/upload_all': BOTH,
 	// Search Users: the Lark page's request header is a user_access_token only.
 	'GET /open-apis/search/v1/user': USER,
 };
@@ -64,4 +94,19 @@ export const ENDPOINT_TOKEN_TYPES: Readonly<Record<string, readonly AccessTokenT
 /** The token types an endpoint takes, when known. */
 export function acceptedTokenTypes(endpoint: string): readonly AccessTokenType[] | undefined {
 	return Object.hasOwn(ENDPOINT_TOKEN_TYPES, endpoint) ? ENDPOINT_TOKEN_TYPES[endpoint] : undefined;
+}
+
+/**
+ * The token types every call of an operation takes: its `endpoint` may name several calls ("POST /a,
+ * then PUT /b"); each one written out in full is looked up (an abbreviated "…/records" repeats one
+ * already named), and a token type counts only when every known call takes it. Undefined when none is known.
+ */
+export function operationTokenTypes(endpoints: string): readonly AccessTokenType[] | undefined {
+	const calls = endpoints.split(/,? then |,? or /).map((e) => e.trim());
+	let accepted: readonly AccessTokenType[] | undefined;
+	for (const call of calls) {
+		const types = acceptedTokenTypes(call);
+		if (types) accepted = accepted ? accepted.filter((t) => types.includes(t)) : types;
+	}
+	return accepted;
 }

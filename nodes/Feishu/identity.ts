@@ -4,7 +4,7 @@
 // instead of Feishu's 99991663 / 99991668 after the call.
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { acceptedTokenTypes } from '../../lib/feishu';
+import { operationTokenTypes } from '../../lib/feishu';
 import { nodeProperties } from './descriptions';
 import { APP_AUTHENTICATION, USER_AUTHENTICATION } from './descriptions/AuthenticationDescription';
 
@@ -32,7 +32,7 @@ export interface OperationRef {
 
 /** Throws when Feishu takes only the other identity's token for the operation's endpoint. */
 export function assertIdentity(ctx: IExecuteFunctions | ILoadOptionsFunctions, authentication: Authentication, op: OperationRef): void {
-	const accepted = acceptedTokenTypes(op.endpoint);
+	const accepted = operationTokenTypes(op.endpoint);
 	if (!accepted) return;
 	const title = operationTitle(op.resource, op.operation);
 	if (authentication === USER_AUTHENTICATION && !accepted.includes('user')) {

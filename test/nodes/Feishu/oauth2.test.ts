@@ -11,7 +11,7 @@ import type { IDataObject, INodeExecutionData, INodeProperties, INodeTypeDescrip
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
 import { FeishuOAuth2Api } from '../../../credentials/FeishuOAuth2Api.credentials';
-import { ENDPOINT_TOKEN_TYPES, oauthEndpoints } from '../../../lib/feishu';
+import { ENDPOINT_TOKEN_TYPES, oauthEndpoints, operationTokenTypes } from '../../../lib/feishu';
 import type { Sandbox } from '../../../sandbox/server';
 import { resources } from '../../../nodes/Feishu/actions/router';
 import { resolveParameters, runNode, type OAuth2Credential } from '../../helpers/executeContext';
@@ -225,7 +225,7 @@ test('identity checks before any call: Search Users with the bot says it needs a
 });
 
 test('the endpoint token types agree with Feishu\'s lark-mcp data (sandbox/schemas) for every endpoint both know; every user-token operation is listed', () => {
-	const schemas = ['im_v1', 'contact_v3'].map((f) => JSON.parse(readFileSync(path.join(__dirname, `../../../sandbox/schemas/${f}.json`), 'utf8')) as { endpoints: Record<string, { method: string; path: string; accessTokens: string[] }> });
+	const schemas = ['im_v1', 'contact_v3', 'bitable_v1'].map((f) => JSON.parse(readFileSync(path.join(__dirname, `../../../sandbox/schemas/${f}.json`), 'utf8')) as { endpoints: Record<string, { method: string; path: string; accessTokens: string[] }> });
 	const shape = (p: string) => p.replace(/:\w+/g, ':x');
 	let compared = 0;
 	for (const [endpoint, types] of Object.entries(ENDPOINT_TOKEN_TYPES)) {
@@ -240,6 +240,24 @@ test('the endpoint token types agree with Feishu\'s lark-mcp data (sandbox/schem
 	assert.ok(compared >= 30, `compared ${compared}`);
 	const operations = Object.values(resources).flatMap((r) => Object.values(r.operations));
 	assert.ok(operations.some((o) => o.endpoint === 'GET /open-apis/search/v1/user' && ENDPOINT_TOKEN_TYPES[o.endpoint].join() === 'user'));
+});
+
+test('every operation that calls the Open API with a token has its token types known, each call of a multi-call operation included', () => {
+	// Not checked by design: any endpoint (Feishu answers for itself), the card callback's answer (no call)
+	// and the custom bot (its webhook is signed, no token).
+	const tokenless = new Set(['api.callEndpoint', 'callback.respondToCardAction', 'customBot.sendMessage']);
+	const unknown: string[] = [];
+	for (const [resource, { operations }] of Object.entries(resources)) {
+		for (const [name, op] of Object.entries(operations)) {
+			if (tokenless.has(`${resource}.${name}`)) continue;
+			const calls = op.endpoint.split(/,? then |,? or /).filter((c) => !c.includes('…'));
+			for (const call of calls) if (!ENDPOINT_TOKEN_TYPES[call]) unknown.push(`${resource}.${name}: ${call}`);
+		}
+	}
+	assert.deepEqual(unknown, []);
+	assert.deepEqual(operationTokenTypes('POST /open-apis/drive/v1/medias/upload_all, then PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id'), ['tenant', 'user']);
+	assert.deepEqual(operationTokenTypes('POST /open-apis/im/v1/images, then GET /open-apis/search/v1/user'), []);
+	assert.equal(operationTokenTypes('ANY /open-apis/...'), undefined);
 });
 
 test('the saved v1 workflow\'s Search Users node runs from its saved parameters (Authentication "User (OAuth2)", Limit 1)', async () => {
