@@ -29,6 +29,8 @@ export const ROUTE_SCOPES: Readonly<Record<string, readonly string[]>> = {
 	'DELETE /open-apis/drive/v1/files/:file_token/delete_subscribe': ['docs:doc', 'docs:event:subscribe', 'drive:drive', 'sheets:spreadsheet'],
 	'GET /open-apis/drive/v1/files/:file_token/get_subscribe': ['docs:doc', 'docs:event:subscribe', 'drive:drive', 'sheets:spreadsheet'],
 	'POST /open-apis/drive/v1/files/:file_token/subscribe': ['docs:doc', 'docs:event:subscribe', 'drive:drive', 'sheets:spreadsheet'],
+	// Drive's folder listing (docs/protocol.md, "Drive file list").
+	'GET /open-apis/drive/v1/files': ['drive:drive', 'drive:drive:readonly', 'space:document:retrieve'],
 	'GET /open-apis/drive/v1/medias/:file_token/download': ['bitable:app', 'bitable:app:readonly', 'docs:document.media:download', 'drive:drive', 'drive:drive:readonly'],
 	'PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id': ['base:table:update', 'bitable:app'],
 	'PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id': ['base:view:write_only', 'bitable:app'],

@@ -10,6 +10,7 @@ import busboy from 'busboy';
 import { BITABLE_LIMITS, bitableError, bitableId, BitableModel, FIELD_TYPE, type BaseRecord, type Permission, type StoredRecord } from './bitableModel';
 import { searchRecords } from './bitableSearch';
 import { bad } from './controlContext';
+import { documentPlace } from './driveFiles';
 import { sendJson, type RouteContext, type Router } from './http';
 import { ApiError, type ApiContext, type OpenApi } from './openApi';
 import { fieldViolation, pageOf } from './paging';
@@ -330,8 +331,9 @@ function collaboratorsFrom(v: unknown): BaseRecord['collaborators'] | undefined 
 
 /**
  * Control: POST /_sandbox/bitable/apps makes a base (`name`, `app_token`?, `collaborators`: "all"
- * (default) or `{app_id: "edit" | "read"}`, `tables`: [{name, fields: [{field_name, type, property}],
- * records: [{<field>: value}], table_id?}]); PUT …/apps/:app_token/collaborators changes who may open it ({} =
+ * (default) or `{app_id: "edit" | "read"}`, `owner_id`?: whose space it is in (an app's bot open_id
+ * for a Base that app made; default a person), `folder_token`?: its Drive folder, `tables`: [{name,
+ * fields: [{field_name, type, property}], records: [{<field>: value}], table_id?}]); PUT …/apps/:app_token/collaborators changes who may open it ({} =
  * no app: every call then gets 91403); GET …/apps/:app_token/tables/:table_id/records lists the records.
  */
 function registerBitableControl(router: Router, model: BitableModel): void {
@@ -342,7 +344,9 @@ function registerBitableControl(router: Router, model: BitableModel): void {
 		if (!collaborators) return bad(ctx, 'collaborators is "all" or {app_id: "edit" | "read"}');
 		if (body.app_token !== undefined && (typeof body.app_token !== 'string' || !/^[A-Za-z0-9]{8,64}$/.test(body.app_token))) return bad(ctx, 'app_token: letters and digits');
 		if (typeof body.app_token === 'string' && model.bases().has(body.app_token)) return bad(ctx, `base ${body.app_token} exists`, 409);
-		const base = model.createBase({ name: typeof body.name === 'string' ? body.name : undefined, appToken: body.app_token as string | undefined, collaborators });
+		const place = documentPlace(body);
+		if (typeof place === 'string') return bad(ctx, place);
+		const base = model.createBase({ name: typeof body.name === 'string' ? body.name : undefined, appToken: body.app_token as string | undefined, collaborators, ...place });
 		const tables: unknown[] = [];
 		try {
 			for (const t of Array.isArray(body.tables) ? (body.tables as ResourceRecord[]) : [{}]) {

@@ -75,6 +75,11 @@ export type Permission = 'edit' | 'read';
 export interface BaseRecord extends ResourceRecord {
 	app_token: string;
 	name: string;
+	/** Whose space it is in (an open_id: a person's, or an app's bot's for a Base the app made); its owner may always edit it. */
+	owner_id: string;
+	/** The Drive folder it is in; '' for the root of its owner's space. */
+	folder_token: string;
+	created_time: number;
 	/** Which apps may open it, and how; `all` for every app of the tenant with edit (the default). */
 	collaborators: 'all' | Record<string, Permission>;
 	/** The next AutoNumber per table. */
@@ -180,7 +185,7 @@ export class BitableModel {
 	base(ctx: ApiContext, appToken: string, write: boolean): BaseRecord {
 		const base = this.bases().get(appToken);
 		if (!base) throw bitableError('baseNotFound');
-		const permission = base.collaborators === 'all' ? 'edit' : base.collaborators[ctx.app.appId];
+		const permission = base.collaborators === 'all' || base.owner_id === ctx.app.botOpenId ? 'edit' : base.collaborators[ctx.app.appId];
 		if (!permission || (write && permission !== 'edit')) throw FORBIDDEN();
 		return base;
 	}
@@ -198,9 +203,17 @@ export class BitableModel {
 		if (ctx.params.table_id) this.table(ctx.params.app_token, ctx.params.table_id);
 	}
 
-	createBase(p: { name?: string; appToken?: string; collaborators?: BaseRecord['collaborators'] }): BaseRecord {
+	createBase(p: { name?: string; appToken?: string; ownerId?: string; folderToken?: string; collaborators?: BaseRecord['collaborators'] }): BaseRecord {
 		const token = p.appToken || bitableId('', 27);
-		const base: BaseRecord = { app_token: token, name: p.name ?? 'Sandbox Base', collaborators: p.collaborators ?? 'all', autoNumbers: {} };
+		const base: BaseRecord = {
+			app_token: token,
+			name: p.name ?? 'Sandbox Base',
+			owner_id: p.ownerId ?? 'ou_sandbox_base_owner',
+			folder_token: p.folderToken ?? '',
+			created_time: Date.now(),
+			collaborators: p.collaborators ?? 'all',
+			autoNumbers: {},
+		};
 		this.bases().set(token, base);
 		return base;
 	}

@@ -13,6 +13,7 @@ import { registerAppScopesApi } from './appScopes';
 import { registerBatchMessageApi } from './batchMessageApi';
 import { registerBitableApi } from './bitableApi';
 import { registerDriveEvents } from './driveEvents';
+import { registerDriveFilesApi } from './driveFiles';
 import { registerSheetsApi } from './sheetsApi';
 import { registerChatApi } from './chatApi';
 import { registerEphemeralApi } from './ephemeralApi';
@@ -131,6 +132,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	// Document subscriptions and the events of subscribed files (record changes, edits).
 	registerDriveEvents(router, openApi, resources, state, delivery, bitable.model);
 	registerSheetsApi(router, openApi, resources);
+	// The folder listing over the Bases and spreadsheets above (their owners and folders).
+	registerDriveFilesApi(router, openApi, resources, state);
 	router.add('POST', '/callback/ws/endpoint', async (ctx) => {
 		let body: unknown;
 		try {

@@ -4,6 +4,7 @@
 // the control routes under /_sandbox/sheets/ (sheetsModel.ts keeps the data). Each route checks that the
 // app may open the spreadsheet (its own, or shared with it): 90213 / 1310213 otherwise.
 import { bad } from './controlContext';
+import { documentPlace } from './driveFiles';
 import { sendJson, type Router } from './http';
 import { ApiError, type ApiContext, type OpenApi } from './openApi';
 import type { ResourceRecord, ResourceStore } from './resourceStore';
@@ -194,6 +195,7 @@ function collaboratorsFrom(v: unknown): SpreadsheetRecord['collaborators'] | und
 /**
  * Control: POST /_sandbox/sheets/spreadsheets makes a spreadsheet a person shared with the apps
  * (`title`, `spreadsheet_token`?, `collaborators`: "all" (default) or `{app_id: "edit" | "read"}`,
+ * `owner_id`?: whose space it is in (an app's bot open_id for one that app made), `folder_token`?,
  * `sheets`: [{title, sheet_id?, values?: rows of cells, row_count?, column_count?}]); PUT
  * …/spreadsheets/:token/collaborators changes who may open it ({} = no app: 90213 / 1310213); GET
  * …/spreadsheets/:token/sheets/:sheet_id/values answers the sheet's cells as stored.
@@ -205,7 +207,9 @@ function registerSheetsControl(router: Router, model: SheetsModel): void {
 		if (!collaborators) return bad(ctx, 'collaborators is "all" or {app_id: "edit" | "read"}');
 		if (b.spreadsheet_token !== undefined && (typeof b.spreadsheet_token !== 'string' || !/^[A-Za-z0-9]{8,64}$/.test(b.spreadsheet_token))) return bad(ctx, 'spreadsheet_token: 8 to 64 letters and digits');
 		if (typeof b.spreadsheet_token === 'string' && model.spreadsheets().has(b.spreadsheet_token)) return bad(ctx, `spreadsheet ${b.spreadsheet_token} exists`, 409);
-		const s = model.create({ title: typeof b.title === 'string' ? b.title : 'Sandbox Sheet', token: b.spreadsheet_token as string | undefined, ownerId: 'ou_sandbox_sheet_owner', collaborators });
+		const place = documentPlace(b);
+		if (typeof place === 'string') return bad(ctx, place);
+		const s = model.create({ title: typeof b.title === 'string' ? b.title : 'Sandbox Sheet', token: b.spreadsheet_token as string | undefined, ownerId: place.ownerId ?? 'ou_sandbox_sheet_owner', folderToken: place.folderToken, collaborators });
 		try {
 			const specs = Array.isArray(b.sheets) && b.sheets.length ? (b.sheets as ResourceRecord[]) : [{ title: 'Sheet1' }];
 			specs.forEach((spec, i) => {

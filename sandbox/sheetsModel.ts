@@ -31,8 +31,11 @@ export interface SheetRecord {
 export interface SpreadsheetRecord extends ResourceRecord {
 	spreadsheet_token: string;
 	title: string;
+	/** Whose space it is in (an open_id: a person's, or the bot's of the app that made it); its owner may always edit it. */
 	owner_id: string;
+	/** The Drive folder it is in; '' for the root of its owner's space. */
 	folder_token: string;
+	created_time: number;
 	/** `all`: every app of the tenant may edit it; otherwise the apps added as collaborators. */
 	collaborators: 'all' | Record<string, Permission>;
 	sheets: SheetRecord[];
@@ -138,7 +141,7 @@ export class SheetsModel {
 	open(ctx: ApiContext, token: string, write: boolean, version: SheetsVersion): SpreadsheetRecord {
 		const s = this.spreadsheets().get(token);
 		if (!s) throw sheetsError(version, 'notFound');
-		const permission = s.collaborators === 'all' ? 'edit' : s.collaborators[ctx.app.appId];
+		const permission = s.collaborators === 'all' || s.owner_id === ctx.app.botOpenId ? 'edit' : s.collaborators[ctx.app.appId];
 		if (!permission || (write && permission !== 'edit')) throw sheetsError(version, 'permission');
 		return s;
 	}
@@ -151,7 +154,7 @@ export class SheetsModel {
 
 	create(p: { title?: string; token?: string; ownerId: string; folderToken?: string; collaborators: SpreadsheetRecord['collaborators'] }): SpreadsheetRecord {
 		const token = p.token || `shtcn${sheetsId(22)}`;
-		const s: SpreadsheetRecord = { spreadsheet_token: token, title: p.title ?? '', owner_id: p.ownerId, folder_token: p.folderToken ?? '', collaborators: p.collaborators, sheets: [], revision: 0 };
+		const s: SpreadsheetRecord = { spreadsheet_token: token, title: p.title ?? '', owner_id: p.ownerId, folder_token: p.folderToken ?? '', created_time: Date.now(), collaborators: p.collaborators, sheets: [], revision: 0 };
 		this.spreadsheets().set(token, s);
 		return s;
 	}

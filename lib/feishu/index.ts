@@ -34,6 +34,7 @@ export * from './documentUrl';
 export * from './documentEvents';
 export * from './bitableValues';
 export * from './sheets';
+export * from './driveFiles';
 export * from './users';
 export * from './contacts';
 export * from './userAuth';

@@ -5,9 +5,9 @@ import { nodeProperties } from './descriptions';
 import { CUSTOM_BOT_CREDENTIAL_TYPE } from './GenericFunctions';
 import { feishuApiCredentialTest } from './methods/credentialTest';
 import { getApiEndpointFields, searchApiEndpoints } from './methods/apiEndpoints';
-import { getBitableFields, searchBitableTables } from './methods/bitable';
+import { getBitableFields, searchBitableBases, searchBitableTables } from './methods/bitable';
 import { searchChats, searchUsers } from './methods/listSearch';
-import { searchSheets } from './methods/sheets';
+import { searchSheets, searchSpreadsheets } from './methods/sheets';
 
 export class Feishu implements INodeType {
 	description: INodeTypeDescription = {
@@ -40,7 +40,7 @@ export class Feishu implements INodeType {
 		properties: nodeProperties,
 	};
 
-	methods = { credentialTest: { feishuApiCredentialTest }, listSearch: { searchApiEndpoints, searchBitableTables, searchChats, searchSheets, searchUsers }, resourceMapping: { getApiEndpointFields, getBitableFields } };
+	methods = { credentialTest: { feishuApiCredentialTest }, listSearch: { searchApiEndpoints, searchBitableBases, searchBitableTables, searchChats, searchSheets, searchSpreadsheets, searchUsers }, resourceMapping: { getApiEndpointFields, getBitableFields } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router(this);

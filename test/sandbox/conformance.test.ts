@@ -1054,3 +1054,36 @@ test('Client drives Sheets: spreadsheet create / get, sheets query / get / find 
 	await assert.rejects(client.request({ method: 'GET', url: `/open-apis/sheets/v2/spreadsheets/${closed.spreadsheet_token}/values/${closed.sheets[0].sheet_id}` }), refused(403, 90213, /PermissionFail/));
 	await assert.rejects(client.sheets.spreadsheetSheet.query({ path: { spreadsheet_token: closed.spreadsheet_token } }), refused(400, 1310213, /Permission Fail/));
 });
+
+test('Client lists Drive files (drive.v1.file.list / listWithIterator): the root of the app\'s space whole, a folder page by page, and Feishu\'s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const own = await control(sb.baseUrl, 'POST', 'bitable/apps', { name: 'Own Base', owner_id: APP.botOpenId });
+	await control(sb.baseUrl, 'POST', 'bitable/apps', { name: 'Shared Base' });
+	const sheet = (await client.sheets.spreadsheet.create({ data: { title: 'Own Sheet' } })).data!.spreadsheet!.spreadsheet_token!;
+	const root = await client.drive.v1.file.list({ params: { page_size: 50, order_by: 'CreatedTime', direction: 'ASC' } });
+	assert.equal(root.code, 0);
+	assert.equal(root.data?.has_more, false);
+	assert.deepEqual(root.data?.files?.map((f) => [f.type, f.name, f.token, f.owner_id]), [
+		['bitable', 'Own Base', own.app_token, APP.botOpenId],
+		['sheet', 'Own Sheet', sheet, APP.botOpenId],
+	]);
+	assert.match(String(root.data?.files?.[0].url), new RegExp(`/base/${own.app_token}$`));
+
+	const box = await control(sb.baseUrl, 'POST', 'drive/folders', { name: 'Box', owner_id: APP.botOpenId });
+	const inside: string[] = [];
+	for (let i = 0; i < 5; i++) inside.push((await control(sb.baseUrl, 'POST', 'bitable/apps', { name: `Boxed ${i}`, owner_id: APP.botOpenId, folder_token: box.token })).app_token);
+	const pages: string[][] = [];
+	for await (const page of await client.drive.v1.file.listWithIterator({ params: { folder_token: box.token, page_size: 2 } })) pages.push((page?.files ?? []).map((f) => f.token));
+	assert.deepEqual(pages.map((p) => p.length), [2, 2, 1], 'the SDK follows next_page_token');
+	assert.deepEqual(pages.flat().sort(), inside.sort());
+
+	const refused = (status: number, code: number) => (e: any) => {
+		assert.equal(e.response?.status, status);
+		assert.equal(e.response?.data?.code, code);
+		return true;
+	};
+	await assert.rejects(client.drive.v1.file.list({ params: { page_size: 201 } }), refused(400, 1064001));
+	await assert.rejects(client.drive.v1.file.list({ params: { folder_token: 'fldcnNoSuchFolder000000000' } }), refused(404, 1061003));
+	await assert.rejects(client.drive.v1.file.list({ params: { order_by: 'Name' as any } }), refused(400, 99992402));
+});

@@ -1,9 +1,10 @@
-// The Bitable (Base) resource's parameters: the Base (by link or app token) and the table (from the
-// Base's list, by link or ID), record fields through n8n's resource mapper (filled from the table's
-// field list, methods/bitable.ts), the search's filter (a simple builder or Feishu's JSON) and sort,
-// and the table / field / view / attachment operations.
+// The Bitable (Base) resource's parameters: the Base (from the caller's space, by link or app token)
+// and the table (from the Base's list, by link or ID), record fields through n8n's resource mapper
+// (filled from the table's field list, methods/bitable.ts), the search's filter (a simple builder or
+// Feishu's JSON) and sort, and the table / field / view / attachment operations.
 import type { INodeProperties } from 'n8n-workflow';
 import { USER_ID_TYPE_OPTIONS } from './idTypes';
+import { documentLocator } from './locators';
 
 const OPERATIONS = {
 	batchCreateRecords: 'batchCreateRecords',
@@ -122,59 +123,39 @@ const fieldTypeOptions = [
 ];
 
 export const bitableFields: INodeProperties[] = [
-	{
-		displayName: 'Base',
-		name: 'appToken',
-		type: 'resourceLocator',
-		default: { mode: 'url', value: '' },
-		required: true,
-		description: 'The Base (多维表格): paste its link from the browser, or its app token. The app must be a collaborator of the Base (see the README).',
-		displayOptions: { show: { resource: ['bitable'] } },
-		modes: [
-			{
-				displayName: 'By URL',
-				name: 'url',
-				type: 'string',
+	documentLocator(
+		{
+			displayName: 'Base',
+			name: 'appToken',
+			description:
+				'The Base (多维表格): paste its link from the browser or give its app token, or pick it from the list, which shows the Bases in the app\'s own space (with User authentication: in your My Space). A Base shared with the app is not listed: paste its link. The app must be a collaborator of the Base (see the README).',
+			displayOptions: { show: { resource: ['bitable'] } },
+		},
+		{
+			defaultMode: 'url',
+			list: { method: 'searchBitableBases', placeholder: 'Select a Base...' },
+			url: {
 				placeholder: 'https://example.feishu.cn/base/bascnAbCdEfGhIjKlMnOpQrStUv?table=tbl…',
-				extractValue: { type: 'regex', regex: 'https?://[^\\s/]+/base/([A-Za-z0-9]+)' },
-				validation: [{ type: 'regex', properties: { regex: 'https?://[^\\s/]+/base/[A-Za-z0-9]+.*', errorMessage: 'Not a Base link: it should contain /base/<app_token> (a Base in a wiki: open it in a new tab and copy that link)' } }],
+				extract: 'https?://[^\\s/]+/base/([A-Za-z0-9]+)',
+				regex: 'https?://[^\\s/]+/base/[A-Za-z0-9]+.*',
+				error: 'Not a Base link: it should contain /base/<app_token> (a Base in a wiki: open it in a new tab and copy that link)',
 			},
-			{
-				displayName: 'By App Token',
-				name: 'id',
-				type: 'string',
-				placeholder: 'bascnAbCdEfGhIjKlMnOpQrStUv',
-				validation: [{ type: 'regex', properties: { regex: '[A-Za-z0-9]{8,64}', errorMessage: 'Not an app token: letters and digits, as in the Base\'s link after /base/' } }],
-			},
-		],
-	},
-	{
-		displayName: 'Table',
-		name: 'tableId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The table in the Base',
-		displayOptions: show(...ON_A_TABLE),
-		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a table...', typeOptions: { searchListMethod: 'searchBitableTables', searchable: true } },
-			{
-				displayName: 'By URL',
-				name: 'url',
-				type: 'string',
+			id: { displayName: 'By App Token', placeholder: 'bascnAbCdEfGhIjKlMnOpQrStUv', regex: '[A-Za-z0-9]{8,64}', error: 'Not an app token: letters and digits, as in the Base\'s link after /base/' },
+		},
+	),
+	documentLocator(
+		{ displayName: 'Table', name: 'tableId', description: 'The table in the Base', displayOptions: show(...ON_A_TABLE) },
+		{
+			list: { method: 'searchBitableTables', placeholder: 'Select a table...' },
+			url: {
 				placeholder: 'https://example.feishu.cn/base/bascn…?table=tblAbCdEfGhIjKlM',
-				extractValue: { type: 'regex', regex: '[?&]table=(tbl[A-Za-z0-9]+)' },
-				validation: [{ type: 'regex', properties: { regex: '.*[?&]table=tbl[A-Za-z0-9]+.*', errorMessage: 'Not a table link: it should contain ?table=tbl…' } }],
+				extract: '[?&]table=(tbl[A-Za-z0-9]+)',
+				regex: '.*[?&]table=tbl[A-Za-z0-9]+.*',
+				error: 'Not a table link: it should contain ?table=tbl…',
 			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'tblAbCdEfGhIjKlM',
-				validation: [{ type: 'regex', properties: { regex: 'tbl[A-Za-z0-9]+', errorMessage: 'Not a table ID: table IDs start with tbl' } }],
-			},
-		],
-	},
+			id: { displayName: 'By ID', placeholder: 'tblAbCdEfGhIjKlM', regex: 'tbl[A-Za-z0-9]+', error: 'Not a table ID: table IDs start with tbl' },
+		},
+	),
 	{
 		displayName: 'Record ID',
 		name: 'recordId',

@@ -1,7 +1,9 @@
-// The Sheets (电子表格) resource's parameters: the spreadsheet (by link or token), the sheet (from the
-// spreadsheet's list, by link or ID), the range in A1 notation, and per operation what is read or
-// written: rows as items (the first row as headers) or a 2-D array, from the input items or JSON.
+// The Sheets (电子表格) resource's parameters: the spreadsheet (from the caller's space, by link or
+// token), the sheet (from the spreadsheet's list, by link or ID), the range in A1 notation, and per
+// operation what is read or written: rows as items (the first row as headers) or a 2-D array, from
+// the input items or JSON.
 import type { INodeProperties } from 'n8n-workflow';
+import { documentLocator } from './locators';
 
 const OPERATIONS = ['addSheet', 'appendRows', 'clearRange', 'createSpreadsheet', 'findCells', 'getSheets', 'getSpreadsheet', 'readRange', 'writeRange'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -34,59 +36,39 @@ export const sheetsOperations: INodeProperties[] = [
 ];
 
 export const sheetsFields: INodeProperties[] = [
-	{
-		displayName: 'Spreadsheet',
-		name: 'spreadsheetToken',
-		type: 'resourceLocator',
-		default: { mode: 'url', value: '' },
-		required: true,
-		description: 'The spreadsheet (电子表格): paste its link from the browser, or its token. The app must be a collaborator of it (see the README).',
-		displayOptions: show(...ON_A_SPREADSHEET),
-		modes: [
-			{
-				displayName: 'By URL',
-				name: 'url',
-				type: 'string',
+	documentLocator(
+		{
+			displayName: 'Spreadsheet',
+			name: 'spreadsheetToken',
+			description:
+				'The spreadsheet (电子表格): paste its link from the browser or give its token, or pick it from the list, which shows the spreadsheets in the app\'s own space (with User authentication: in your My Space). A spreadsheet shared with the app is not listed: paste its link. The app must be a collaborator of it (see the README).',
+			displayOptions: show(...ON_A_SPREADSHEET),
+		},
+		{
+			defaultMode: 'url',
+			list: { method: 'searchSpreadsheets', placeholder: 'Select a spreadsheet...' },
+			url: {
 				placeholder: 'https://example.feishu.cn/sheets/shtcnAbCdEfGhIjKlMnOpQrStUv?sheet=6e5ed3',
-				extractValue: { type: 'regex', regex: 'https?://[^\\s/]+/sheets/([A-Za-z0-9]+)' },
-				validation: [{ type: 'regex', properties: { regex: 'https?://[^\\s/]+/sheets/[A-Za-z0-9]+.*', errorMessage: 'Not a spreadsheet link: it should contain /sheets/<token> (a spreadsheet in a wiki: open it in a new tab and copy that link)' } }],
+				extract: 'https?://[^\\s/]+/sheets/([A-Za-z0-9]+)',
+				regex: 'https?://[^\\s/]+/sheets/[A-Za-z0-9]+.*',
+				error: 'Not a spreadsheet link: it should contain /sheets/<token> (a spreadsheet in a wiki: open it in a new tab and copy that link)',
 			},
-			{
-				displayName: 'By Token',
-				name: 'id',
-				type: 'string',
-				placeholder: 'shtcnAbCdEfGhIjKlMnOpQrStUv',
-				validation: [{ type: 'regex', properties: { regex: '[A-Za-z0-9]{8,64}', errorMessage: 'Not a spreadsheet token: letters and digits, as in the link after /sheets/' } }],
-			},
-		],
-	},
-	{
-		displayName: 'Sheet',
-		name: 'sheetId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The sheet (tab) of the spreadsheet',
-		displayOptions: show(...ON_A_SHEET),
-		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a sheet...', typeOptions: { searchListMethod: 'searchSheets', searchable: true } },
-			{
-				displayName: 'By URL',
-				name: 'url',
-				type: 'string',
+			id: { displayName: 'By Token', placeholder: 'shtcnAbCdEfGhIjKlMnOpQrStUv', regex: '[A-Za-z0-9]{8,64}', error: 'Not a spreadsheet token: letters and digits, as in the link after /sheets/' },
+		},
+	),
+	documentLocator(
+		{ displayName: 'Sheet', name: 'sheetId', description: 'The sheet (tab) of the spreadsheet', displayOptions: show(...ON_A_SHEET) },
+		{
+			list: { method: 'searchSheets', placeholder: 'Select a sheet...' },
+			url: {
 				placeholder: 'https://example.feishu.cn/sheets/shtcn…?sheet=6e5ed3',
-				extractValue: { type: 'regex', regex: '[?&]sheet=([A-Za-z0-9_-]+)' },
-				validation: [{ type: 'regex', properties: { regex: '.*[?&]sheet=[A-Za-z0-9_-]+.*', errorMessage: 'Not a sheet link: it should contain ?sheet=…' } }],
+				extract: '[?&]sheet=([A-Za-z0-9_-]+)',
+				regex: '.*[?&]sheet=[A-Za-z0-9_-]+.*',
+				error: 'Not a sheet link: it should contain ?sheet=…',
 			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '6e5ed3',
-				validation: [{ type: 'regex', properties: { regex: '[A-Za-z0-9_-]{1,64}', errorMessage: 'Not a sheet ID: letters and digits, as in the link after ?sheet=' } }],
-			},
-		],
-	},
+			id: { displayName: 'By ID', placeholder: '6e5ed3', regex: '[A-Za-z0-9_-]{1,64}', error: 'Not a sheet ID: letters and digits, as in the link after ?sheet=' },
+		},
+	),
 	{
 		displayName: 'Range',
 		name: 'range',

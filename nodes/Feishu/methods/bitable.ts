@@ -1,4 +1,5 @@
-// The Bitable resource's editor methods: the Base's tables behind the Table picker's "From List", and
+// The Bitable resource's editor methods: the Bases behind the Base picker's "From List" (those in the
+// caller's Drive space), the Base's tables behind the Table picker's "From List", and
 // the table's fields for n8n's resource mapper (the Fields parameter of the record writes): one mapper
 // field per Feishu field, typed for the editor (numbers, dates, checkboxes, single select options),
 // computed fields shown read-only, and the types a record can be found by offered as the upsert key.
@@ -6,6 +7,7 @@ import type { FieldType, ILoadOptionsFunctions, INodeListSearchItems, INodeListS
 import { BITABLE_READ_ONLY_TYPES, bitableAppToken, bitableTableId, fieldTypeName, listBitableFields, listBitableTablesPage, type BitableField } from '../../../lib/feishu';
 import { KEY_FIELD_TYPES } from '../actions/bitable/upsertRecord.operation';
 import { getFeishuClient, toNodeError } from '../GenericFunctions';
+import { searchDriveDocuments } from './driveDocuments';
 
 /** A parameter of the node being edited, as a plain value (a resource locator's value, extracted). */
 function current(ctx: ILoadOptionsFunctions, name: string): string {
@@ -18,6 +20,11 @@ function current(ctx: ILoadOptionsFunctions, name: string): string {
 	if (raw === undefined) raw = ctx.getNodeParameter(name, '') as unknown;
 	const value = raw && typeof raw === 'object' && 'value' in raw ? (raw as { value: unknown }).value : raw;
 	return typeof value === 'string' ? value : '';
+}
+
+/** "From List" for the Base: the Bases in the caller's Drive space whose name contains the typed text. */
+export async function searchBitableBases(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	return searchDriveDocuments(this, 'bitable', filter, paginationToken);
 }
 
 /** "From List" for the Table: the Base's tables whose name or ID contains the typed text. */
