@@ -1,7 +1,9 @@
-// POST /_sandbox/cards/:message_id/click: a person clicks a card button. The app gets
+// POST /_sandbox/cards/:message_id/click: a person clicks a card button (or submits a form; checked
+// first by cardForms.ts, refusals are HTTP 400). The app gets
 // card.action.trigger over its delivery mode; its answer (toast and/or card) comes back within 3 s,
 // and a card in it replaces the stored message, like Feishu re-rendering the card.
 import { callbackAnswerProblem } from './callbackAnswer';
+import { checkCardClick } from './cardForms';
 import { bad, type ControlDeps } from './controlContext';
 import { cardActionEvent, envelope } from './events';
 import { sendJson, type Router } from './http';
@@ -16,16 +18,19 @@ export function registerCardClicks(router: Router, d: ControlDeps): void {
 		if (!message) return bad(ctx, `unknown message ${ctx.params.message_id}`, 404);
 		const app = state.apps.get(message.appId);
 		if (!app) return bad(ctx, 'the message has no app', 404);
+		// Refused like Feishu's client would: nothing is sent to the app.
+		const check = checkCardClick(message, b);
+		if (!check.ok) return bad(ctx, `click refused: ${check.problem}`);
 		const operator = senderFor(state, b.operator ?? (state.chats.get(message.chatId)?.userOpenId ? { open_id: state.chats.get(message.chatId)?.userOpenId } : undefined));
 		const event = envelope(app, {
 			eventType: 'card.action.trigger',
 			event: cardActionEvent({
 				operator,
 				message,
-				value: b.value ?? {},
+				value: check.value,
 				tag: b.tag ?? 'button',
-				name: b.name,
-				formValue: b.form_value,
+				name: check.name ?? b.name,
+				formValue: check.formValue ?? b.form_value,
 				inputValue: b.input_value,
 				option: b.option,
 				cardToken: `c-${newUuid().replace(/-/g, '')}`,

@@ -2,6 +2,7 @@
 // whose shape fits `msg_type`; bad content is HTTP 400 code 230001 with the problem named in `msg`.
 // Returns the content as Feishu stores and returns it (text @-tags become @_user_N keys, post unwrapped
 // from its locale).
+import { cardComponentProblem } from './cardComponents';
 import { ApiError } from './openApi';
 import { TENANT_KEY, type AppRecord, type MentionRecord, type SandboxState } from './state';
 
@@ -132,6 +133,8 @@ function validateCard(card: any): void {
 	if (card.schema === '2.0') {
 		if (!card.body || !Array.isArray(card.body.elements)) throw invalid('a schema 2.0 card needs body.elements (an array)');
 		lists.push(card.body.elements);
+		const problem = cardComponentProblem(card);
+		if (problem) throw invalid(problem);
 	} else if (Array.isArray(card.elements)) {
 		lists.push(card.elements);
 	} else if (card.i18n_elements && typeof card.i18n_elements === 'object') {

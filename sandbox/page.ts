@@ -6,6 +6,7 @@ import type { Router } from './http';
 const FILES: Record<string, [string, string]> = {
 	'/': ['index.html', 'text/html; charset=utf-8'],
 	'/page/app.js': ['app.js', 'text/javascript; charset=utf-8'],
+	'/page/cards.js': ['cards.js', 'text/javascript; charset=utf-8'],
 	'/page/style.css': ['style.css', 'text/css; charset=utf-8'],
 };
 

@@ -1,5 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { sendAndWaitWebhook } from './sendAndWait/waitWebhook';
+import { SEND_AND_WAIT_WEBHOOKS, WAITING_TOOLTIP } from './sendAndWait/webhookDescription';
 import { router } from './actions/router';
 import { nodeProperties } from './descriptions';
 import { CUSTOM_BOT_CREDENTIAL_TYPE } from './GenericFunctions';
@@ -37,6 +39,9 @@ export class Feishu implements INodeType {
 			{ name: 'feishuOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] }, hide: { resource: ['customBot'] } } },
 			{ name: CUSTOM_BOT_CREDENTIAL_TYPE, required: true, displayOptions: { show: { resource: ['customBot'] } } },
 		],
+		// Send and Wait: the resume URL n8n serves while an execution waits (never registered on activation).
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
+		waitingNodeTooltip: WAITING_TOOLTIP,
 		properties: nodeProperties,
 	};
 
@@ -44,5 +49,9 @@ export class Feishu implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router(this);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
 	}
 }

@@ -6,11 +6,12 @@
 // connection lost for good later goes to emitError, and close awaits an in-flight start.
 import type { IDataObject, IDeferredPromise, IExecuteResponsePromiseData, INodeExecutionData, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { type FeishuEnvelope, type HubEventContext, type HubSubscription, isCallbackEventType, RecentEventIds, subscribeToApp } from '../../lib/feishu';
+import { type FeishuEnvelope, type HubEventContext, type HubSubscription, isCallbackEventType, RecentEventIds, subscribeToApp, waitActionOf } from '../../lib/feishu';
 import { answerWithinBudget } from './cardAnswer';
 import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import type { TriggerSettings } from './TriggerSettings';
 import { holdDocumentSubscriptions } from './documentSubscriptions';
+import { relayWaitAnswerFor } from './waitAnswers';
 
 // n8n-workflow >= 1.1xx adds a 4th parameter: a key n8n refuses to run twice. Older n8n ignores it.
 type EmitWithKey = (
@@ -112,7 +113,11 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 	};
 
 	const onEvent = (envelope: FeishuEnvelope, context: HubEventContext): Promise<unknown> | undefined => {
-		if (closeController.signal.aborted || !wantsEventType(envelope, settings)) return undefined;
+		if (closeController.signal.aborted) return undefined;
+		// An answer to a Send and Wait card goes to its waiting execution, not to this workflow.
+		const waitValue = waitActionOf(envelope);
+		if (waitValue) return relayWaitAnswerFor(ctx, settings, envelope, waitValue);
+		if (!wantsEventType(envelope, settings)) return undefined;
 		const deliver = (json: IDataObject | undefined) => (json === undefined || closeController.signal.aborted ? undefined : emit(envelope, json, context));
 		const output = shapeTriggerEvent(envelope, settings, ctx.logger);
 		return output instanceof Promise ? output.then(deliver) : deliver(output);

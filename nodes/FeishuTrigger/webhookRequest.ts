@@ -7,11 +7,12 @@
 // also takes callbacks, webhook() acks on receipt. A card action's answer is the workflow's
 // "Respond to Card Action" (n8n's responseNode mode), or `{}` once the budget is spent.
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { after, type FeishuEnvelope, forgetWebhookDelivery, handleWebhookRequest, isCallbackEventType, isWebhookRedelivery, type WebhookRequest, type WebhookResult } from '../../lib/feishu';
+import { after, type FeishuEnvelope, forgetWebhookDelivery, handleWebhookRequest, isCallbackEventType, isWebhookRedelivery, waitActionOf, type WebhookRequest, type WebhookResult } from '../../lib/feishu';
 import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import { CONNECTION_MODE, webhookResponseMode } from './FeishuTriggerDescription';
 import { readTriggerSettings, type TriggerSettings } from './TriggerSettings';
 import { webhookSettingsSource } from './webhookCredentials';
+import { relayWaitAnswerFor } from './waitAnswers';
 
 /** The parts of n8n's express request this module reads. */
 interface RawRequest {
@@ -149,6 +150,9 @@ export async function handleFeishuWebhook(ctx: IWebhookFunctions): Promise<IWebh
 	const envelope: FeishuEnvelope = result.envelope;
 	const callback = isCallbackEventType(envelope.eventType);
 	const ack = callback ? {} : EVENT_ACK;
+	// An answer to a Send and Wait card goes to its waiting execution, not to this workflow.
+	const waitValue = waitActionOf(envelope);
+	if (waitValue) return answer(res, 200, await relayWaitAnswerFor(ctx, settings, envelope, waitValue));
 	if (!wantsEventType(envelope, settings)) return answer(res, 200, ack);
 	// Per workflow, node and mode, so two workflows on one app both run.
 	const scope = `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().id}|${ctx.getMode()}`;

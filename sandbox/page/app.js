@@ -2,7 +2,7 @@
 (function () {
 	'use strict';
 	const $ = (sel) => document.querySelector(sel);
-	const state = { apps: [], appId: null, chats: [], chatId: null, pendingNew: null, replyTo: null, lastRender: '' };
+	const state = { apps: [], appId: null, chats: [], chatId: null, pendingNew: null, replyTo: null, lastRender: '', cardContents: new Map() };
 
 	async function api(method, path, body) {
 		const res = await fetch('/_sandbox/' + path, {
@@ -15,40 +15,13 @@
 		return json;
 	}
 
-	function esc(s) {
-		return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-	}
-
-	function safeHref(href) {
-		return /^(https?:|mailto:)/i.test(String(href || '')) ? esc(href) : '#';
-	}
-
-	// Feishu's lark_md / markdown subset: **bold**, *italic*, ~~strike~~, `code`, [text](url), <at id=..></at>, newlines.
-	function md(text) {
-		let h = esc(text);
-		h = h.replace(/&lt;at (?:id|user_id|open_id)=(?:&quot;)?([^&\s]+?)(?:&quot;)?&gt;(.*?)&lt;\/at&gt;/g, (_m, id, name) => '<span class="mention-tag">@' + (name || id) + '</span>');
-		h = h.replace(/\*\*(.+?)\*\*/g, '<b>$1</b>').replace(/~~(.+?)~~/g, '<s>$1</s>').replace(/(^|[^*])\*(?!\s)(.+?)\*/g, '$1<i>$2</i>');
-		h = h.replace(/`([^`]+)`/g, '<code>$1</code>');
-		h = h.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, t, u) => '<a target="_blank" rel="noopener" href="' + safeHref(u.replace(/&amp;/g, '&')) + '">' + t + '</a>');
-		return h.replace(/\n/g, '<br>');
-	}
+	// Card rendering and form collection live in cards.js (loaded first).
+	const { esc, safeHref, md, plainText, renderCard, collectForm } = window.SandboxCards;
 
 	function withMentions(text, mentions) {
 		let h = esc(text);
 		for (const m of mentions || []) h = h.split(esc(m.key)).join('<span class="mention-tag">@' + esc(m.name) + '</span>');
 		return h.replace(/@_all/g, '<span class="mention-tag">@All</span>');
-	}
-
-	function plainText(t) {
-		if (!t) return '';
-		if (typeof t === 'string') return t;
-		if (t.i18n) return t.i18n.zh_cn || t.i18n.en_us || Object.values(t.i18n)[0] || '';
-		return t.content || '';
-	}
-
-	function textObj(t) {
-		if (!t) return '';
-		return t.tag === 'lark_md' || t.tag === 'markdown' ? md(t.content || '') : esc(plainText(t));
 	}
 
 	function renderPost(c) {
@@ -70,47 +43,6 @@
 			}).join('') + '</div>';
 		}
 		return h;
-	}
-
-	function button(b, messageId) {
-		const type = b.type === 'primary' || b.type === 'primary_filled' ? 'primary' : b.type === 'danger' || b.type === 'danger_filled' ? 'danger' : '';
-		const value = b.value || (b.behaviors && (b.behaviors.find((x) => x.type === 'callback') || {}).value) || {};
-		if (b.url || (b.multi_url && b.multi_url.url)) {
-			return '<a target="_blank" rel="noopener" href="' + safeHref(b.url || b.multi_url.url) + '"><button type="button">' + esc(plainText(b.text)) + '</button></a>';
-		}
-		return '<button type="button" class="' + type + '" data-click="' + esc(messageId) + '" data-value="' + esc(JSON.stringify(value)) + '" data-name="' + esc(b.name || '') + '">' + esc(plainText(b.text)) + '</button>';
-	}
-
-	function cardElement(el, messageId) {
-		if (!el || typeof el !== 'object') return '';
-		switch (el.tag) {
-			case 'div': {
-				let h = el.text ? '<div>' + textObj(el.text) + '</div>' : '';
-				if (el.fields) h += '<div class="card-fields">' + el.fields.map((f) => '<div>' + textObj(f.text) + '</div>').join('') + '</div>';
-				if (el.extra && el.extra.tag === 'button') h += '<div class="card-actions">' + button(el.extra, messageId) + '</div>';
-				return h;
-			}
-			case 'markdown': case 'lark_md': return '<div>' + md(el.content || '') + '</div>';
-			case 'plain_text': return '<div>' + esc(el.content) + '</div>';
-			case 'hr': return '<hr>';
-			case 'note': return '<div class="card-note">' + (el.elements || []).map((e) => e.tag === 'img' ? '' : textObj(e)).join(' ') + '</div>';
-			case 'img': return '<img src="/_sandbox/resources/' + encodeURIComponent(el.img_key) + '" alt="' + esc(plainText(el.alt)) + '">';
-			case 'action': return '<div class="card-actions">' + (el.actions || []).map((a) => a.tag === 'button' ? button(a, messageId) : '').join('') + '</div>';
-			case 'button': return '<div class="card-actions">' + button(el, messageId) + '</div>';
-			case 'column_set': return '<div class="columns">' + (el.columns || []).map((col) => '<div>' + (col.elements || []).map((e) => cardElement(e, messageId)).join('') + '</div>').join('') + '</div>';
-			case 'form': return (el.elements || []).map((e) => cardElement(e, messageId)).join('');
-			default: return el.text ? '<div>' + textObj(el.text) + '</div>' : '';
-		}
-	}
-
-	function renderCard(card, messageId) {
-		if (card.type === 'template') return '<div class="card"><div class="card-body">Template card <code>' + esc(card.data && card.data.template_id) + '</code> (templates are not rendered in the sandbox)</div></div>';
-		const header = card.header || {};
-		const title = header.title ? plainText(header.title) : '';
-		const elements = (card.body && card.body.elements) || card.elements || (card.i18n_elements && (card.i18n_elements.zh_cn || card.i18n_elements.en_us || Object.values(card.i18n_elements)[0])) || [];
-		return '<div class="card">' +
-			(title ? '<div class="card-header ' + esc(header.template || 'blue') + '">' + esc(title) + '</div>' : '') +
-			'<div class="card-body">' + elements.map((e) => cardElement(e, messageId)).join('') + '</div></div>';
 	}
 
 	function renderContent(m) {
@@ -175,6 +107,7 @@
 		const byId = new Map(messages.map((m) => [m.message_id, m]));
 		const box = $('#messages');
 		const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+		const typed = saveForms(box);
 		box.innerHTML = messages.length ? messages.map((m) => {
 			const isUser = m.from === 'user';
 			const app = state.apps.find((a) => a.app_id === state.appId) || {};
@@ -189,7 +122,50 @@
 				(isUser || m.deleted ? '' : '<div class="actions"><a data-reply="' + esc(m.message_id) + '">Reply</a></div>') +
 				'</div></div>';
 		}).join('') : '<div class="empty">No messages yet. Say hello to the bot.</div>';
+		restoreForms(box, typed, messages);
 		if (atBottom || force) box.scrollTop = box.scrollHeight;
+	}
+
+	function controlValue(c) {
+		if (c.type === 'checkbox') return c.checked;
+		return c.multiple ? Array.from(c.selectedOptions, (o) => o.value) : c.value;
+	}
+
+	function controlKey(c) {
+		const f = c.closest('form.card-form');
+		return f.dataset.message + '|' + f.dataset.form + '|' + c.dataset.field;
+	}
+
+	// What a person typed into a card form survives a re-render while that card's content is unchanged.
+	function saveForms(box) {
+		const values = new Map();
+		box.querySelectorAll('form.card-form [data-field]').forEach((c) => values.set(controlKey(c), controlValue(c)));
+		return { values, contents: state.cardContents || new Map() };
+	}
+
+	function restoreForms(box, typed, messages) {
+		state.cardContents = new Map(messages.filter((m) => m.msg_type === 'interactive').map((m) => [m.message_id, JSON.stringify(m.content)]));
+		box.querySelectorAll('form.card-form [data-field]').forEach((c) => {
+			const id = c.closest('form.card-form').dataset.message;
+			const key = controlKey(c);
+			if (!typed.values.has(key) || typed.contents.get(id) !== state.cardContents.get(id)) return;
+			const v = typed.values.get(key);
+			if (c.type === 'checkbox') c.checked = v;
+			else if (c.multiple) Array.from(c.options).forEach((o) => (o.selected = v.includes(o.value)));
+			else c.value = v;
+		});
+	}
+
+	/** The form's inputs as collectForm takes them. */
+	function formControls(form) {
+		return Array.from(form.querySelectorAll('[data-field]'), (c) => ({
+			name: c.dataset.field,
+			kind: c.dataset.kind,
+			required: c.dataset.required === '1',
+			value: c.value,
+			checked: c.checked,
+			values: c.multiple ? Array.from(c.selectedOptions, (o) => o.value) : undefined,
+		}));
 	}
 
 	function toast(text, type) {
@@ -280,15 +256,28 @@
 			$('#text').focus();
 			return;
 		}
+		const reset = e.target.closest('button[data-form-action="reset"]');
+		if (reset) {
+			reset.closest('form.card-form').reset(); // back to the card's initial values, as in Feishu
+			return;
+		}
 		const btn = e.target.closest('button[data-click]');
-		if (!btn) return;
+		if (!btn || btn.disabled) return;
+		const body = {
+			tag: 'button',
+			value: JSON.parse(btn.dataset.value || '{}'),
+			name: btn.dataset.name || undefined,
+			operator: { name: $('#sender-name').value.trim() || 'Alice' },
+		};
+		if (btn.dataset.formAction === 'submit') {
+			const { formValue, missing } = collectForm(formControls(btn.closest('form.card-form')), -new Date().getTimezoneOffset());
+			// Feishu's client stops here too: nothing is sent while a required field is empty.
+			if (missing.length) return toast('Required fields are missing: ' + missing.join(', '), 'error');
+			body.form_value = formValue;
+		}
 		btn.disabled = true;
 		try {
-			const r = await api('POST', 'cards/' + encodeURIComponent(btn.dataset.click) + '/click', {
-				value: JSON.parse(btn.dataset.value || '{}'),
-				name: btn.dataset.name || undefined,
-				operator: { name: $('#sender-name').value.trim() || 'Alice' },
-			});
+			const r = await api('POST', 'cards/' + encodeURIComponent(btn.dataset.click) + '/click', body);
 			if (r.error) toast('Error ' + r.error.code + ': ' + r.error.msg, 'error');
 			else if (r.answer && r.answer.toast) toast(r.answer.toast.content || plainText(r.answer.toast), r.answer.toast.type);
 			else toast('Clicked (' + r.latency_ms + ' ms)', 'info');
@@ -299,6 +288,9 @@
 			btn.disabled = false;
 		}
 	});
+
+	// Enter in a card form's text box must not reload the page.
+	$('#messages').addEventListener('submit', (e) => e.preventDefault());
 
 	$('#reply-cancel').addEventListener('click', () => {
 		state.replyTo = null;

@@ -1,8 +1,10 @@
 // The chat page is served from the sandbox (no build step) and its script is valid JavaScript that
-// only talks to the control API.
+// only talks to the control API. Its card renderer (cards.js) runs here in a VM: a form container
+// becomes real inputs a browser test can find by test id, and the inputs become form_value as
+// Feishu's client sends it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Script } from 'node:vm';
+import { Script, runInNewContext } from 'node:vm';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 
 let sb: Sandbox;
@@ -23,6 +25,7 @@ test('GET / serves the chat page with its script and stylesheet', async () => {
 	const source = await js.text();
 	assert.doesNotThrow(() => new Script(source), 'app.js parses');
 	for (const path of ['chats', 'apps', 'connections', '/click']) assert.ok(source.includes(path), `app.js uses ${path}`);
+	assert.ok(text.indexOf('/page/cards.js') > 0 && text.indexOf('/page/cards.js') < text.indexOf('/page/app.js'), 'cards.js loads before app.js');
 	const css = await fetch(`${sb.baseUrl}/page/style.css`);
 	assert.equal(css.status, 200);
 	assert.match(css.headers.get('content-type') ?? '', /text\/css/);
@@ -35,4 +38,81 @@ test('unknown paths: Open API style 404 text, control API JSON 404', async () =>
 	const b = await fetch(`${sb.baseUrl}/_sandbox/nope`);
 	assert.equal(b.status, 404);
 	assert.equal(((await b.json()) as any).ok, false);
+});
+
+/** cards.js evaluated on its own, as the page loads it. */
+async function cardsModule(): Promise<any> {
+	const res = await fetch(`${sb.baseUrl}/page/cards.js`);
+	assert.equal(res.status, 200);
+	assert.match(res.headers.get('content-type') ?? '', /javascript/);
+	const context: Record<string, any> = {};
+	runInNewContext(await res.text(), context);
+	return context.SandboxCards;
+}
+
+const plain = (content: string) => ({ tag: 'plain_text', content });
+
+test('cards.js renders a JSON 2.0 form with real inputs, required markers, disabled state and test ids', async () => {
+	const cards = await cardsModule();
+	const html: string = cards.renderCard(
+		{
+			schema: '2.0',
+			header: { title: plain('Leave') },
+			body: {
+				elements: [
+					{
+						tag: 'form',
+						name: 'leave',
+						elements: [
+							{ tag: 'input', name: 'reason', required: true, label: plain('Reason'), placeholder: plain('Why?'), default_value: 'trip', max_length: 20 },
+							{ tag: 'input', name: 'notes', input_type: 'multiline_text', rows: 3 },
+							{ tag: 'input', name: 'pin', input_type: 'password', disabled: true },
+							{ tag: 'select_static', name: 'kind', initial_option: 'sick', options: [{ text: plain('Annual'), value: 'annual' }, { text: plain('Sick'), value: 'sick' }] },
+							{ tag: 'multi_select_static', name: 'cc', selected_values: ['b'], options: [{ text: plain('Ann'), value: 'a' }, { text: plain('Bob'), value: 'b' }] },
+							{ tag: 'date_picker', name: 'start', initial_date: '2024-04-01' },
+							{ tag: 'checker', name: 'urgent', checked: true, text: plain('Urgent') },
+							{ tag: 'button', name: 'send', text: plain('Submit'), form_action_type: 'submit', behaviors: [{ type: 'callback', value: { step: 'leave' } }] },
+							{ tag: 'button', name: 'clear', text: plain('Reset'), form_action_type: 'reset' },
+						],
+					},
+					{ tag: 'button', name: 'later', text: plain('Later'), disabled: true, behaviors: [{ type: 'callback', value: { later: true } }] },
+				],
+			},
+		},
+		'om_1',
+	);
+	assert.match(html, /<form class="card-form" novalidate data-form="leave" data-message="om_1" data-testid="card-form-leave">/);
+	assert.match(html, /<span class="card-label">Reason<span class="card-required" title="required">\*<\/span><\/span><input class="card-control" data-field="reason" data-kind="input" data-required="1" data-testid="card-input-reason" required type="text" maxlength="20" placeholder="Why\?" value="trip">/);
+	assert.match(html, /<textarea [^>]*data-field="notes"[^>]*rows="3"/);
+	assert.match(html, /<input [^>]*data-field="pin"[^>]*disabled[^>]*type="password"/);
+	assert.match(html, /<select [^>]*data-field="kind" data-kind="select_static"[^>]*><option value="">Select…<\/option><option value="annual">Annual<\/option><option value="sick" selected>Sick<\/option><\/select>/);
+	assert.match(html, /<select [^>]*data-field="cc" data-kind="multi_select_static"[^>]* multiple size="2"><option value="a">Ann<\/option><option value="b" selected>Bob<\/option>/);
+	assert.match(html, /<input [^>]*data-field="start" data-kind="date_picker"[^>]* type="date" value="2024-04-01">/);
+	assert.match(html, /<input [^>]*data-field="urgent" data-kind="checker"[^>]* type="checkbox" checked>/);
+	assert.match(html, /<button type="button" class="card-submit" data-testid="card-submit-send" data-click="om_1" data-value="\{&quot;step&quot;:&quot;leave&quot;\}" data-name="send" data-form-action="submit">Submit<\/button>/);
+	assert.match(html, /<button type="button" class="card-reset" data-testid="card-reset-clear" data-form-action="reset">Reset<\/button>/);
+	assert.match(html, /<button type="button" class="disabled" data-testid="card-button-later" disabled data-click="om_1"/);
+});
+
+test('cards.js turns form inputs into form_value as Feishu sends it and lists empty required fields', async () => {
+	const cards = await cardsModule();
+	const controls = [
+		{ name: 'reason', kind: 'input', required: true, value: 'Family trip' },
+		{ name: 'notes', kind: 'input', value: '' },
+		{ name: 'kind', kind: 'select_static', required: true, value: 'annual' },
+		{ name: 'cc', kind: 'multi_select_static', value: 'a', values: ['a', 'c'] },
+		{ name: 'start', kind: 'date_picker', required: true, value: '2024-04-01' },
+		{ name: 'at', kind: 'picker_time', value: '08:30' },
+		{ name: 'when', kind: 'picker_datetime', value: '2024-04-29T07:07' },
+		{ name: 'urgent', kind: 'checker', checked: true, value: 'on' },
+		{ name: 'quiet', kind: 'checker', checked: false, value: 'on' },
+	];
+	assert.deepEqual(JSON.parse(JSON.stringify(cards.collectForm(controls, 480))), {
+		formValue: { reason: 'Family trip', kind: 'annual', cc: ['a', 'c'], start: '2024-04-01 +0800', at: '08:30 +0800', when: '2024-04-29 07:07 +0800', urgent: true, quiet: false },
+		missing: [],
+	});
+	const empty = cards.collectForm([{ name: 'reason', kind: 'input', required: true, value: '' }, { name: 'cc', kind: 'multi_select_static', required: true, values: [] }, { name: 'start', kind: 'date_picker', value: '' }], -330);
+	assert.deepEqual(JSON.parse(JSON.stringify(empty)), { formValue: {}, missing: ['reason', 'cc'] });
+	assert.equal(cards.utcOffset(-330), '-0530');
+	assert.equal(cards.utcOffset(0), '+0000');
 });

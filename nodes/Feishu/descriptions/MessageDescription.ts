@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { SEND_AND_WAIT_OPERATION, type INodeProperties } from 'n8n-workflow';
 import { cardFields, cardSourceFields } from './CardDescription';
 import { contentFields } from './ContentDescription';
 import { chatLocator, userLocator } from './locators';
@@ -33,6 +33,7 @@ export const messageOperations: INodeProperties[] = [
 			{ name: 'Remove Reaction', value: 'removeReaction', action: 'Remove a reaction from a message', description: 'Take back a reaction the bot added' },
 			{ name: 'Reply', value: 'reply', action: 'Reply to a message', description: 'Answer a message in its chat (by default the one that started the workflow)' },
 			{ name: 'Send', value: 'send', action: 'Send a message', description: 'Send a message to a chat or a user' },
+			{ name: 'Send and Wait for Response', value: SEND_AND_WAIT_OPERATION, action: 'Send a message and wait for response', description: 'Send a card and wait until someone approves, declines or fills it in, inside Feishu' },
 			{ name: 'Send Ephemeral Card', value: 'sendEphemeral', action: 'Send an ephemeral card', description: 'Show a card in a group to one member only' },
 			{ name: 'Send Urgent', value: 'urgent', action: 'Send an urgent notification for a message', description: 'Buzz users about a message the bot sent: in the app, by SMS or by phone call' },
 			{ name: 'Unpin', value: 'unpin', action: 'Unpin a message', description: 'Take a message off its chat\'s pin list' },
@@ -60,7 +61,7 @@ export const messageFields: INodeProperties[] = [
 		options: receiveIdTypeOptions,
 		default: 'chat_id',
 		description: 'What kind of ID the recipient is',
-		displayOptions: show('send', 'forward', 'mergeForward'),
+		displayOptions: show('send', 'forward', 'mergeForward', 'sendAndWait'),
 	},
 	// Version 1: one text field for every kind of ID (saved workflows keep it).
 	{
@@ -71,20 +72,20 @@ export const messageFields: INodeProperties[] = [
 		required: true,
 		placeholder: 'oc_… / ou_… / name@example.com',
 		description: 'A group chat_id, or the user\'s open_id, user_id, union_id or email',
-		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward', 'mergeForward'], '@version': [1] } },
+		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward', 'mergeForward', 'sendAndWait'], '@version': [1] } },
 	},
 	// Version 2: chats and users are picked; the other kinds of ID stay text, each with its own hint.
 	chatLocator({
 		displayName: 'Chat',
 		name: 'chatId',
 		description: 'A group chat the bot is in. To answer in the chat of the triggering message, use Reply, or By ID with {{ $json.chat_id }}.',
-		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward', 'mergeForward'], '@version': [2], receiveIdType: ['chat_id'] } },
+		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward', 'mergeForward', 'sendAndWait'], '@version': [2], receiveIdType: ['chat_id'] } },
 	}),
 	userLocator({
 		displayName: 'User',
 		name: 'userId',
 		description: 'The person to message directly. For the sender of the triggering message, use By Open ID with {{ $json.sender.open_id }}.',
-		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward', 'mergeForward'], '@version': [2], receiveIdType: ['open_id'] } },
+		displayOptions: { show: { resource: ['message'], operation: ['send', 'forward', 'mergeForward', 'sendAndWait'], '@version': [2], receiveIdType: ['open_id'] } },
 	}),
 	...(
 		[
@@ -101,7 +102,7 @@ export const messageFields: INodeProperties[] = [
 			required: true,
 			placeholder,
 			description,
-			displayOptions: { show: { resource: ['message'], operation: ['send', 'forward', 'mergeForward'], '@version': [2], receiveIdType: [type] } },
+			displayOptions: { show: { resource: ['message'], operation: ['send', 'forward', 'mergeForward', 'sendAndWait'], '@version': [2], receiveIdType: [type] } },
 		}),
 	),
 	{

@@ -14,6 +14,7 @@ import { customBotFields, customBotOperations, customBotOptions } from './Custom
 import { ephemeralFields } from './EphemeralDescription';
 import { messageBatchFields } from './MessageBatchDescription';
 import { messageFields, messageOperations, messageOptions } from './MessageDescription';
+import { sendAndWaitFields } from './SendAndWaitDescription';
 import { sheetsFields, sheetsOperations } from './SheetsDescription';
 
 export const RESOURCES = [
@@ -46,6 +47,7 @@ export const nodeProperties: INodeProperties[] = [
 	...bitableOperations,
 	...sheetsOperations,
 	...messageFields,
+	...sendAndWaitFields,
 	...messageBatchFields,
 	...ephemeralFields,
 	...chatFields,

@@ -63,7 +63,7 @@ test('without the scopes to send messages the Test fails and names them, with th
 	const r = await runTest();
 	assert.equal(r.status, 'Error');
 	assert.match(r.message, /App ID and Secret are valid/);
-	assert.match(r.message, /Message > Reply, Message > Send: im:message or im:message:send_as_bot or im:message:send/);
+	assert.match(r.message, /Message > Reply, Message > Send, Message > Send and Wait for Response: im:message or im:message:send_as_bot or im:message:send/);
 	assert.ok(r.message.includes(`${sb.baseUrl}/app/${APP.appId}/auth?q=`), r.message);
 	assert.match(r.message, /publish a new version/);
 });

@@ -20,6 +20,7 @@ import { recallBatch } from './recallBatch.operation';
 import { removeReaction } from './removeReaction.operation';
 import { reply } from './reply.operation';
 import { send } from './send.operation';
+import { sendAndWait } from './sendAndWait.operation';
 import { sendEphemeral } from './sendEphemeral.operation';
 import { updateCard } from './updateCard.operation';
 import { urgent } from './urgent.operation';
@@ -29,5 +30,5 @@ import { uploadImage } from './uploadImage.operation';
 
 export const message: ResourceOperations = {
 	usesApi: true,
-	operations: { addReaction, batchSend, deleteEphemeral, downloadResource, edit, forward, get, getAll, getBatchProgress, getPins, getReactions, getReadUsers, mergeForward, pin, recall, recallBatch, removeReaction, reply, send, sendEphemeral, unpin, updateCard, uploadFile, uploadImage, urgent },
+	operations: { addReaction, batchSend, deleteEphemeral, downloadResource, edit, forward, get, getAll, getBatchProgress, getPins, getReactions, getReadUsers, mergeForward, pin, recall, recallBatch, removeReaction, reply, send, sendAndWait, sendEphemeral, unpin, updateCard, uploadFile, uploadImage, urgent },
 };

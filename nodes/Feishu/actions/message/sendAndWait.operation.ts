@@ -1,0 +1,94 @@
+// Message > Send and Wait for Response (docs/protocol.md, "Send and Wait"): sends the card, whose
+// buttons or form carry this execution's signed resume URL sealed with the app's secret, and puts the
+// execution to wait; the app's Feishu Trigger relays the answer to that URL and the node's webhook
+// (sendAndWait/waitWebhook.ts) resumes it. As n8n's own send-and-wait operations: one card, for the
+// first input item, and the items go on unchanged when the time limit passes.
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { appCredentialsFrom, findUserIds, pendingWaitCard, sendMessage, waitActionValue } from '../../../../lib/feishu';
+import { authenticationOf } from '../../identity';
+import { USER_AUTHENTICATION } from '../../descriptions/AuthenticationDescription';
+import { readWaitRequest, waitCardOf, waitTillOf } from '../../sendAndWait/waitRequest';
+import { apiClient, options } from '../shared';
+import type { ItemContext, ItemOperation } from '../types';
+import { recipient } from './shared';
+
+/** The resume URL's query, signed by n8n with the URL: what the webhook checks the answer against. */
+export interface WaitUrlQuery {
+	approved?: 'true' | 'false';
+	/** When the card was sent (ms). */
+	sent: string;
+	/** When the wait ends (ms), if it does. */
+	until?: string;
+	/** Who may answer: open_ids. */
+	approvers?: string;
+	/** The chat the card was sent to (its answers come from there). */
+	chat?: string;
+	/** The user it was sent to, when no approvers are named (only they may answer). */
+	user?: string;
+}
+
+async function approverOpenIds(context: ItemContext, approvers: string[]): Promise<string[]> {
+	const emails = approvers.filter((a) => a.includes('@'));
+	const ids = approvers.filter((a) => !a.includes('@'));
+	for (const id of ids) if (!id.startsWith('ou_')) throw new NodeOperationError(context.ctx.getNode(), `Approver "${id}" is neither an open_id (ou_…) nor an email`);
+	if (emails.length) {
+		const found = await findUserIds(apiClient(context), { emails, userIdType: 'open_id' });
+		for (const email of emails) {
+			const match = found.find((m) => m.email === email && m.user_id);
+			if (!match) throw new NodeOperationError(context.ctx.getNode(), `Approver ${email} is not a user the app can see`, { description: 'Check the email, and that the app\'s contact scope includes them ("Permissions & Scopes" > data range)' });
+			ids.push(String(match.user_id));
+		}
+	}
+	return [...new Set(ids)];
+}
+
+function formatDeadline(ctx: IExecuteFunctions, at: Date): string {
+	const zone = ctx.getTimezone();
+	const text = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(at);
+	return `Answer by ${text} (${zone})`;
+}
+
+async function sendAndWaitOnce(context: ItemContext): Promise<void> {
+	const { ctx } = context;
+	if (authenticationOf(ctx) === USER_AUTHENTICATION) {
+		throw new NodeOperationError(ctx.getNode(), 'Send and Wait for Response runs as the bot', { description: 'Set Authentication to "Bot (App Credential)": the answers come back as the app\'s card callbacks' });
+	}
+	const read = <T>(name: string, fallback: T) => ctx.getNodeParameter(name, 0, fallback as never) as T;
+	const request = readWaitRequest(read);
+	const o: IDataObject = options(context);
+	const waitTill = waitTillOf(o);
+	const to = recipient(context);
+	const query: WaitUrlQuery = { sent: String(Date.now()) };
+	if (waitTill.getFullYear() < 2999) query.until = String(waitTill.getTime());
+	const approvers = await approverOpenIds(context, request.approvers);
+	if (approvers.length) query.approvers = approvers.join(',');
+	if (to.receiveIdType === 'chat_id') query.chat = to.receiveId;
+	else if (to.receiveIdType === 'open_id' && !approvers.length) query.user = to.receiveId;
+	const { appSecret } = appCredentialsFrom(await ctx.getCredentials('feishuApi'));
+	const url = (extra: Partial<WaitUrlQuery>) => ctx.getSignedResumeUrl({ ...query, ...extra } as Record<string, string>);
+	const values =
+		request.responseType === 'approval'
+			? { approve: waitActionValue(appSecret, url({ approved: 'true' })), decline: request.approval.double ? waitActionValue(appSecret, url({ approved: 'false' })) : undefined }
+			: { approve: waitActionValue(appSecret, url({})) };
+	const card = pendingWaitCard(waitCardOf(request, values, query.until ? formatDeadline(ctx, waitTill) : undefined));
+	// n8n 1.x checks the URL's signature only when asked to; n8n 2.x always does and has no such method.
+	(ctx as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
+	await sendMessage(apiClient(context), { ...to, msgType: 'interactive', content: card });
+	await ctx.putExecutionToWait(waitTill);
+}
+
+export const sendAndWait: ItemOperation = {
+	endpoint: 'POST /open-apis/im/v1/messages',
+	scopes: ['im:message', 'im:message:send_as_bot', 'im:message:send'],
+	async execute(context) {
+		await sendAndWaitOnce(context);
+		return context.item;
+	},
+	// One card for all the items (the first one's parameters), which go on as they came once answered.
+	async executeBatch({ ctx, items, client }) {
+		if (items.length === 0) return [];
+		await sendAndWaitOnce({ ctx, i: 0, item: items[0], client });
+		return items;
+	},
+};

@@ -1,0 +1,225 @@
+// Send and Wait for Response in real n8n, answered inside Feishu (the sandbox): a message to the bot
+// starts a workflow whose Feishu node sends a card and waits; a click in the card (the sandbox's card
+// click, as a person) comes to the app's Feishu Trigger over the long connection, which relays it to
+// n8n's resume URL; the execution resumes with who answered what, and the card is redrawn with the
+// outcome. Also: a non-approver's click, a second click, forged buttons and a direct call to the
+// resume URL change nothing; a custom form's values arrive typed; a wait survives an n8n restart.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { selectedVersions } from '../../scripts/n8n/install';
+import { nodeOutput } from '../../scripts/n8n/boot';
+import { APP, chatMessages, control, eachTestStartsHealthy, importWorkflow, openConnections, type Rig, sendUserText, startRig, triggerOnly, waitFor, type SandboxMessage } from './harness';
+
+const ACTION_TYPE = 'n8n-nodes-feishu-bot.feishu';
+
+function waitWorkflow(name: string, parameters: Record<string, unknown>): any {
+	const node = {
+		parameters: {
+			resource: 'message',
+			operation: 'sendAndWait',
+			receiveIdType: 'chat_id',
+			chatId: { __rl: true, mode: 'id', value: '={{ $json.chat_id }}' },
+			...parameters,
+		},
+		id: randomUUID(),
+		name: 'Ask',
+		type: ACTION_TYPE,
+		typeVersion: 2,
+		position: [260, 0],
+		credentials: { feishuApi: { id: 'x', name: 'Feishu sandbox' } },
+	};
+	const done = { parameters: {}, id: randomUUID(), name: 'After', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [520, 0] };
+	return triggerOnly(name, [node, done]);
+}
+
+/** Every element of a card JSON 2.0, nested ones included. */
+function elementsOf(card: any): any[] {
+	const out: any[] = [];
+	const walk = (list: any[] | undefined) => {
+		for (const el of list ?? []) {
+			out.push(el);
+			walk(el.elements);
+			for (const col of el.columns ?? []) walk(col.elements);
+		}
+	};
+	walk(card?.body?.elements);
+	return out;
+}
+
+const buttonsOf = (card: any) => elementsOf(card).filter((e) => e.tag === 'button');
+const valueOf = (button: any) => button.behaviors.find((b: any) => b.type === 'callback').value;
+const markdownOf = (card: any) => elementsOf(card).filter((e) => e.tag === 'markdown').map((e) => e.content).join('\n');
+
+async function cardIn(rig: Rig, chatId: string): Promise<SandboxMessage> {
+	return waitFor('the bot\'s card', async () => (await chatMessages(rig, chatId)).find((m) => m.from === 'bot' && m.msg_type === 'interactive'));
+}
+
+/** The bot sends a card through the Open API, as any workflow of the app could. */
+async function botSends(rig: Rig, chatId: string, card: unknown): Promise<{ message_id: string }> {
+	const base = rig.sandbox.baseUrl;
+	const token: any = await (await fetch(`${base}/open-apis/auth/v3/tenant_access_token/internal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: APP.appId, app_secret: APP.appSecret }) })).json();
+	const res = await fetch(`${base}/open-apis/im/v1/messages?receive_id_type=chat_id`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${token.tenant_access_token}` },
+		body: JSON.stringify({ receive_id: chatId, msg_type: 'interactive', content: JSON.stringify(card) }),
+	});
+	const body: any = await res.json();
+	assert.equal(body.code, 0, JSON.stringify(body));
+	return body.data;
+}
+
+/** The execution a card's button resumes (its id is in the resume URL). */
+function executionOf(button: any): string {
+	return /webhook-waiting\/(\d+)\//.exec(String(valueOf(button).u))![1];
+}
+
+/** Until that execution waits; says what it is otherwise. */
+async function untilWaiting(rig: Rig, executionId: string): Promise<void> {
+	let last: unknown;
+	try {
+		await waitFor('the execution waiting', async () => {
+			last = await rig.n8n.api<{ status: string }>('GET', `/executions/${executionId}`).catch((error: Error) => error.message);
+			return (last as { status?: string })?.status === 'waiting';
+		});
+	} catch (error) {
+		throw new Error(`${(error as Error).message}: ${JSON.stringify(last).slice(0, 500)}`);
+	}
+}
+
+async function click(rig: Rig, messageId: string, body: Record<string, unknown>): Promise<any> {
+	return control(rig, 'POST', `cards/${messageId}/click`, body);
+}
+
+for (const version of selectedVersions()) {
+	describe(`n8n ${version}: Send and Wait answered in Feishu`, { timeout: 900_000 }, () => {
+		let rig: Rig;
+		eachTestStartsHealthy(() => rig?.n8n);
+		let approver: { open_id: string };
+		let bystander: { open_id: string };
+
+		before(async () => {
+			rig = await startRig(version);
+			approver = await control(rig, 'POST', 'users', { name: 'Alice Approver' });
+			bystander = await control(rig, 'POST', 'users', { name: 'Bob Bystander' });
+		});
+		after(async () => {
+			await rig?.close();
+		});
+
+		test('approval: the card waits; a bystander and forged buttons change nothing; the approver\'s click resumes within 3 s; a second click changes nothing', async (t) => {
+			const wf = await importWorkflow(rig, waitWorkflow('send and wait: approval', {
+				subject: 'Expense approval',
+				message: '=Approve **{{ $json.text }}**?',
+				responseType: 'approval',
+				approvalOptions: { values: { approvalType: 'double', approveLabel: 'Approve', disapproveLabel: 'Reject' } },
+				options: { approvers: approver.open_id },
+			}));
+			await rig.n8n.activate(wf.id);
+			t.after(() => rig.n8n.deactivate(wf.id).catch(() => undefined));
+			await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);
+			const chatId = `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+			await sendUserText(rig, chatId, 'Taxi 42 EUR', { chat_type: 'group', chat_name: 'Expenses', sender: { open_id: bystander.open_id } });
+			const message = await cardIn(rig, chatId);
+			const card = message.content;
+			assert.equal(card.schema, '2.0');
+			assert.equal(card.header.title.content, 'Expense approval');
+			assert.match(markdownOf(card), /Approve \*\*Taxi 42 EUR\*\*\?/);
+			const [approve, reject] = buttonsOf(card);
+			assert.deepEqual([approve.text.content, reject.text.content], ['Approve', 'Reject']);
+			await untilWaiting(rig, executionOf(approve));
+
+			const bystanderClick = await click(rig, message.message_id, { value: valueOf(approve), name: approve.name, operator: { open_id: bystander.open_id } });
+			assert.equal(bystanderClick.answer?.toast?.content, 'You are not one of the approvers of this request');
+			assert.equal(bystanderClick.card_updated, false);
+
+			// Cards someone made by hand (another workflow's Send with a card JSON): a button aimed at another
+			// execution with this one's seal, and one whose seal was not made with the app's secret.
+			const forgedUrl = { ...valueOf(approve), u: String(valueOf(approve).u).replace(/webhook-waiting\/\d+/, 'webhook-waiting/999999') };
+			const forgedSeal = { ...valueOf(approve), h: '0'.repeat(64) };
+			for (const value of [forgedUrl, forgedSeal]) {
+				const forgedCard = { schema: '2.0', config: { update_multi: true }, body: { elements: [{ tag: 'button', name: 'forged', text: { tag: 'plain_text', content: 'Approve' }, behaviors: [{ type: 'callback', value }] }] } };
+				const sent = await botSends(rig, chatId, forgedCard);
+				const forged = await click(rig, sent.message_id, { value, name: 'forged', operator: { open_id: approver.open_id } });
+				assert.equal(forged.answer?.toast?.content, 'This button is not valid for this app');
+			}
+			// The resume URL called directly, as a stranger who learnt it would.
+			const direct = await fetch(String(valueOf(approve).u), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: '{}', ts: Date.now(), proof: 'x' }) });
+			assert.equal(((await direct.json()) as { toast?: { content?: string } }).toast?.content, 'This answer could not be verified');
+			await untilWaiting(rig, executionOf(approve));
+
+			const answered = await click(rig, message.message_id, { value: valueOf(reject), name: reject.name, operator: { open_id: approver.open_id } });
+			assert.equal(answered.answer?.toast?.content, 'Declined');
+			assert.equal(answered.card_updated, true);
+			assert.ok(answered.latency_ms < 3000, `answered in ${answered.latency_ms} ms`);
+			const [execution] = await rig.n8n.waitForExecutions(wf.id, 1, { includeData: true });
+			assert.equal(execution.status, 'success');
+			const [out] = nodeOutput(execution, 'After');
+			assert.equal(out.data.approved, false);
+			assert.equal(out.data.responder.id, approver.open_id);
+			assert.equal(out.data.chatId, chatId);
+			assert.equal(out.data.messageId, message.message_id);
+			assert.ok(out.data.waitedMs > 0 && Date.parse(out.data.respondedAt) > 0);
+
+			const decided = (await chatMessages(rig, chatId)).find((m) => m.message_id === message.message_id)!.content;
+			assert.equal(buttonsOf(decided).length, 0, 'the decided card has no buttons');
+			assert.match(markdownOf(decided), new RegExp(`❌ \\*\\*Declined\\*\\* by <at id=${approver.open_id}></at>`));
+			assert.equal(decided.header.template, 'red');
+
+			// The old button, clicked again (a client that still shows it).
+			const again = await click(rig, message.message_id, { value: valueOf(approve), name: approve.name, operator: { open_id: approver.open_id } }).catch((error: Error) => ({ refusedBySandbox: error.message }));
+			if (!('refusedBySandbox' in again)) assert.equal(again.answer?.toast?.content, 'This request is no longer waiting for an answer');
+			const all = await rig.n8n.waitForExecutions(wf.id, 1, { includeData: true });
+			assert.equal(all.length, 1);
+			assert.equal(nodeOutput(all[0], 'After')[0].data.approved, false, 'the second click resumed nothing');
+		});
+
+		test('custom form: a wrong number is refused and the execution keeps waiting; the values arrive typed; the wait survives an n8n restart', async (t) => {
+			const wf = await importWorkflow(rig, waitWorkflow('send and wait: form', {
+				message: 'Your expense, please',
+				responseType: 'cardForm',
+				formFields: {
+					values: [
+						{ fieldLabel: 'Amount', fieldType: 'number', requiredField: true },
+						{ fieldLabel: 'Category', fieldType: 'dropdown', fieldOptions: 'Travel, Meals, Other' },
+						{ fieldLabel: 'Tags', fieldType: 'multiSelect', fieldOptions: 'client, internal' },
+						{ fieldLabel: 'Receipt Attached', fieldType: 'checkbox' },
+						{ fieldLabel: 'Note', fieldType: 'textarea' },
+					],
+				},
+			}));
+			await rig.n8n.activate(wf.id);
+			t.after(() => rig.n8n.deactivate(wf.id).catch(() => undefined));
+			await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);
+			const chatId = `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+			await sendUserText(rig, chatId, 'expense', { sender: { open_id: approver.open_id } });
+			const message = await cardIn(rig, chatId);
+			const form = elementsOf(message.content).find((e) => e.tag === 'form');
+			assert.ok(form, `the card has a form: ${JSON.stringify(message.content)}`);
+			const submit = buttonsOf(message.content).find((b) => b.form_action_type === 'submit');
+			assert.ok(submit);
+			await untilWaiting(rig, executionOf(submit));
+
+			await rig.n8n.restart();
+			await waitFor('the long connection back', async () => (await openConnections(rig)).length >= 1, 120_000);
+
+			const base = { value: valueOf(submit), name: submit.name, tag: 'button', operator: { open_id: approver.open_id } };
+			const wrong = await click(rig, message.message_id, { ...base, form_value: { field_0: 'forty', field_1: 'Travel' } });
+			assert.equal(wrong.answer?.toast?.content, 'Amount must be a number');
+			await untilWaiting(rig, executionOf(submit));
+
+			const ok = await click(rig, message.message_id, { ...base, form_value: { field_0: '42.5', field_1: 'Travel', field_2: ['client'], field_3: true, field_4: 'Airport run' } });
+			assert.equal(ok.answer?.toast?.content, 'Answer recorded');
+			const [execution] = await rig.n8n.waitForExecutions(wf.id, 1, { includeData: true });
+			assert.equal(execution.status, 'success');
+			const { data } = nodeOutput(execution, 'After')[0];
+			assert.deepEqual(
+				{ Amount: data.Amount, Category: data.Category, Tags: data.Tags, 'Receipt Attached': data['Receipt Attached'], Note: data.Note },
+				{ Amount: 42.5, Category: 'Travel', Tags: ['client'], 'Receipt Attached': true, Note: 'Airport run' },
+			);
+			const decided = (await chatMessages(rig, chatId)).find((m) => m.message_id === message.message_id)!.content;
+			assert.equal(elementsOf(decided).filter((e) => e.tag === 'form').length, 0);
+			assert.match(markdownOf(decided), /\*\*Amount:\*\* 42\.5/);
+		});
+	});
+}
