@@ -221,5 +221,52 @@ for (const version of selectedVersions()) {
 			assert.equal(elementsOf(decided).filter((e) => e.tag === 'form').length, 0);
 			assert.match(markdownOf(decided), /\*\*Amount:\*\* 42\.5/);
 		});
+
+		test('webhook mode: the click comes to the trigger\'s URL and is relayed; the time limit passes: the items go on unchanged, a late click is told so', async (t) => {
+			const wfJson = waitWorkflow('send and wait: webhook', {
+				message: '=Go ahead with **{{ $json.text }}**?',
+				responseType: 'approval',
+				options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 8, resumeUnit: 'seconds' } } },
+			});
+			const trigger = wfJson.nodes[0];
+			trigger.webhookId = randomUUID();
+			trigger.parameters = { ...trigger.parameters, connectionMode: 'webhook' };
+			const wf = await importWorkflow(rig, wfJson);
+			await rig.n8n.activate(wf.id);
+			const put = await control(rig, 'PUT', `apps/${APP.appId}/delivery`, { mode: 'webhook', url: rig.n8n.webhookUrl(`${trigger.webhookId}/webhook`) });
+			t.after(async () => {
+				await control(rig, 'PUT', `apps/${APP.appId}/delivery`, { mode: 'long_connection' }).catch(() => undefined);
+				await rig.n8n.deactivate(wf.id).catch(() => undefined);
+			});
+			assert.equal(put.challenge_passed, true, JSON.stringify(put));
+
+			// Answered over the webhook.
+			const first = `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+			await sendUserText(rig, first, 'deploy', { sender: { open_id: approver.open_id } });
+			const asked = await cardIn(rig, first);
+			const [approve] = buttonsOf(asked.content);
+			assert.match(markdownOf(asked.content), /Answer by .+ \(UTC\)/, 'the card says until when');
+			await untilWaiting(rig, executionOf(approve));
+			const answered = await click(rig, asked.message_id, { value: valueOf(approve), name: approve.name, operator: { open_id: approver.open_id } });
+			assert.equal(answered.answer?.toast?.content, 'Approved');
+			assert.equal(answered.card_updated, true);
+			const [execution] = await rig.n8n.waitForExecutions(wf.id, 1, { includeData: true });
+			assert.equal(nodeOutput(execution, 'After')[0].data.approved, true);
+
+			// Left unanswered: n8n resumes it at the limit (its wait tracker looks every 60 s).
+			const second = `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+			await sendUserText(rig, second, 'rollback', { sender: { open_id: approver.open_id } });
+			const unanswered = await cardIn(rig, second);
+			const [late] = buttonsOf(unanswered.content);
+			const runs = await rig.n8n.waitForExecutions(wf.id, 2, { includeData: true, timeoutMs: 100_000 });
+			const timedOut = runs.find((e) => e.id !== execution.id)!;
+			assert.equal(timedOut.status, 'success');
+			const [passed] = nodeOutput(timedOut, 'After');
+			assert.equal(passed.data, undefined, 'no answer: no data');
+			assert.equal(passed.text, 'rollback', 'the trigger\'s item went on unchanged');
+			const lateClick = await click(rig, unanswered.message_id, { value: valueOf(late), name: late.name, operator: { open_id: approver.open_id } });
+			assert.ok(['This request is no longer waiting for an answer', 'This request has expired'].includes(lateClick.answer?.toast?.content), JSON.stringify(lateClick.answer));
+			assert.equal((await rig.n8n.waitForExecutions(wf.id, 2)).length, 2, 'the late click resumed nothing');
+		});
 	});
 }
