@@ -141,6 +141,8 @@ export async function runDemo(): Promise<void> {
 			const hook = await add('echo-bot-webhook.json', webhookCred, true, `${WEBHOOK_APP.botName} (${WEBHOOK_APP.appId}, webhook)`);
 			await add('card-callback.json', sandboxCred, true, `${DEMO_APP.botName} (card actions)`);
 			await add('send-message.json', sandboxCred, false);
+			// Imported, not active: it answers every message, as the echo bot does.
+			await add('approval.json', sandboxCred, false);
 			// The group the send-message example posts to, with the bot in it (as a person would set up).
 			await sandboxControl(sandbox!.baseUrl, 'POST', 'chats', { app_id: DEMO_APP.appId, chat_id: DEMO_GROUP_CHAT, name: 'Demo group' });
 			// Like saving the Request URL in the Feishu console: the sandbox sends the challenge first.

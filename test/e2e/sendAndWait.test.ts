@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { nodeOutput } from '../../scripts/n8n/boot';
-import { APP, chatMessages, control, eachTestStartsHealthy, importWorkflow, openConnections, type Rig, sendUserText, startRig, triggerOnly, waitFor, type SandboxMessage } from './harness';
+import { APP, chatMessages, control, eachTestStartsHealthy, importWorkflow, loadExample, openConnections, type Rig, sendUserText, startRig, textOf, triggerOnly, waitFor, waitForReply, type SandboxMessage } from './harness';
 
 const ACTION_TYPE = 'n8n-nodes-feishu-bot.feishu';
 
@@ -267,6 +267,24 @@ for (const version of selectedVersions()) {
 			const lateClick = await click(rig, unanswered.message_id, { value: valueOf(late), name: late.name, operator: { open_id: approver.open_id } });
 			assert.ok(['This request is no longer waiting for an answer', 'This request has expired'].includes(lateClick.answer?.toast?.content), JSON.stringify(lateClick.answer));
 			assert.equal((await rig.n8n.waitForExecutions(wf.id, 2)).length, 2, 'the late click resumed nothing');
+		});
+
+		test('examples/approval.json: a message becomes an approval card; Approve resumes it and the requester is told', async (t) => {
+			const wf = await importWorkflow(rig, loadExample('approval.json'));
+			await rig.n8n.activate(wf.id);
+			t.after(() => rig.n8n.deactivate(wf.id).catch(() => undefined));
+			await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);
+			const chatId = `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+			const request = await sendUserText(rig, chatId, 'Taxi to the airport, 42 EUR', { sender: { open_id: bystander.open_id } });
+			const card = await cardIn(rig, chatId);
+			assert.equal(card.content.header.title.content, 'Expense request');
+			assert.match(markdownOf(card.content), new RegExp(`<at id=${bystander.open_id}></at> asks to expense:\\n\\*\\*Taxi to the airport, 42 EUR\\*\\*`));
+			const [approve] = buttonsOf(card.content);
+			await untilWaiting(rig, executionOf(approve));
+			const answered = await click(rig, card.message_id, { value: valueOf(approve), name: approve.name, operator: { open_id: approver.open_id } });
+			assert.equal(answered.answer?.toast?.content, 'Approved');
+			const reply = await waitForReply(rig, chatId, request.message_id);
+			assert.equal(textOf(reply), 'Approved: go ahead.');
 		});
 	});
 }
