@@ -14,6 +14,9 @@ import { monitorHealth } from '../../scripts/n8n/healthMonitor';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { type QueueCluster, startQueueCluster } from '../../scripts/queue/cluster';
 import type { Sandbox } from '../../sandbox/server';
+import { nodeOutput } from '../../scripts/n8n/boot';
+import type { Rig } from './harness';
+import { buttonsOf, cardIn, click, executionOf, untilWaiting, valueOf, waitWorkflow } from './waitCards';
 
 const enabled = process.env.FEISHU_TEST_QUEUE !== '0';
 const EVENTS = Number(process.env.FEISHU_QUEUE_EVENTS ?? 1000);
@@ -118,6 +121,27 @@ for (const version of versions) {
 			for (const r of replies) assert.match(String(r.content?.text), /^Echo: hook \d+$/);
 			await control(rig(), 'PUT', `apps/${APP.appId}/delivery`, { mode: 'long_connection' });
 			await cluster.main.deactivate(wf.id);
+		});
+
+		test('Send and Wait: the card is sent from a worker, the click comes to the main\'s trigger and resumes the execution on a worker', async (t) => {
+			const wf = await cluster.main.createWorkflow(waitWorkflow('queue: send and wait', { message: 'Deploy?', responseType: 'approval' }), { credentials: { feishuApi: credential } });
+			await cluster.main.activate(wf.id);
+			t.after(() => cluster.main.deactivate(wf.id).catch(() => undefined));
+			await until('one long connection', async () => (await control<{ connections: { open: boolean }[] }>(rig(), 'GET', `connections?app_id=${APP.appId}`)).connections.filter((c) => c.open).length === 1, 60_000);
+			const waitRig = { sandbox, n8n: cluster.main } as unknown as Rig;
+			await control(rig(), 'POST', 'chats/oc_queue_wait/messages', { text: 'deploy' });
+			const card = await cardIn(waitRig, 'oc_queue_wait');
+			const [approve] = buttonsOf(card.content);
+			const id = executionOf(approve);
+			await untilWaiting(waitRig, id);
+			const answered = await click(waitRig, card.message_id, { value: valueOf(approve), name: approve.name });
+			assert.equal(answered.answer?.toast?.content, 'Approved');
+			await until('the execution finished', async () => (await cluster.main.api<{ status: string }>('GET', `/executions/${id}`)).status === 'success', 60_000);
+			const execution = await cluster.main.api<any>('GET', `/executions/${id}?includeData=true`);
+			assert.equal(nodeOutput(execution, 'After')[0].data.approved, true);
+			const starts = cluster.workerLogs().join('\n').split(`started execution ${id} `).length - 1;
+			assert.ok(starts >= 2, `the workers ran it ${starts} times (sent, then resumed)`);
+			assert.ok(!new RegExp(`started execution ${id} `).test(cluster.main.logs(100_000)), 'the main ran none of it');
 		});
 	});
 }
