@@ -56,6 +56,11 @@ function header(title: string | undefined, template: string) {
 	return title ? { header: { title: text(title), template } } : {};
 }
 
+/** A component without a label of its own (date, selects), under its field's label in a column set. */
+function labelled(field: WaitFormField, component: Record<string, unknown>): Record<string, unknown> {
+	return { tag: 'column_set', columns: [{ tag: 'column', elements: [{ tag: 'markdown', content: `**${field.label}**` }, component] }] };
+}
+
 function formElement(field: WaitFormField, index: number): Record<string, unknown> {
 	const common = { name: waitFieldName(index), required: field.required === true };
 	const label = { label: text(field.label), label_position: 'top' };
@@ -65,11 +70,11 @@ function formElement(field: WaitFormField, index: number): Record<string, unknow
 		case 'checkbox':
 			return { tag: 'checker', ...common, text: { tag: 'plain_text', content: field.label } };
 		case 'date':
-			return { tag: 'column_set', columns: [{ tag: 'column', elements: [{ tag: 'markdown', content: `**${field.label}**` }, { tag: 'date_picker', ...common, ...placeholder }] }] };
+			return labelled(field, { tag: 'date_picker', ...common, ...placeholder });
 		case 'dropdown':
-			return { tag: 'column_set', columns: [{ tag: 'column', elements: [{ tag: 'markdown', content: `**${field.label}**` }, { tag: 'select_static', ...common, ...placeholder, options }] }] };
+			return labelled(field, { tag: 'select_static', ...common, ...placeholder, options });
 		case 'multiSelect':
-			return { tag: 'column_set', columns: [{ tag: 'column', elements: [{ tag: 'markdown', content: `**${field.label}**` }, { tag: 'multi_select_static', ...common, ...placeholder, options }] }] };
+			return labelled(field, { tag: 'multi_select_static', ...common, ...placeholder, options });
 		case 'textarea':
 			return { tag: 'input', ...common, ...label, ...placeholder, input_type: 'multiline_text', rows: 3 };
 		case 'password':

@@ -86,6 +86,11 @@ export function waitCardOf(r: WaitRequest, values: { approve: WaitActionValue; d
 	return { ...base, response: r.responseType === 'freeText' ? { type: 'freeText', submit } : { type: 'form', submit, fields: r.fields } };
 }
 
+/** A moment as the cards say it, in the workflow's time zone: "4 Dec 2026, 14:02". */
+export function shownTime(at: Date | number, zone: string): string {
+	return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(at);
+}
+
 const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 
 /** When the wait ends without an answer (n8n's Limit Wait Time), or n8n's "indefinitely". */

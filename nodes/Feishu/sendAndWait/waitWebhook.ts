@@ -21,7 +21,7 @@ import {
 	type WaitOutcome,
 } from '../../../lib/feishu';
 import type { WaitUrlQuery } from '../actions/message/sendAndWait.operation';
-import { readWaitRequest, waitCardOf } from './waitRequest';
+import { readWaitRequest, shownTime, waitCardOf } from './waitRequest';
 
 const refuse = (content: string, type: 'error' | 'warning' = 'error'): IWebhookResponseData => ({ webhookResponse: { toast: { type, content } } satisfies CallbackAnswer });
 
@@ -37,10 +37,6 @@ function notAllowed(query: WaitUrlQuery, answer: WaitAnswer): string | undefined
 	if (query.approvers && !(who && query.approvers.split(',').includes(who))) return 'You are not one of the approvers of this request';
 	if (query.user && who !== query.user) return 'Only the person this request was sent to can answer it';
 	return undefined;
-}
-
-function when(ms: number, zone: string): string {
-	return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(ms));
 }
 
 export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -65,8 +61,10 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 	if (why) return refuse(why, 'warning');
 
 	const request = readWaitRequest(<T>(name: string, fallback: T) => this.getNodeParameter(name, fallback as never) as T);
+	// The card as sent, for its fields and to redraw it decided (the buttons' values are not needed).
+	const card = waitCardOf(request, { approve: { n8n_wait: 1, u: '', h: '' } });
 	const now = Date.now();
-	const zone = this.getTimezone();
+	const at = shownTime(now, this.getTimezone());
 	const responder: IDataObject = { id: answer.operator.open_id, ...(answer.operator.user_id ? { userId: answer.operator.user_id } : {}), ...(answer.operator.union_id ? { unionId: answer.operator.union_id } : {}), source: 'feishu' };
 	const common: IDataObject = {
 		responder,
@@ -80,9 +78,8 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 	if (request.responseType === 'approval') {
 		const approved = query.approved === 'true';
 		data = { approved, ...common };
-		outcome = { kind: approved ? 'approved' : 'declined', by: answer.operator.open_id, at: when(now, zone) };
+		outcome = { kind: approved ? 'approved' : 'declined', by: answer.operator.open_id, at };
 	} else {
-		const card = waitCardOf(request, { approve: { n8n_wait: 1, u: '', h: '' } });
 		let values: Record<string, unknown>;
 		try {
 			values = waitFormValues(waitFields(card.response), answer.action.form_value);
@@ -91,13 +88,13 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
 		data = (request.responseType === 'freeText' ? { text: values.Response, ...common } : { ...values, ...common }) as IDataObject;
-		outcome = { kind: 'answered', by: answer.operator.open_id, at: when(now, zone), values: Object.entries(values).map(([label, value]) => [label, shownValue(value)]) };
+		outcome = { kind: 'answered', by: answer.operator.open_id, at, values: Object.entries(values).map(([label, value]) => [label, shownValue(value)]) };
 	}
 	const key = `${this.getNode().id}|${String(req.url ?? '').split('?')[0]}`;
 	if (answering.has(key)) return refuse('Someone else is answering this request right now', 'warning');
 	answering.add(key);
 	after(30_000, () => answering.delete(key));
-	const decided = decidedWaitCard(waitCardOf(request, { approve: { n8n_wait: 1, u: '', h: '' } }), outcome);
+	const decided = decidedWaitCard(card, outcome);
 	const toastText = outcome.kind === 'approved' ? 'Approved' : outcome.kind === 'declined' ? 'Declined' : 'Answer recorded';
 	return {
 		webhookResponse: { toast: { type: 'success', content: toastText }, card: { type: 'raw', data: decided } } satisfies CallbackAnswer,

@@ -4,11 +4,11 @@
 // (sendAndWait/waitWebhook.ts) resumes it. As n8n's own send-and-wait operations: one card, for the
 // first input item, and the items go on unchanged when the time limit passes.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import { appCredentialsFrom, findUserIds, pendingWaitCard, sendMessage, waitActionValue } from '../../../../lib/feishu';
 import { authenticationOf } from '../../identity';
 import { USER_AUTHENTICATION } from '../../descriptions/AuthenticationDescription';
-import { readWaitRequest, waitCardOf, waitTillOf } from '../../sendAndWait/waitRequest';
+import { readWaitRequest, shownTime, waitCardOf, waitTillOf } from '../../sendAndWait/waitRequest';
 import { apiClient, options } from '../shared';
 import type { ItemContext, ItemOperation } from '../types';
 import { recipient } from './shared';
@@ -45,8 +45,7 @@ async function approverOpenIds(context: ItemContext, approvers: string[]): Promi
 
 function formatDeadline(ctx: IExecuteFunctions, at: Date): string {
 	const zone = ctx.getTimezone();
-	const text = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(at);
-	return `Answer by ${text} (${zone})`;
+	return `Answer by ${shownTime(at, zone)} (${zone})`;
 }
 
 async function sendAndWaitOnce(context: ItemContext): Promise<void> {
@@ -60,7 +59,7 @@ async function sendAndWaitOnce(context: ItemContext): Promise<void> {
 	const waitTill = waitTillOf(o);
 	const to = recipient(context);
 	const query: WaitUrlQuery = { sent: String(Date.now()) };
-	if (waitTill.getFullYear() < 2999) query.until = String(waitTill.getTime());
+	if (waitTill.getTime() !== WAIT_INDEFINITELY.getTime()) query.until = String(waitTill.getTime());
 	const approvers = await approverOpenIds(context, request.approvers);
 	if (approvers.length) query.approvers = approvers.join(',');
 	if (to.receiveIdType === 'chat_id') query.chat = to.receiveId;
