@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FeishuApiClient } from './apiClient';
 import { FeishuValidationError } from './errors';
 import type { MultipartFile } from './multipart';
+import { collectConvertedPages } from './overlap';
 import { collectPages, type FeishuPage, pageSizeFor } from './paging';
 import { pathId, seg } from './paths';
 import type { BitableFieldInfo } from './bitableValues';
@@ -66,8 +67,9 @@ function userIdType(t: string | undefined): BitableUserIdType | undefined {
 	return t as BitableUserIdType;
 }
 
-function fieldsObject(fields: unknown, at = 'fields'): Record<string, unknown> {
-	if (!fields || typeof fields !== 'object' || Array.isArray(fields)) throw new FeishuValidationError(at, 'should be an object of field name → value');
+/** `at`: the field's name for the error, or a record's position in a batch (named only when it fails). */
+function fieldsObject(fields: unknown, at: string | number = 'fields'): Record<string, unknown> {
+	if (!fields || typeof fields !== 'object' || Array.isArray(fields)) throw new FeishuValidationError(typeof at === 'number' ? `records[${at}].fields` : at, 'should be an object of field name → value');
 	return fields as Record<string, unknown>;
 }
 
@@ -192,10 +194,18 @@ export async function searchBitableRecordsPage(
 	});
 }
 
-/** Every record the search finds, or the first `limit`. */
-export async function searchBitableRecords(client: FeishuApiClient, p: TableRef & { body?: SearchBody; limit?: number; userIdType?: string }): Promise<BitableRecord[]> {
+type SearchParams = TableRef & { body?: SearchBody; limit?: number; userIdType?: string };
+
+/**
+ * Every record the search finds, or the first `limit`; with `convert`, each one converted, a page's
+ * records while the next page is fetched.
+ */
+export async function searchBitableRecords(client: FeishuApiClient, p: SearchParams): Promise<BitableRecord[]>;
+export async function searchBitableRecords<T>(client: FeishuApiClient, p: SearchParams, convert: (record: BitableRecord) => T): Promise<T[]>;
+export async function searchBitableRecords<T>(client: FeishuApiClient, p: SearchParams, convert?: (record: BitableRecord) => T): Promise<(T | BitableRecord)[]> {
 	const pageSize = pageSizeFor(p.limit, BITABLE_LIMITS.searchPage);
-	return collectPages((pageToken) => searchBitableRecordsPage(client, { ...p, pageToken, pageSize }), p.limit);
+	const page = (pageToken: string | undefined) => searchBitableRecordsPage(client, { ...p, pageToken, pageSize });
+	return convert ? collectConvertedPages(page, convert, p.limit) : collectPages(page, p.limit);
 }
 
 /** One batch_create request (at most 1000 records; all or none are created). */
@@ -205,7 +215,7 @@ export async function batchCreateBitableRecords(client: FeishuApiClient, p: Tabl
 		method: 'POST',
 		path: `${tablePath(p)}/records/batch_create`,
 		query: { user_id_type: userIdType(p.userIdType), client_token: p.clientToken || randomUUID() },
-		body: { records: p.records.map((fields, i) => ({ fields: fieldsObject(fields, `records[${i}].fields`) })) },
+		body: { records: p.records.map((fields, i) => ({ fields: fieldsObject(fields, i) })) },
 		repeatable: true,
 	});
 	return data.records ?? [];
@@ -218,7 +228,7 @@ export async function batchUpdateBitableRecords(client: FeishuApiClient, p: Tabl
 		method: 'POST',
 		path: `${tablePath(p)}/records/batch_update`,
 		query: { user_id_type: userIdType(p.userIdType) },
-		body: { records: p.records.map((r, i) => ({ record_id: pathId(`records[${i}].record_id`, r.record_id), fields: fieldsObject(r.fields, `records[${i}].fields`) })) },
+		body: { records: p.records.map((r, i) => ({ record_id: pathId(`records[${i}].record_id`, r.record_id), fields: fieldsObject(r.fields, i) })) },
 		// Setting the same values twice leaves the same record.
 		repeatable: true,
 	});

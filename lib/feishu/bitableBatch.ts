@@ -6,6 +6,7 @@
 // and each entry gets its own result. An error that is not about one record (permissions, a missing
 // table, the network) fails the chunk and every chunk after it, unsent.
 import { FeishuApiError } from './errors';
+import { nextTurn } from './overlap';
 
 /** Codes Feishu answers for one record's content: a value the field cannot take, a field or record that does not exist. */
 export const BITABLE_RECORD_ERROR_CODES: ReadonlySet<number> = new Set([
@@ -46,39 +47,84 @@ export async function runBitableBatch<T, R>(
 	send: (payloads: T[]) => Promise<R[]>,
 	stats: BatchRun = { requests: 0, splits: 0 },
 ): Promise<BatchOutcome<R>[]> {
+	// Each outcome to its entry's position (no sort over the whole batch).
+	const position = new Map(entries.map((e, i) => [e.index, i]));
+	const ordered: BatchOutcome<R>[] = new Array(entries.length);
+	await streamBitableBatch(entries, size, send, (outcomes) => {
+		for (const o of outcomes) ordered[position.get(o.index)!] = o;
+	}, stats);
+	return ordered;
+}
+
+/**
+ * runBitableBatch for a caller that takes each chunk's outcomes as they come: `settled` gets those
+ * of an answered chunk while the next chunk is on the wire (the caller's work on them overlaps the
+ * round trip; nothing of the batch is kept here), the last ones before this resolves. Every entry's
+ * outcome comes once, in no promised order. An error `settled` throws does not stop the sending;
+ * it is thrown once every chunk is answered.
+ */
+export async function streamBitableBatch<T, R>(
+	entries: readonly BatchEntry<T>[],
+	size: number,
+	send: (payloads: T[]) => Promise<R[]>,
+	settled: (outcomes: BatchOutcome<R>[]) => void,
+	stats: BatchRun = { requests: 0, splits: 0 },
+): Promise<void> {
 	if (!Number.isInteger(size) || size < 1) throw new Error(`batch size ${size}`);
-	const outcomes: BatchOutcome<R>[] = [];
-	let stopped: unknown;
-	const attempt = async (chunk: readonly BatchEntry<T>[]): Promise<void> => {
-		if (stopped !== undefined) {
-			for (const e of chunk) outcomes.push({ index: e.index, ok: false, error: stopped });
-			return;
-		}
-		stats.requests++;
+	let unreported: BatchOutcome<R>[] = [];
+	let failed: { error: unknown } | undefined;
+	const report = () => {
+		const outcomes = unreported;
+		unreported = [];
+		if (failed || !outcomes.length) return;
 		try {
-			const results = await send(chunk.map((e) => e.payload));
-			if (results.length !== chunk.length) throw new FeishuApiError(-1, `Feishu answered ${results.length} records for ${chunk.length} sent`);
-			chunk.forEach((e, i) => outcomes.push({ index: e.index, ok: true, result: results[i] }));
+			settled(outcomes);
 		} catch (error) {
-			if (!isRecordError(error)) {
-				stopped = error;
-				for (const e of chunk) outcomes.push({ index: e.index, ok: false, error });
-				return;
-			}
-			if (chunk.length === 1) {
-				outcomes.push({ index: chunk[0].index, ok: false, error });
-				return;
-			}
-			stats.splits++;
-			const half = Math.ceil(chunk.length / 2);
-			await attempt(chunk.slice(0, half));
-			await attempt(chunk.slice(half));
+			failed = { error };
 		}
 	};
-	for (let at = 0; at < entries.length; at += size) await attempt(entries.slice(at, at + size));
-	// Back into the entries' order: each outcome to its entry's position (no sort over the whole batch).
-	const position = new Map(entries.map((e, i) => [e.index, i]));
-	const ordered: BatchOutcome<R>[] = new Array(outcomes.length);
-	for (const o of outcomes) ordered[position.get(o.index)!] = o;
-	return ordered;
+	// Chunks are ranges [from, to) of `entries`, the next one last: a split puts its two halves in front of the rest.
+	const todo: [number, number][] = [];
+	for (let from = Math.floor((entries.length - 1) / size) * size; from >= 0; from -= size) todo.push([from, Math.min(from + size, entries.length)]);
+	let stopped: { error: unknown } | undefined;
+	while (todo.length) {
+		const [from, to] = todo.pop()!;
+		if (stopped) {
+			for (let at = from; at < to; at++) unreported.push({ index: entries[at].index, ok: false, error: stopped.error });
+			continue;
+		}
+		stats.requests++;
+		const payloads: T[] = [];
+		for (let at = from; at < to; at++) payloads.push(entries[at].payload);
+		let answer: Promise<R[]>;
+		try {
+			answer = send(payloads);
+		} catch (error) {
+			answer = Promise.reject(error);
+		}
+		if (unreported.length) {
+			// Handled here so a failure during the caller's work is no unhandled rejection; awaited below.
+			answer.catch(() => undefined);
+			await nextTurn();
+			report();
+		}
+		try {
+			const results = await answer;
+			if (results.length !== to - from) throw new FeishuApiError(-1, `Feishu answered ${results.length} records for ${to - from} sent`);
+			for (let at = from; at < to; at++) unreported.push({ index: entries[at].index, ok: true, result: results[at - from] });
+		} catch (error) {
+			if (!isRecordError(error)) {
+				stopped = { error };
+				for (let at = from; at < to; at++) unreported.push({ index: entries[at].index, ok: false, error });
+			} else if (to - from === 1) {
+				unreported.push({ index: entries[from].index, ok: false, error });
+			} else {
+				stats.splits++;
+				const half = from + Math.ceil((to - from) / 2);
+				todo.push([half, to], [from, half]);
+			}
+		}
+	}
+	report();
+	if (failed) throw failed.error;
 }

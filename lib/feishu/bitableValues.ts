@@ -3,6 +3,7 @@
 // record endpoints take for each field type, checked before anything is sent; and Feishu's answer
 // (rich-text segments, millisecond timestamps, link objects, formula wrappers) back into plain values.
 import { FeishuValidationError } from './errors';
+import { isoTime } from './isoTime';
 
 /** Field types by Feishu's number. */
 export const BITABLE_FIELD_TYPES = {
@@ -47,6 +48,7 @@ export function fieldTypeName(type: number): string {
 	return (BITABLE_FIELD_TYPES as Record<number, string>)[type] ?? `type ${type}`;
 }
 
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** "a, b" text, a JSON list, or a list: the non-empty trimmed entries. */
@@ -147,11 +149,6 @@ export function toBitableValue(field: BitableFieldInfo, value: unknown): unknown
 	}
 }
 
-/**
- * A record's fields for Feishu from name → value: each value converted for its field. A name the
- * table does not have is refused, or skipped with `skipUnknown` (an auto-mapped item carries other
- * data too), as are read-only fields then; `undefined` and "" are left out ("" clears nothing).
- */
 // A table's fields by name, built once per field list (a batch converts thousands of records against one list).
 const fieldsByName = new WeakMap<readonly BitableFieldInfo[], Map<string, BitableFieldInfo>>();
 function byNameOf(fields: readonly BitableFieldInfo[]): Map<string, BitableFieldInfo> {
@@ -160,10 +157,26 @@ function byNameOf(fields: readonly BitableFieldInfo[]): Map<string, BitableField
 	return byName;
 }
 
-export function toBitableFields(fields: readonly BitableFieldInfo[], values: Record<string, unknown>, opts: { skipUnknown?: boolean } = {}): Record<string, unknown> {
+const isEmpty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+
+/**
+ * A record's fields for Feishu from name → value: each value converted for its field. A name the
+ * table does not have is refused, or skipped with `skipUnknown` (an auto-mapped item carries other
+ * data too), as are read-only fields then; `undefined` and "" are left out ("" clears nothing).
+ * `empty`: what becomes of every empty value (null, undefined, "", []): left out ('omit') or sent
+ * as null, which clears the field ('clear').
+ */
+export function toBitableFields(fields: readonly BitableFieldInfo[], values: Record<string, unknown>, opts: { skipUnknown?: boolean; empty?: 'omit' | 'clear' } = {}): Record<string, unknown> {
 	const byName = byNameOf(fields);
 	const out: Record<string, unknown> = {};
-	for (const [name, value] of Object.entries(values)) {
+	// for…in rather than Object.keys: no array per record (own keys only, as Object.keys gives).
+	for (const name in values) {
+		if (!hasOwn(values, name)) continue;
+		let value = values[name];
+		if (opts.empty && isEmpty(value)) {
+			if (opts.empty === 'omit') continue;
+			value = null;
+		}
 		if (value === undefined || value === '') continue;
 		const field = byName.get(name);
 		if (!field) {
@@ -178,11 +191,18 @@ export function toBitableFields(fields: readonly BitableFieldInfo[], values: Rec
 
 /** Rich text (`[{text, type}, …]`) as plain text; anything else unchanged. */
 function plainText(value: unknown): unknown {
-	if (Array.isArray(value) && value.every((s) => isObject(s) && typeof s.text === 'string')) return value.map((s) => (s as { text: string }).text).join('');
-	return value;
+	if (!Array.isArray(value)) return value;
+	// An index loop rather than every/map/join: a read converts one of these per text field and record.
+	let text = '';
+	for (let k = 0; k < value.length; k++) {
+		const s: unknown = value[k];
+		if (!isObject(s) || typeof s.text !== 'string') return value;
+		text += s.text;
+	}
+	return text;
 }
 
-const iso = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? new Date(v).toISOString() : v);
+const iso = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? isoTime(v) : v);
 
 /** One value of Feishu's answer as a workflow wants it; `field` unknown: as sent. */
 export function fromBitableValue(field: BitableFieldInfo | undefined, value: unknown): unknown {
@@ -221,8 +241,9 @@ export function fromBitableValue(field: BitableFieldInfo | undefined, value: unk
 
 /** A record's fields from Feishu's answer, each made plain by its field's type. */
 export function fromBitableFields(fields: readonly BitableFieldInfo[], values: Record<string, unknown> | undefined): Record<string, unknown> {
-	const byName = byNameOf(fields);
 	const out: Record<string, unknown> = {};
-	for (const [name, value] of Object.entries(values ?? {})) out[name] = fromBitableValue(byName.get(name), value);
+	if (!values) return out;
+	const byName = byNameOf(fields);
+	for (const name in values) if (hasOwn(values, name)) out[name] = fromBitableValue(byName.get(name), values[name]);
 	return out;
 }

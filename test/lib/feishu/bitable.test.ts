@@ -1,7 +1,9 @@
-// The wire layer's Bitable pieces: values converted both ways per field type, Base links parsed,
-// search filters checked, and big batches against the sandbox (chunks of Feishu's cap, a chunk
-// refused for one record halved until that record fails alone, an error that is not about a record
-// stopping the rest unsent, client_token kept across a retry).
+// The wire layer's Bitable pieces: values converted both ways per field type (dates written as
+// toISOString writes them), Base links parsed, search filters checked, the work on one answer done
+// while the next request is on the wire (batch chunks, search pages), and big batches against the
+// sandbox (chunks of Feishu's cap, a chunk refused for one record halved until that record fails
+// alone, an error that is not about a record stopping the rest unsent, client_token kept across a
+// retry).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -9,18 +11,23 @@ import {
 	bitableAppToken,
 	bitableTableId,
 	checkSearchFilter,
+	collectPages,
+	delay,
 	FeishuApiClient,
 	FeishuApiError,
 	FeishuValidationError,
 	fromBitableFields,
 	parseBitableUrl,
 	runBitableBatch,
+	streamBitableBatch,
 	toBitableFields,
 	toBitableValue,
 	toTimestamp,
 	type BitableFieldInfo,
 	type BatchRun,
 } from '../../../lib/feishu';
+import { isoTime } from '../../../lib/feishu/isoTime';
+import { collectConvertedPages } from '../../../lib/feishu/overlap';
 import type { Sandbox } from '../../../sandbox/server';
 import { apiCalls, control, credsFor, sandbox } from '../../helpers/sandbox';
 
@@ -80,6 +87,32 @@ test('toBitableFields / fromBitableFields: by field name, unknown names refused 
 	);
 	assert.deepEqual(fromBitableFields(fields, { Link: { link_record_ids: ['recC'] } }), { Link: ['recC'] }, 'get / list answer links this way');
 	assert.throws(() => toTimestamp('When', 'tomorrow'), /When: "tomorrow" is not a date/);
+	const empties = { Name: null, Due: undefined, Link: [], Where: '', Web: 'https://x.test' };
+	assert.deepEqual(toBitableFields(fields, empties, { empty: 'omit' }), { Web: { link: 'https://x.test', text: 'https://x.test' } }, 'every empty value left out');
+	assert.deepEqual(toBitableFields(fields, empties, { empty: 'clear' }), { Name: null, Due: null, Link: null, Where: null, Web: { link: 'https://x.test', text: 'https://x.test' } }, 'every empty value clears its field');
+	assert.throws(() => toBitableFields(fields, { Made: null }, { empty: 'clear' }), /Made: is a CreatedTime field/, 'clearing a computed field is refused');
+	assert.deepEqual(toBitableFields(fields, { Made: null, Nope: [] }, { empty: 'clear', skipUnknown: true }), {}, 'unless auto-mapped');
+});
+
+test('isoTime: what toISOString writes, over years 1-10100 and random moments; other values go to toISOString', () => {
+	const wrong: number[] = [];
+	const days = (from: number, to: number, step: number) => {
+		for (let day = from; day < to; day += step) {
+			const ms = day * 86_400_000 + ((day * 7919) % 86_400_000);
+			if (isoTime(ms) !== new Date(ms).toISOString()) wrong.push(ms);
+		}
+	};
+	days(-719_162, 2_970_000, 7); // every 7th day: each day of the month and leap rule comes round
+	days(-355_000, -354_000, 1); // around 1000-01-01, where the fast path starts
+	days(2_932_000, 2_933_500, 1); // around 10000-01-01, where it ends
+	days(-1_000, 20_000, 1); // 1967 to 2024
+	for (let k = 0; k < 100_000; k++) {
+		const ms = Math.floor((Math.random() - 0.3) * 4e14);
+		if (isoTime(ms) !== new Date(ms).toISOString()) wrong.push(ms);
+	}
+	assert.deepEqual(wrong.slice(0, 5), []);
+	for (const ms of [0, -0, -1, 1, 8.64e15, -8.64e15, 1714521600000.5]) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
+	for (const ms of [8.64e15 + 1, NaN, Infinity]) assert.throws(() => isoTime(ms), RangeError);
 });
 
 test('Base links: the app token, table and view; a wiki link is refused with what to do', () => {
@@ -118,6 +151,124 @@ test('runBitableBatch: an error that is not about one record stops the chunks af
 	assert.deepEqual(out.map((o) => [o.index, o.ok]), [[0, true], [10, true], [20, true], [30, false], [40, false], [50, false], [60, false]]);
 	assert.ok(out.slice(3).every((o) => !o.ok && o.error === refused));
 	assert.deepEqual(stats, { requests: 2, splits: 0 });
+});
+
+/** A send whose answers the test gives: each call waits for `answer(k)` (its results) or `fail(k)`. */
+function heldSend<T, R>(results: (payloads: T[]) => R[]) {
+	const calls: { payloads: T[]; resolve: (r: R[]) => void; reject: (e: unknown) => void }[] = [];
+	const waiters: (() => void)[] = [];
+	const send = (payloads: T[]) =>
+		new Promise<R[]>((resolve, reject) => {
+			calls.push({ payloads, resolve, reject });
+			waiters.splice(0).forEach((w) => w());
+		});
+	const sent = async (n: number) => {
+		while (calls.length < n) await new Promise<void>((r) => waiters.push(r));
+	};
+	return { calls, send, sent, answer: (k: number) => calls[k].resolve(results(calls[k].payloads)), fail: (k: number, e: unknown) => calls[k].reject(e) };
+}
+
+test('streamBitableBatch: a chunk\'s outcomes are handed over while the next chunk is on the wire, the last before it resolves', async () => {
+	const entries = Array.from({ length: 7 }, (_, k) => ({ index: k, payload: k }));
+	const held = heldSend<number, number>((p) => p.map((x) => x * 10));
+	const log: string[] = [];
+	const out: number[] = [];
+	const run = streamBitableBatch(entries, 3, held.send, (outcomes) => {
+		log.push(`settled ${outcomes.map((o) => o.index).join(',')} with ${held.calls.length} sent`);
+		for (const o of outcomes) out[o.index] = o.ok ? o.result : -1;
+	});
+	await held.sent(1);
+	held.answer(0);
+	await held.sent(2);
+	assert.deepEqual(log, [], 'nothing handed over before the next request went out');
+	await delay(5);
+	assert.deepEqual(log, ['settled 0,1,2 with 2 sent'], 'the first chunk, while the second is unanswered');
+	held.answer(1);
+	await held.sent(3);
+	held.answer(2);
+	await run;
+	assert.deepEqual(log, ['settled 0,1,2 with 2 sent', 'settled 3,4,5 with 3 sent', 'settled 6 with 3 sent']);
+	assert.deepEqual(out, [0, 10, 20, 30, 40, 50, 60]);
+});
+
+test('streamBitableBatch: split, failed and unsent chunks are handed over too; an error thrown there stops no chunk and comes out at the end', async () => {
+	const recordError = new FeishuApiError(1254067, 'LinkFieldConvFail');
+	const refused = new FeishuApiError(91403, 'Forbidden', { httpStatus: 403 });
+	const entries = Array.from({ length: 10 }, (_, k) => ({ index: k * 2, payload: k }));
+	const sent: number[][] = [];
+	const seen: number[] = [];
+	const ok = new Map<number, boolean>();
+	await streamBitableBatch(entries, 4, async (p) => {
+		sent.push(p);
+		if (p.includes(1)) throw recordError;
+		if (p.includes(5)) throw refused;
+		return p.map((x) => -x);
+	}, (outcomes) => {
+		seen.push(...outcomes.map((o) => o.index));
+		for (const o of outcomes) ok.set(o.index, o.ok);
+	});
+	const out = await runBitableBatch(entries, 4, async (p) => {
+		if (p.includes(1)) throw recordError;
+		if (p.includes(5)) throw refused;
+		return p.map((x) => -x);
+	});
+	assert.deepEqual(entries.map((e) => ok.get(e.index)), out.map((o) => o.ok), 'the same outcomes as runBitableBatch gives in order');
+	assert.deepEqual(sent, [[0, 1, 2, 3], [0, 1], [0], [1], [2, 3], [4, 5, 6, 7]], 'the last chunk is never sent');
+	assert.deepEqual([...seen].sort((a, b) => a - b), entries.map((e) => e.index), 'every outcome once');
+	assert.deepEqual(out.map((o) => o.ok), [true, false, true, true, false, false, false, false, false, false]);
+	assert.ok(out.slice(4).every((o) => !o.ok && o.error === refused));
+
+	const sentAfter: number[][] = [];
+	const boom = new Error('output conversion failed');
+	await assert.rejects(
+		streamBitableBatch(entries, 2, async (p) => (sentAfter.push(p), p), () => {
+			throw boom;
+		}),
+		(e) => e === boom,
+	);
+	assert.deepEqual(sentAfter, [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]], 'every chunk still sent');
+});
+
+test('collectConvertedPages: the pages, limit and errors of collectPages, a page converted while the next one is fetched', async () => {
+	const pages: Record<string, { items: number[]; has_more: boolean; page_token?: string }> = {
+		'': { items: [1, 2, 3], has_more: true, page_token: 'b' },
+		b: { items: [4, 5, 6], has_more: true, page_token: 'c' },
+		c: { items: [7], has_more: false },
+	};
+	const log: string[] = [];
+	const fetchPage = async (token: string | undefined) => {
+		log.push(`fetch ${token ?? ''}`);
+		await delay(3);
+		log.push(`got ${token ?? ''}`);
+		return pages[token ?? ''];
+	};
+	const convert = (n: number) => {
+		log.push(`convert ${n}`);
+		return `#${n}`;
+	};
+	assert.deepEqual(await collectConvertedPages(fetchPage, convert), ['#1', '#2', '#3', '#4', '#5', '#6', '#7']);
+	assert.deepEqual(log.slice(0, 6), ['fetch ', 'got ', 'fetch b', 'convert 1', 'convert 2', 'convert 3'], 'page 1 converted after page 2 was asked for');
+	assert.ok(log.indexOf('convert 1') < log.indexOf('got b'));
+	for (const limit of [1, 3, 4, 7, 50]) assert.deepEqual(await collectConvertedPages(fetchPage, String, limit), (await collectPages(fetchPage, limit)).map(String), `limit ${limit}`);
+	log.length = 0;
+	await collectConvertedPages(fetchPage, String, 3);
+	assert.deepEqual(log, ['fetch ', 'got '], 'no page past the limit');
+
+	const looping = async (token: string | undefined) => ({ items: [token ?? 'a'], has_more: true, page_token: 'same' });
+	await assert.rejects(collectConvertedPages(looping, String), /sent a page_token it sent before/);
+	await assert.rejects(collectConvertedPages(async () => ({ items: [1], has_more: true }), String), /sent no page_token/);
+	const asked: (string | undefined)[] = [];
+	const failing = (token: string | undefined) => (asked.push(token), fetchPage(token));
+	await assert.rejects(
+		collectConvertedPages(failing, (n: number) => {
+			if (n === 2) throw new Error('cannot convert 2');
+			return n;
+		}),
+		/cannot convert 2/,
+	);
+	assert.deepEqual(asked, [undefined, 'b', 'c'], 'a failed conversion stops no page');
+	const refused = new FeishuApiError(91403, 'Forbidden');
+	await assert.rejects(collectConvertedPages(async (t) => (t ? Promise.reject(refused) : pages['']), String), (e) => e === refused);
 });
 
 let sb: Sandbox;

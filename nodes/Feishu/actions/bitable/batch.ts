@@ -5,9 +5,9 @@
 // own result. Without "Continue On Fail" an item that fails the checks stops the run before anything
 // is written; with it, that item comes out as an error item and the others go ahead.
 import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
-import { runBitableBatch, type BatchEntry, type BitableField, type FeishuApiClient, type TableRef } from '../../../../lib/feishu';
+import { streamBitableBatch, type BatchEntry, type BitableField, type FeishuApiClient, type TableRef } from '../../../../lib/feishu';
 import { ItemFailure, type BatchContext, type BatchItemResult, type ItemContext } from '../types';
-import { tableFields, tableOf } from './shared';
+import { tableFields, tableParser } from './shared';
 
 export interface RecordBatch<P, R> {
 	/** Feishu's per-request cap. */
@@ -28,6 +28,28 @@ function hasExpression(value: unknown): boolean {
 	return false;
 }
 
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Whether two getNodeParameter arguments are the same value: a flat object key by key (the usual `{}` or `{extractValue: true}`), anything deeper as JSON. */
+function sameArgument(a: unknown, b: unknown): boolean {
+	if (a === b) return true;
+	if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+	if (Array.isArray(a) || Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+	const x = a as Record<string, unknown>;
+	const y = b as Record<string, unknown>;
+	// Counted with for…in rather than Object.keys: this runs for every item's every parameter.
+	let keys = 0;
+	for (const k in x) {
+		if (!own(x, k)) continue;
+		keys++;
+		if (x[k] === y[k] && own(y, k)) continue;
+		if (typeof x[k] === 'object' && typeof y[k] === 'object') return JSON.stringify(a) === JSON.stringify(b);
+		return false;
+	}
+	for (const k in y) if (own(y, k)) keys--;
+	return keys === 0;
+}
+
 /**
  * `ctx` with getNodeParameter read once per batch for the parameters that are set without an
  * expression (the Base, the table, the column mapping of every item are then the same): thousands of
@@ -37,21 +59,20 @@ function hasExpression(value: unknown): boolean {
  */
 export function withStaticParameters(ctx: IExecuteFunctions): IExecuteFunctions {
 	const saved = (ctx.getNode().parameters ?? {}) as Record<string, unknown>;
-	const cache = new Map<string, unknown>();
-	const fixed = new Map<string, boolean>();
-	const isFixed = (name: string) => {
-		let verdict = fixed.get(name);
-		if (verdict === undefined) {
-			const raw = Object.prototype.hasOwnProperty.call(saved, name) ? saved[name] : undefined;
-			fixed.set(name, (verdict = raw !== undefined && !hasExpression(raw)));
-		}
-		return verdict;
-	};
+	// Per parameter name: null when it is read from n8n every time, else one entry per (fallback,
+	// options) the operations pass for it, compared by value.
+	const cache = new Map<string, { fallback: unknown; options: unknown; value: unknown }[] | null>();
 	const read = ((name: string, itemIndex: number, fallback?: unknown, options?: IGetNodeParameterOptions) => {
-		if (!isFixed(name)) return ctx.getNodeParameter(name, itemIndex, fallback as never, options);
-		const key = `${name}\u0000${typeof fallback === 'object' ? JSON.stringify(fallback) : String(fallback)}\u0000${options ? JSON.stringify(options) : ''}`;
-		if (!cache.has(key)) cache.set(key, ctx.getNodeParameter(name, itemIndex, fallback as never, options));
-		return cache.get(key);
+		let entries = cache.get(name);
+		if (entries === undefined) {
+			const raw = Object.prototype.hasOwnProperty.call(saved, name) ? saved[name] : undefined;
+			cache.set(name, (entries = raw !== undefined && !hasExpression(raw) ? [] : null));
+		}
+		if (entries === null) return ctx.getNodeParameter(name, itemIndex, fallback as never, options);
+		for (let k = 0; k < entries.length; k++) if (sameArgument(entries[k].fallback, fallback) && sameArgument(entries[k].options, options)) return entries[k].value;
+		const value = ctx.getNodeParameter(name, itemIndex, fallback as never, options);
+		entries.push({ fallback, options, value });
+		return value;
 	}) as IExecuteFunctions['getNodeParameter'];
 	return new Proxy(ctx, {
 		get(target, prop) {
@@ -70,18 +91,20 @@ export async function runRecordBatch<P, R>(batch: BatchContext, spec: RecordBatc
 	const client = batch.client;
 	if (!client) throw new Error('this operation needs the Feishu API client');
 	const results: BatchItemResult[] = new Array(items.length);
-	const groups = new Map<string, { ref: TableRef; fields: readonly BitableField[]; first: ItemContext; entries: BatchEntry<P>[]; contexts: Map<number, ItemContext> }>();
+	// An item's context, made again for its output rather than kept (thousands of objects fewer to carry).
+	const contextOf = (i: number): ItemContext => ({ ctx, i: itemIndexes?.[i] ?? i, item: items[i], client });
+	// By table: tableParser gives one TableRef object per table.
+	const groups = new Map<TableRef, { ref: TableRef; fields: readonly BitableField[]; first: ItemContext; entries: BatchEntry<P>[] }>();
+	// Each distinct Base / table value parsed once.
+	const parse = tableParser();
 	for (let i = 0; i < items.length; i++) {
-		const context: ItemContext = { ctx, i: itemIndexes?.[i] ?? i, item: items[i], client };
+		const context = contextOf(i);
 		try {
-			const ref = tableOf(context);
-			const key = `${ref.appToken}/${ref.tableId}`;
-			let group = groups.get(key);
+			const ref = parse(context);
+			let group = groups.get(ref);
 			// The field list is read once per table (tableFields caches it); a known table needs no await.
-			if (!group) groups.set(key, (group = { ref, fields: await tableFields(batch.ctx, client, ref), first: context, entries: [], contexts: new Map() }));
-			const fields = group.fields;
-			group.entries.push({ index: i, payload: spec.prepare(context, fields) });
-			group.contexts.set(i, context);
+			if (!group) groups.set(ref, (group = { ref, fields: await tableFields(batch.ctx, client, ref), first: context, entries: [] }));
+			group.entries.push({ index: i, payload: spec.prepare(context, group.fields) });
 		} catch (error) {
 			const failure = new ItemFailure(error, context.i);
 			// Nothing has been written yet: stop here rather than write the items around a bad one.
@@ -90,11 +113,13 @@ export async function runRecordBatch<P, R>(batch: BatchContext, spec: RecordBatc
 		}
 	}
 	for (const group of groups.values()) {
-		const outcomes = await runBitableBatch(group.entries, spec.size, (payloads) => spec.send(client, group.ref, payloads, group.first));
-		for (const o of outcomes) {
-			const context = group.contexts.get(o.index)!;
-			results[o.index] = o.ok ? spec.output(o.result, group.fields, context) : new ItemFailure(o.error, context.i);
-		}
+		// Each answered chunk becomes output items while the next one is on the wire.
+		await streamBitableBatch(group.entries, spec.size, (payloads) => spec.send(client, group.ref, payloads, group.first), (outcomes) => {
+			for (let k = 0; k < outcomes.length; k++) {
+				const o = outcomes[k];
+				results[o.index] = o.ok ? spec.output(o.result, group.fields, contextOf(o.index)) : new ItemFailure(o.error, itemIndexes?.[o.index] ?? o.index);
+			}
+		});
 	}
 	return results;
 }

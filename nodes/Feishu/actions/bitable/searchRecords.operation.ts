@@ -90,8 +90,9 @@ export const searchRecords: ItemOperation = {
 		const ref = tableOf(context);
 		const fields = await fieldsOf(context, ref);
 		const limit = param<boolean>(context, 'returnAll', false) ? undefined : param<number>(context, 'limit', 50);
-		const records = await searchBitableRecords(apiClient(context), { ...ref, body: await searchBody(context, fields), limit, userIdType: userIdTypeOf(context) });
+		const body = await searchBody(context, fields);
 		const simplify = simplifyOf(context);
-		return records.map((r) => recordItem(r, fields, simplify));
+		// Each page's records become output items while the next page is fetched.
+		return searchBitableRecords(apiClient(context), { ...ref, body, limit, userIdType: userIdTypeOf(context) }, (r) => recordItem(r, fields, simplify));
 	},
 };

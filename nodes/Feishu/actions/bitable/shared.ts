@@ -26,6 +26,32 @@ export function tableOf(context: ItemContext): TableRef {
 	return { appToken: appTokenOf(context), tableId: bitableTableId(locatorValue(context, 'tableId')) };
 }
 
+/**
+ * tableOf for many items: each distinct Base or table value is parsed once (a batch's items mostly
+ * name the same table), and each table is one TableRef object. The values are still read per item,
+ * in the same order.
+ */
+export function tableParser(): (context: ItemContext) => TableRef {
+	const apps = new Map<string, string>();
+	const tables = new Map<string, string>();
+	const refs = new Map<string, TableRef>();
+	const once = (cache: Map<string, string>, raw: string, parse: (raw: string) => string) => {
+		let value = cache.get(raw);
+		if (value === undefined) cache.set(raw, (value = parse(raw)));
+		return value;
+	};
+	let last: TableRef | undefined;
+	return (context) => {
+		const appToken = once(apps, locatorValue(context, 'appToken'), bitableAppToken);
+		const tableId = once(tables, locatorValue(context, 'tableId'), bitableTableId);
+		if (last?.appToken === appToken && last.tableId === tableId) return last;
+		const key = `${appToken}/${tableId}`;
+		let ref = refs.get(key);
+		if (!ref) refs.set(key, (ref = { appToken, tableId }));
+		return (last = ref);
+	};
+}
+
 // One field list per execution and table: a batch of 2,500 items reads it once.
 const fieldCache = new WeakMap<IExecuteFunctions, Map<string, Promise<BitableField[]>>>();
 
@@ -66,13 +92,7 @@ export function recordFields(context: ItemContext, fields: readonly BitableField
 	const mapper = mapperOf(context);
 	const auto = mapper.mappingMode === 'autoMapInputData';
 	const raw = (auto ? context.item.json : (mapper.value ?? {})) as Record<string, unknown>;
-	const values: Record<string, unknown> = {};
-	for (const [name, value] of Object.entries(raw)) {
-		const empty = value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
-		if (!empty) values[name] = value;
-		else if (o.clearEmpty) values[name] = null;
-	}
-	return toBitableFields(fields, values, { skipUnknown: auto });
+	return toBitableFields(fields, raw, { skipUnknown: auto, empty: o.clearEmpty ? 'clear' : 'omit' });
 }
 
 export function userIdTypeOf(context: ItemContext): string | undefined {
@@ -82,8 +102,16 @@ export function userIdTypeOf(context: ItemContext): string | undefined {
 /** A record as an output item: `{record_id, fields}` with plain values, or Feishu's record as it came. */
 export function recordItem(record: BitableRecord, fields: readonly BitableField[], simplify: boolean): INodeExecutionData {
 	if (!simplify) return { json: record as unknown as IDataObject };
-	const { fields: values, id: _id, record_id: recordId, ...rest } = record;
-	return { json: { record_id: recordId, ...rest, fields: fromBitableFields(fields, values) } as IDataObject };
+	// {record_id, ...the rest but id, fields}, copied key by key (a rest pattern is slow over thousands of records).
+	const json: IDataObject = { record_id: record.record_id };
+	for (const key in record) {
+		if (key === 'fields' || key === 'id' || key === 'record_id' || !Object.prototype.hasOwnProperty.call(record, key)) continue;
+		// An own "__proto__" from Feishu's JSON stays a plain key, as the spread kept it.
+		if (key === '__proto__') Object.defineProperty(json, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+		else json[key] = record[key] as IDataObject[string];
+	}
+	json.fields = fromBitableFields(fields, record.fields) as IDataObject;
+	return { json };
 }
 
 export function simplifyOf(context: ItemContext): boolean {
