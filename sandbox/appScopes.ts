@@ -29,6 +29,13 @@ export const ROUTE_SCOPES: Readonly<Record<string, readonly string[]>> = {
 	'DELETE /open-apis/drive/v1/files/:file_token/delete_subscribe': ['docs:doc', 'docs:event:subscribe', 'drive:drive', 'sheets:spreadsheet'],
 	'GET /open-apis/drive/v1/files/:file_token/get_subscribe': ['docs:doc', 'docs:event:subscribe', 'drive:drive', 'sheets:spreadsheet'],
 	'POST /open-apis/drive/v1/files/:file_token/subscribe': ['docs:doc', 'docs:event:subscribe', 'drive:drive', 'sheets:spreadsheet'],
+	// CardKit (docs/protocol.md, "CardKit: card entities and streaming"): cardkit:card:write for every card and element call.
+	'DELETE /open-apis/cardkit/v1/cards/:card_id/elements/:element_id': ['cardkit:card:write'],
+	'PATCH /open-apis/cardkit/v1/cards/:card_id/settings': ['cardkit:card:write'],
+	'POST /open-apis/cardkit/v1/cards': ['cardkit:card:write'],
+	'POST /open-apis/cardkit/v1/cards/:card_id/elements': ['cardkit:card:write'],
+	'PUT /open-apis/cardkit/v1/cards/:card_id': ['cardkit:card:write'],
+	'PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content': ['cardkit:card:write'],
 	// Drive's folder listing (docs/protocol.md, "Drive file list").
 	'GET /open-apis/drive/v1/files': ['drive:drive', 'drive:drive:readonly', 'space:document:retrieve'],
 	'GET /open-apis/drive/v1/medias/:file_token/download': ['bitable:app', 'bitable:app:readonly', 'docs:document.media:download', 'drive:drive', 'drive:drive:readonly'],

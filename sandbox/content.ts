@@ -3,6 +3,7 @@
 // Returns the content as Feishu stores and returns it (text @-tags become @_user_N keys, post unwrapped
 // from its locale).
 import { cardComponentProblem } from './cardComponents';
+import { cardEntityForMessage } from './cardKitApi';
 import { ApiError } from './openApi';
 import { TENANT_KEY, type AppRecord, type MentionRecord, type SandboxState } from './state';
 
@@ -18,9 +19,12 @@ export function invalid(problem: string): ApiError {
 export interface StoredContent {
 	content: string;
 	mentions: MentionRecord[];
+	/** A CardKit card entity the message shows (`{"type":"card","data":{"card_id"}}`); sent once (imApi.ts). */
+	cardId?: string;
 }
 
-export function validateContent(state: SandboxState, app: AppRecord, msgType: unknown, content: unknown): StoredContent {
+/** `cardEntities`: the endpoint takes a card entity reference (send and reply do; batch, ephemeral and custom bots are not known to). */
+export function validateContent(state: SandboxState, app: AppRecord, msgType: unknown, content: unknown, opts: { cardEntities?: boolean } = {}): StoredContent {
 	if (typeof msgType !== 'string' || !msgType) throw invalid('msg_type is required');
 	if (!MSG_TYPES.includes(msgType) || msgType === 'system') throw invalid(`unsupported msg_type "${msgType}"`);
 	if (typeof content !== 'string') throw invalid('content must be a string of JSON (did you forget JSON.stringify?)');
@@ -57,6 +61,8 @@ export function validateContent(state: SandboxState, app: AppRecord, msgType: un
 			return { content: JSON.stringify(msgType === 'sticker' ? parsed : out), mentions: [] };
 		}
 		case 'interactive':
+			// A card entity (docs/protocol.md, "CardKit: card entities and streaming"): the message shows its current state.
+			if (parsed.type === 'card' && opts.cardEntities) return { ...cardEntityForMessage(state, app, parsed), mentions: [] };
 			if (bytes > RICH_LIMIT) throw new ApiError(400, 230025, 'The length of the message content reaches its limit: card is at most 30 KB.');
 			validateCard(parsed);
 			return { content: JSON.stringify(parsed), mentions: [] };

@@ -235,6 +235,7 @@ export function registerControl(router: Router, d: ControlDeps): void {
 	router.add('POST', '/_sandbox/reset', (ctx) => {
 		d.delivery.clear();
 		state.reset();
+		d.onReset?.();
 		d.log.info('reset: chats, messages, deliveries, calls and faults cleared');
 		sendJson(ctx.res, 200, { ok: true });
 	});

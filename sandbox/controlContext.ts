@@ -14,6 +14,8 @@ export interface ControlDeps {
 	log: SandboxLog;
 	challengeTimeoutMs: number;
 	callbackWaitMs: number;
+	/** More state to clear on POST /_sandbox/reset (the scripted model's). */
+	onReset?: () => void;
 }
 
 export function bad(ctx: RouteContext, msg: string, status = 400): void {

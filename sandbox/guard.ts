@@ -22,10 +22,11 @@ export function isLoopbackAddress(address: string): boolean {
 	return isLoopbackHost(address.includes(':') && !address.startsWith('[') ? `[${address}]` : address);
 }
 
-/** The paths a Feishu client (the product) calls; everything else is the control API or the chat page. */
+/** The paths a Feishu client (the product) or n8n's model node calls; everything else is the control API or the chat page. */
 export function isOpenPlatformPath(path: string): boolean {
-	// /oauth/v3/token: the OAuth token endpoint of Feishu's accounts host (sandbox/oauthApi.ts).
-	return path.startsWith('/open-apis/') || path === '/callback/ws/endpoint' || path === '/ws/v2' || path === '/oauth/v3/token';
+	// /oauth/v3/token: the OAuth token endpoint of Feishu's accounts host (sandbox/oauthApi.ts); /openai/:
+	// the scripted chat model n8n's OpenAI Chat Model node calls (sandbox/modelApi.ts).
+	return path.startsWith('/open-apis/') || path.startsWith('/openai/') || path === '/callback/ws/endpoint' || path === '/ws/v2' || path === '/oauth/v3/token';
 }
 
 export function isJsonContentType(contentType: string | undefined): boolean {

@@ -1,7 +1,8 @@
 // IM Open API (docs/protocol.md, "Send and reply" to "Message content formats"): send, reply, edit, card update, recall, get, forward, merge forward, history,
 // and bot info (chats are in chatApi.ts, uploads and downloads are in uploadApi.ts). Message objects are shaped like Feishu's.
+import { sendCardEntity } from './cardKitApi';
 import { checkRequest } from './chatModel';
-import { validateContent, invalid } from './content';
+import { validateContent, invalid, type StoredContent } from './content';
 import type { OpenApi } from './openApi';
 import { ApiError } from './openApi';
 import type { Router } from './http';
@@ -99,6 +100,9 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 		return message;
 	};
 
+	/** A message showing a card entity is made once per entity (cardKitApi.ts); others as they come. */
+	const sendOnce = (app: AppRecord, stored: StoredContent, make: () => MessageRecord): MessageRecord => (stored.cardId ? sendCardEntity(state, app, stored.cardId, make) : make());
+
 	api.route(router, 'GET', '/open-apis/bot/v3/info', (ctx) => ({
 		msg: 'ok',
 		extra: { bot: { activate_status: 2, app_name: ctx.app.botName, avatar_url: `https://sandbox.invalid/avatar/${ctx.app.appId}.png`, ip_white_list: [], open_id: ctx.app.botOpenId } },
@@ -108,8 +112,8 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 		api.rateLimit(ctx.app, 'im.message.create');
 		const b = await ctx.json();
 		const chat = resolveChat(ctx.app, ctx.query.get('receive_id_type'), b.receive_id);
-		const stored = validateContent(state, ctx.app, b.msg_type, b.content);
-		const m = idempotent(ctx.app, b.uuid, () => store({ chatId: chat.chatId, appId: ctx.app.appId, msgType: b.msg_type, content: stored.content, mentions: stored.mentions, sender: botSender(ctx.app) }));
+		const stored = validateContent(state, ctx.app, b.msg_type, b.content, { cardEntities: true });
+		const m = idempotent(ctx.app, b.uuid, () => sendOnce(ctx.app, stored, () => store({ chatId: chat.chatId, appId: ctx.app.appId, msgType: b.msg_type, content: stored.content, mentions: stored.mentions, sender: botSender(ctx.app) })));
 		return { data: apiMessage(m) };
 	});
 
@@ -118,9 +122,9 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 		const b = await ctx.json();
 		const parent = findMessage(ctx.params.message_id);
 		if (parent.deleted) throw new ApiError(400, 230011, 'The message is recalled.');
-		const stored = validateContent(state, ctx.app, b.msg_type, b.content);
+		const stored = validateContent(state, ctx.app, b.msg_type, b.content, { cardEntities: true });
 		if (b.reply_in_thread !== undefined && typeof b.reply_in_thread !== 'boolean') throw invalid('reply_in_thread must be a boolean');
-		const m = idempotent(ctx.app, b.uuid, () => {
+		const m = idempotent(ctx.app, b.uuid, () => sendOnce(ctx.app, stored, () => {
 			const rootId = parent.rootId ?? parent.messageId;
 			const root = state.messages.get(rootId) ?? parent;
 			const chat = state.chats.get(parent.chatId);
@@ -137,7 +141,7 @@ export function registerImApi(router: Router, api: OpenApi, state: SandboxState)
 				parentId: inThread ? rootId : parent.messageId,
 				threadId: inThread ? state.threadFor(root) : undefined,
 			});
-		});
+		}));
 		return { data: apiMessage(m) };
 	});
 

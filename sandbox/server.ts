@@ -12,6 +12,7 @@ import { newLogId } from './ids';
 import { registerAppScopesApi } from './appScopes';
 import { registerBatchMessageApi } from './batchMessageApi';
 import { registerBitableApi } from './bitableApi';
+import { registerCardKitApi } from './cardKitApi';
 import { registerDriveEvents } from './driveEvents';
 import { registerDriveFilesApi } from './driveFiles';
 import { registerSheetsApi } from './sheetsApi';
@@ -25,6 +26,7 @@ import { registerPinApi } from './pinApi';
 import { registerReactionApi } from './reactionApi';
 import { registerReadReceiptApi } from './readReceiptApi';
 import { createLog } from './log';
+import { MODEL_API_BASE, registerModelApi, sendModelNotFound } from './modelApi';
 import { OpenApi } from './openApi';
 import { registerPage } from './page';
 import { registerResource, ResourceStore, type ResourceFamily } from './resourceStore';
@@ -61,6 +63,8 @@ export interface SandboxOptions {
 	challengeTimeoutMs?: number;
 	/** How long a card click waits for the app's answer (Feishu: 3 s). */
 	callbackWaitMs?: number;
+	/** How long a card entity's streaming mode stays on before it closes itself (Feishu: 10 minutes). */
+	cardStreamingTimeoutMs?: number;
 	/** How long an event waits for a long connection when none is open. */
 	undeliveredTtlMs?: number;
 	/** A user_access_token's lifetime (Feishu: about 2 h) and a refresh_token's (about 30 days), in seconds. */
@@ -121,6 +125,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	registerUrgentApi(router, openApi, state);
 	registerBatchMessageApi(router, openApi, state);
 	registerEphemeralApi(router, openApi, state);
+	registerCardKitApi(router, openApi, state, { streamingTimeoutMs: opts.cardStreamingTimeoutMs ?? 600_000 });
 	registerChatApi(router, openApi, state);
 	registerContactApi(router, openApi, state);
 	registerCustomBotApi(router, openApi, state, { perSecond: opts.customBotRateLimitPerSecond ?? 5, perMinute: opts.customBotRateLimitPerMinute ?? 100 });
@@ -145,7 +150,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		sendJson(ctx.res, r.status, r.body, { 'x-tt-logid': newLogId() });
 	});
 	router.add('GET', '/ws/v2', (ctx) => gateway.answerProbe(ctx.query, ctx.res));
-	registerControl(router, { state, delivery, gateway, tokens, log, challengeTimeoutMs: opts.challengeTimeoutMs ?? 1000, callbackWaitMs: opts.callbackWaitMs ?? 3000 });
+	// The scripted OpenAI-compatible chat model for n8n's OpenAI Chat Model node (modelApi.ts).
+	const model = registerModelApi(router, log);
+	registerControl(router, { state, delivery, gateway, tokens, log, challengeTimeoutMs: opts.challengeTimeoutMs ?? 1000, callbackWaitMs: opts.callbackWaitMs ?? 3000, onReset: () => model.reset() });
 	registerPage(router);
 
 	// Web pages stay out (guard.ts): the control API and chat page answer only a loopback Host, always.
@@ -174,6 +181,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 			if (!('handler' in found)) {
 				state.stats.rejected_requests++;
 				if (url.pathname.startsWith('/_sandbox/')) return sendJson(res, found.methodMismatch ? 405 : 404, { ok: false, error: `no route ${req.method} ${url.pathname}` });
+				if (url.pathname.startsWith(`${MODEL_API_BASE}/`)) return sendModelNotFound(res, req.method ?? 'GET', url.pathname);
 				res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-tt-logid': newLogId() });
 				return res.end('404 page not found');
 			}

@@ -5,6 +5,7 @@
 import type { FeishuEnvelope } from './envelope';
 import { documentEventFields, isDocumentEventType } from './documentEvents';
 import { isObject } from './values';
+import { type SessionFields, type SessionKey, sessionIdOf } from './sessionId';
 
 /** The event type that stands for "any event" in a selection. */
 export const ANY_EVENT = '*';
@@ -41,6 +42,8 @@ export interface EventFilters {
 	ignoreBotMessages?: boolean;
 	/** Message events only: pass only these message types (text, post, image, ...). Empty = all. */
 	messageTypes?: string[];
+	/** Not a filter: how a message's session_id is made (sessionId.ts). Default auto. */
+	sessionKey?: SessionKey;
 }
 
 /** Who the bot is, to recognise its @mentions. Either field may be unknown. */
@@ -257,7 +260,7 @@ function withoutUndefined(obj: Record<string, unknown>): Record<string, unknown>
 }
 
 /** One n8n item for an event: the payload as sent, plus flat convenience fields. */
-export function shapeEvent(envelope: FeishuEnvelope, bot?: BotIdentity): FeishuEventOutput {
+export function shapeEvent(envelope: FeishuEnvelope, bot?: BotIdentity, sessionKey?: SessionKey): FeishuEventOutput {
 	const raw: Record<string, any> = isObject(envelope.raw) ? envelope.raw : {};
 	const event: Record<string, any> = isObject(raw.event) ? raw.event : {};
 	let base: Record<string, unknown>;
@@ -281,9 +284,10 @@ export function shapeEvent(envelope: FeishuEnvelope, bot?: BotIdentity): FeishuE
 		};
 	}
 	// By event type, not schema: a 1.0 envelope may carry a 2.0-style body and vice versa.
-	if (envelope.eventType === 'im.message.receive_v1') specific = messageFieldsV2(event, bot);
-	else if (envelope.eventType === 'message') specific = messageFieldsV1(event);
-	else if (envelope.eventType === 'card.action.trigger') specific = cardFields(event);
+	if (envelope.eventType === 'im.message.receive_v1' || envelope.eventType === 'message') {
+		specific = envelope.eventType === 'message' ? messageFieldsV1(event) : messageFieldsV2(event, bot);
+		specific.session_id = sessionIdOf(specific as SessionFields, sessionKey);
+	} else if (envelope.eventType === 'card.action.trigger') specific = cardFields(event);
 	else if (isDocumentEventType(envelope.eventType)) specific = documentEventFields(envelope.eventType, event);
 	else {
 		// Reactions, read receipts, chat membership...: surface the ids most events carry at the top
@@ -321,7 +325,7 @@ export function processEvent(
 ): FeishuEventOutput | undefined {
 	// Cheap check first: most events of an app are not for this trigger.
 	if (!matchesEventType(envelope.eventType, filters.eventTypes)) return undefined;
-	const output = shapeEvent(envelope, bot);
+	const output = shapeEvent(envelope, bot, filters.sessionKey);
 	return filterReason(output, filters) === undefined ? output : undefined;
 }
 

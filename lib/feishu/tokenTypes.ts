@@ -13,6 +13,9 @@ const USER: readonly AccessTokenType[] = ['user'];
 
 export const ENDPOINT_TOKEN_TYPES: Readonly<Record<string, readonly AccessTokenType[]>> = {
 	// Messages
+	// CardKit card entities (docs/protocol.md, "CardKit: card entities and streaming"): our answer cards are the app's.
+	'POST /open-apis/cardkit/v1/cards': TENANT,
+	'PUT /open-apis/cardkit/v1/cards/:card_id': TENANT,
 	'POST /open-apis/im/v1/messages': TENANT,
 	'POST /open-apis/im/v1/messages/:message_id/reply': TENANT,
 	'PUT /open-apis/im/v1/messages/:message_id': TENANT,

@@ -5,7 +5,7 @@
 //   our node did not put in a card of this app (a forged value cannot aim it elsewhere);
 // - the trigger's post holds the answer as a JSON string, a time and an HMAC of both, so the node's
 //   webhook takes only answers the trigger relayed, fresh (a direct call to the URL resumes nothing).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { appMac, sameHex } from './appSeal';
 
 /** The key of the card's action value that marks it as a Send and Wait answer. */
 export const WAIT_ACTION_MARKER = 'n8n_wait';
@@ -13,27 +13,7 @@ export const WAIT_ACTION_MARKER = 'n8n_wait';
 /** How old a relayed answer may be when the node's webhook reads it. */
 export const WAIT_FORWARD_MAX_AGE_MS = 5 * 60_000;
 
-const keys = new Map<string, Buffer>();
-
-function keyOf(appSecret: string): Buffer {
-	let key = keys.get(appSecret);
-	if (!key) {
-		key = createHmac('sha256', appSecret).update('n8n-nodes-feishu-bot send-and-wait v1').digest();
-		if (keys.size >= 64) keys.clear();
-		keys.set(appSecret, key);
-	}
-	return key;
-}
-
-function mac(appSecret: string, text: string): string {
-	return createHmac('sha256', keyOf(appSecret)).update(text, 'utf8').digest('hex');
-}
-
-function sameHex(a: string, b: string): boolean {
-	const x = Buffer.from(a, 'utf8');
-	const y = Buffer.from(b, 'utf8');
-	return x.length === y.length && timingSafeEqual(x, y);
-}
+const mac = (appSecret: string, text: string): string => appMac(appSecret, 'n8n-nodes-feishu-bot send-and-wait v1', text);
 
 export interface WaitActionValue {
 	[WAIT_ACTION_MARKER]: 1;

@@ -16,6 +16,7 @@ import { CONNECTION_MODE, EVENTS_SUBTITLE, triggerProperties, triggerWebhooks } 
 import { startLongConnection } from './longConnection';
 import { readTriggerSettings } from './TriggerSettings';
 import { handleFeishuWebhook } from './webhookRequest';
+import { ANSWER_WEBHOOK, forgetAnswerUrl, handleAnswerWebhook, listenForTestMessage, rememberAnswerUrl, stopTestListenerOf } from './answerStream';
 import { documentsSubscribed, subscribeDocuments, unsubscribeDocuments } from './documentSubscriptions';
 
 export class FeishuTrigger implements INodeType {
@@ -80,6 +81,25 @@ export class FeishuTrigger implements INodeType {
 				return true;
 			},
 		},
+		// The answer webhook (answerStream.ts) is only called by this trigger: nothing to make at Feishu.
+		// Production: note its URL for the trigger. The editor's test: n8n waits for a call to its test
+		// URL, so create() listens for one message and hands it on there; delete() stops listening.
+		setup: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				if (this.getMode() !== 'manual') rememberAnswerUrl(this);
+				return this.getMode() !== 'manual';
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const settings = await readTriggerSettings(this);
+				if (settings.answer.enabled && settings.connectionMode === CONNECTION_MODE.longConnection) await listenForTestMessage(this, settings);
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				stopTestListenerOf(this);
+				if (this.getMode() !== 'manual') forgetAnswerUrl(this);
+				return true;
+			},
+		},
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
@@ -90,6 +110,7 @@ export class FeishuTrigger implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		if (this.getWebhookName() === ANSWER_WEBHOOK) return await handleAnswerWebhook(this, (await readTriggerSettings(this)).creds.appSecret);
 		return await handleFeishuWebhook(this);
 	}
 }

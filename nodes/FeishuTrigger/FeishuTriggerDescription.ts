@@ -146,6 +146,14 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Answer in a Streaming Card',
+				name: 'answerCard',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to reply to each message at once with a "thinking" card that an AI Agent\'s answer streams into as it is written (the agent\'s streaming option on). End the workflow with the Feishu node\'s "Send Answer" so the card also gets the answer when nothing streams.',
+			},
+			{
 				displayName: 'Card Answer Time Limit (Milliseconds)',
 				name: 'callbackBudgetMs',
 				type: 'number',
@@ -153,6 +161,18 @@ const properties: INodeProperties[] = [
 				default: DEFAULT_CALLBACK_BUDGET_MS,
 				description:
 					'How long a card action waits for the workflow\'s "Respond to Card Action" before Feishu gets an empty answer. Feishu gives up after 3 s.',
+			},
+			{
+				displayName: 'Conversation Key',
+				name: 'sessionKey',
+				type: 'options',
+				options: [
+					{ name: 'Automatic', value: 'auto', description: 'Direct messages: the chat. Groups: the thread, or the message a reply chain started from.' },
+					{ name: 'Chat', value: 'chat', description: 'One conversation per chat' },
+					{ name: 'Chat and Sender', value: 'chatSender', description: 'One conversation per person in each chat' },
+				],
+				default: 'auto',
+				description: 'How the output\'s session_id is made, for an AI memory node\'s Session ID',
 			},
 			{
 				displayName: 'Max Waiting Events',
@@ -182,6 +202,16 @@ const properties: INodeProperties[] = [
 				description:
 					'Webhook mode: requests whose signed timestamp is older or newer than this are rejected. At most 8 hours, the time redelivered events are remembered, so a replayed request can never run twice.',
 				displayOptions: { show: { '/connectionMode': [CONNECTION_MODE.webhook] } },
+			},
+			{
+				displayName: 'Working Reaction',
+				name: 'workingReaction',
+				type: 'string',
+				default: '',
+				placeholder: 'Typing',
+				description:
+					'With Answer in a Streaming Card: an emoji type (Feishu\'s list, case-sensitive, e.g. Typing or OnIt) put on the person\'s message while the answer is written, removed after. Empty: none.',
+				displayOptions: { show: { answerCard: [true] } },
 			},
 		],
 	},
@@ -214,6 +244,8 @@ const RESPONSE_MODE = `={{ (${String(webhookResponseMode)})($parameter) }}`;
 // its expression engine (an isolate with N8N_EXPRESSION_ENGINE=vm) on every webhook request.
 const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
 const isWebhookMode = (parameters: Record<string, unknown>) => parameters.connectionMode === CONNECTION_MODE.webhook;
+const answersInCard = (parameters: Record<string, unknown>) => (parameters.options as Record<string, unknown> | undefined)?.answerCard === true;
+const ANSWER_HTTP_METHOD = '={{ $parameter["options"] && $parameter["options"]["answerCard"] === true ? "POST" : "" }}';
 
 export const triggerWebhooks: IWebhookDescription[] = [
 	{
@@ -230,6 +262,20 @@ export const triggerWebhooks: IWebhookDescription[] = [
 			httpMethod: { template: HTTP_METHOD, resolve: (p: Record<string, unknown>) => (isWebhookMode(p) ? 'POST' : '') },
 			ndvHideUrl: { template: HIDE_URL, resolve: (p: Record<string, unknown>) => !isWebhookMode(p) },
 			responseMode: { template: RESPONSE_MODE, resolve: webhookResponseMode },
+		},
+	} as IWebhookDescription,
+	{
+		// The answer webhook (answerStream.ts): with Answer in a Streaming Card the trigger hands each
+		// message to it, so that n8n runs the workflow in its streaming mode and writes what the AI Agent
+		// streams to the trigger. Only the trigger calls it; n8n's types name a node's second webhook "setup".
+		name: 'setup',
+		httpMethod: ANSWER_HTTP_METHOD,
+		responseMode: 'streaming',
+		path: 'answer',
+		ndvHideMethod: true,
+		ndvHideUrl: true,
+		[WEBHOOK_RESOLVERS]: {
+			httpMethod: { template: ANSWER_HTTP_METHOD, resolve: (p: Record<string, unknown>) => (answersInCard(p) ? 'POST' : '') },
 		},
 	} as IWebhookDescription,
 ];

@@ -11,6 +11,8 @@ import {
 	parseEventTypeList,
 	MAX_CALLBACK_BUDGET_MS,
 	MAX_REPLAY_WINDOW_SECONDS,
+	SESSION_KEYS,
+	type SessionKey,
 } from '../../lib/feishu';
 import { CONNECTION_MODE, type ConnectionMode } from './FeishuTriggerDescription';
 import { readDocuments } from './documentSubscriptions';
@@ -29,6 +31,8 @@ export interface TriggerSettings {
 	maxWaitingEvents: number;
 	/** The files to subscribe to for document events (none unless one is selected). */
 	documents: DocumentRef[];
+	/** Answer in a Streaming Card (answerStream.ts). */
+	answer: { enabled: boolean; workingReaction?: string };
 }
 
 /** The part of ITriggerFunctions / IWebhookFunctions the settings need. */
@@ -71,6 +75,9 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 		replayWindowSeconds?: number;
 		maxConcurrentRuns?: number;
 		maxWaitingEvents?: number;
+		answerCard?: boolean;
+		sessionKey?: string;
+		workingReaction?: string;
 	};
 
 	const credentials = await ctx.getCredentials('feishuApi');
@@ -102,6 +109,7 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 			ignoreBotMessages: messageFilters.ignoreBotMessages ?? true,
 			messageTypes: messageFilters.messageTypes ?? [],
 			onlyWhenBotMentionedInGroups: messageFilters.onlyWhenMentioned ?? false,
+			sessionKey: sessionKeyOf(node, options.sessionKey),
 		},
 		callbackBudgetMs: clamp(options.callbackBudgetMs, 100, MAX_CALLBACK_BUDGET_MS, DEFAULT_CALLBACK_BUDGET_MS),
 		replayWindowSeconds: clamp(options.replayWindowSeconds, 10, MAX_REPLAY_WINDOW_SECONDS, 300),
@@ -109,5 +117,12 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 		maxConcurrentRuns: clamp(options.maxConcurrentRuns, -1, 1_000_000, DEFAULT_MAX_CONCURRENT_RUNS),
 		maxWaitingEvents: clamp(options.maxWaitingEvents, 1, 1_000_000, DEFAULT_MAX_WAITING_EVENTS),
 		documents,
+		answer: { enabled: options.answerCard === true, workingReaction: optionalString(options.workingReaction) },
 	};
+}
+
+function sessionKeyOf(node: INode, value: unknown): SessionKey {
+	if (value === undefined || value === '') return 'auto';
+	if (!(SESSION_KEYS as readonly unknown[]).includes(value)) throw new NodeOperationError(node, `Conversation Key must be one of ${SESSION_KEYS.join(', ')}, not "${String(value)}"`);
+	return value as SessionKey;
 }

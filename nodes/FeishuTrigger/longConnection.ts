@@ -12,6 +12,7 @@ import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import type { TriggerSettings } from './TriggerSettings';
 import { holdDocumentSubscriptions } from './documentSubscriptions';
 import { relayWaitAnswerFor } from './waitAnswers';
+import { answerUrlOf, openAnswer, streamAnswer, wantsAnswerCard } from './answerStream';
 
 // n8n-workflow >= 1.1xx adds a 4th parameter: a key n8n refuses to run twice. Older n8n ignores it.
 type EmitWithKey = (
@@ -73,7 +74,8 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 	let releaseDocuments: (() => Promise<void>) | undefined;
 	const dedupe = persistentDedupe(ctx);
 
-	const emit = (envelope: FeishuEnvelope, json: IDataObject, context: HubEventContext): Promise<IDataObject | undefined> | undefined => {
+	/** Starts a run with the event; `trackRun` is told when it ends (the hub's, or answerThenRun's). */
+	const emit = (envelope: FeishuEnvelope, json: IDataObject, trackRun: HubEventContext['trackRun']): Promise<IDataObject | undefined> | undefined => {
 		// The editor's test listener runs the workflow once, on the first matching event.
 		if (manual) {
 			if (manualEmitted) return undefined;
@@ -98,7 +100,7 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 		if (!manual) {
 			done = ctx.helpers.createDeferredPromise<IRun>();
 			const ended = firstSettled(done.promise, response.promise);
-			context.trackRun(ended);
+			trackRun(ended);
 			const eventId = envelope.eventId;
 			// Only a run n8n reports as ended counts; one that failed to start must run when Feishu redelivers.
 			if (dedupe && eventId !== undefined) Promise.any([done.promise, response.promise]).then(() => dedupe.ran(eventId), () => undefined);
@@ -112,13 +114,47 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 		return answerWithinBudget(response.promise, settings.callbackBudgetMs, closeController.signal);
 	};
 
+	/**
+	 * Answer in a Streaming Card: the thinking card first, then the run through the answer webhook
+	 * (answerStream.ts), which streams; when there is no answer webhook or it cannot be reached, the
+	 * run starts here as usual with the card in its item. Tracked as one run until it has ended.
+	 */
+	const answerThenRun = (envelope: FeishuEnvelope, json: IDataObject, context: HubEventContext): undefined => {
+		let settle!: (ended: PromiseLike<unknown>) => void;
+		context.trackRun(new Promise<unknown>((resolve) => (settle = (ended) => resolve(Promise.resolve(ended).catch(() => undefined)))));
+		void (async () => {
+			const opened = await openAnswer(settings, json, ctx.logger);
+			const url = answerUrlOf(ctx.getWorkflow().id, ctx.getNode());
+			if (url && !closeController.signal.aborted) {
+				try {
+					return await streamAnswer(url, settings, json, opened, ctx.logger, closeController.signal);
+				} catch (error) {
+					if (closeController.signal.aborted) return;
+					ctx.logger.warn('Feishu Trigger could not hand the message to its answer webhook; running it without streaming', { error: (error as Error).message, eventId: envelope.eventId });
+				}
+			}
+			if (closeController.signal.aborted) return opened?.release();
+			emit(envelope, opened ? { ...json, answer_card: opened.item } : json, (ended) => {
+				settle(ended);
+				Promise.resolve(ended).then(() => opened?.release(), () => opened?.release());
+			});
+		})()
+			.catch((error: Error) => ctx.logger.error('Feishu Trigger could not answer a message', { error: error.message, eventId: envelope.eventId }))
+			.finally(() => settle(Promise.resolve()));
+		return undefined;
+	};
+
 	const onEvent = (envelope: FeishuEnvelope, context: HubEventContext): Promise<unknown> | undefined => {
 		if (closeController.signal.aborted) return undefined;
 		// An answer to a Send and Wait card goes to its waiting execution, not to this workflow.
 		const waitValue = waitActionOf(envelope);
 		if (waitValue) return relayWaitAnswerFor(ctx, settings, envelope, waitValue);
 		if (!wantsEventType(envelope, settings)) return undefined;
-		const deliver = (json: IDataObject | undefined) => (json === undefined || closeController.signal.aborted ? undefined : emit(envelope, json, context));
+		const deliver = (json: IDataObject | undefined) => {
+			if (json === undefined || closeController.signal.aborted) return undefined;
+			if (!manual && wantsAnswerCard(settings, json)) return answerThenRun(envelope, json, context);
+			return emit(envelope, json, context.trackRun);
+		};
 		const output = shapeTriggerEvent(envelope, settings, ctx.logger);
 		return output instanceof Promise ? output.then(deliver) : deliver(output);
 	};

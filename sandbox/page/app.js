@@ -2,7 +2,7 @@
 (function () {
 	'use strict';
 	const $ = (sel) => document.querySelector(sel);
-	const state = { apps: [], appId: null, chats: [], chatId: null, pendingNew: null, replyTo: null, lastRender: '', cardContents: new Map() };
+	const state = { apps: [], appId: null, chats: [], chatId: null, pendingNew: null, replyTo: null, lastRender: '', cardContents: new Map(), streaming: new Set(), fetches: 0, rendered: 0 };
 
 	async function api(method, path, body) {
 		const res = await fetch('/_sandbox/' + path, {
@@ -51,7 +51,7 @@
 		switch (m.msg_type) {
 			case 'text': return '<div class="bubble">' + withMentions(c.text, m.mentions) + '</div>';
 			case 'post': return '<div class="bubble">' + renderPost(c) + '</div>';
-			case 'interactive': return renderCard(c, m.message_id);
+			case 'interactive': return renderCard(c, m.message_id, { streaming: state.streaming.has(m.message_id) });
 			case 'image': return '<div class="bubble"><img src="/_sandbox/resources/' + encodeURIComponent(c.image_key) + '" alt="image" onerror="this.replaceWith(document.createTextNode(\'[image ' + esc(c.image_key) + ']\'))"></div>';
 			case 'file': case 'media': case 'audio': return '<div class="bubble">File: ' + esc(c.file_name || c.file_key) + '</div>';
 			default: return '<div class="bubble"><code>' + esc(m.msg_type) + '</code> ' + esc(JSON.stringify(c)) + '</div>';
@@ -63,7 +63,13 @@
 		if (m.deleted) return 'recalled';
 		const c = m.content || {};
 		if (m.msg_type === 'text') return (c.text || '').replace(/@_user_\d+/g, '@…');
-		if (m.msg_type === 'interactive') return '[card] ' + plainText((c.header || {}).title);
+		if (m.msg_type === 'interactive') {
+			// Feishu's chat list shows a card's summary, "[Generating...]" by default while it streams.
+			const config = c.config || {};
+			const custom = config.summary && plainText(config.summary);
+			if (custom) return custom;
+			return config.streaming_mode ? '[Generating...]' : '[card] ' + plainText((c.header || {}).title);
+		}
 		if (m.msg_type === 'post') return '[post] ' + (c.title || '');
 		return '[' + m.msg_type + ']';
 	}
@@ -95,15 +101,34 @@
 		$('#chat-list').innerHTML = items.map((c) => '<li data-chat="' + esc(c.chat_id) + '" class="' + (c.chat_id === state.chatId ? 'active' : '') + '"><div class="name">' + (c.chat_type === 'p2p' ? '' : '<span class="badge">group</span> ') + esc(c.name) + '</div><div class="preview">' + esc(summary(c.last_message) || 'no messages yet') + '</div></li>').join('') || '<li class="preview">No conversations yet: press + New</li>';
 	}
 
+	/** Message ids of the CardKit entities shown in the chat that are in streaming mode (typing indicator). */
+	async function streamingIn(chatId) {
+		try {
+			const { cards } = await api('GET', 'cardkit/cards?chat_id=' + encodeURIComponent(chatId));
+			return new Set(cards.filter((c) => c.streaming_mode && c.message_id).map((c) => c.message_id));
+		} catch {
+			return new Set();
+		}
+	}
+
 	async function refreshMessages(force) {
 		if (!state.chatId) return;
-		const { messages } = await api('GET', 'chats/' + encodeURIComponent(state.chatId) + '/messages');
+		const chatId = state.chatId;
+		const fetchNo = ++state.fetches;
+		const { messages } = await api('GET', 'chats/' + encodeURIComponent(chatId) + '/messages');
+		const streaming = messages.some((m) => m.msg_type === 'interactive' && !m.deleted) ? await streamingIn(chatId) : new Set();
+		// Polls overlap while a card streams: an answer older than the one shown, or for another chat, is dropped.
+		if (fetchNo < state.rendered || chatId !== state.chatId) return;
+		state.rendered = fetchNo;
 		const chat = state.chats.find((c) => c.chat_id === state.chatId) || state.pendingNew || {};
 		$('#chat-title').textContent = chat.name || state.chatId;
 		$('#chat-meta').textContent = (chat.chat_type === 'group' ? 'Group' : 'Direct message') + ' · ' + state.chatId;
-		const key = JSON.stringify(messages);
+		// A card entity's message changes as the entity does (its content is the entity's card), so this
+		// key sees every streamed piece; the streaming set is part of it for the typing indicator.
+		const key = JSON.stringify(messages) + '|' + Array.from(streaming).join(',');
 		if (!force && key === state.lastRender) return;
 		state.lastRender = key;
+		state.streaming = streaming;
 		const byId = new Map(messages.map((m) => [m.message_id, m]));
 		const box = $('#messages');
 		const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
@@ -311,4 +336,17 @@
 		if (!state.chatId && state.chats[0]) selectChat(state.chats[0].chat_id);
 	});
 	setInterval(refreshAll, 1000);
+	// While a card streams, the chat is polled four times a second so the text fills in smoothly.
+	let fastPoll = false;
+	setInterval(async () => {
+		if (!state.streaming.size || fastPoll) return;
+		fastPoll = true;
+		try {
+			await refreshMessages(false);
+		} catch {
+			// The next 1 s refresh reports an unreachable sandbox.
+		} finally {
+			fastPoll = false;
+		}
+	}, 250);
 })();

@@ -12,14 +12,141 @@
 		return /^(https?:|mailto:)/i.test(String(href || '')) ? esc(href) : '#';
 	}
 
-	// Feishu's lark_md / markdown subset: **bold**, *italic*, ~~strike~~, `code`, [text](url), <at id=..></at>, newlines.
+	// Feishu's lark_md / markdown inline subset: **bold**, *italic*, ~~strike~~, `code`, [text](url), ![alt](img_key),
+	// <at id=..></at>, <font color=..>, newlines. Escaped first, so only these tags come out.
 	function md(text) {
 		let h = esc(text);
-		h = h.replace(/&lt;at (?:id|user_id|open_id)=(?:&quot;)?([^&\s]+?)(?:&quot;)?&gt;(.*?)&lt;\/at&gt;/g, (_m, id, name) => '<span class="mention-tag">@' + (name || id) + '</span>');
+		// Code spans first, kept aside so that nothing inside them is read as markup.
+		const spans = [];
+		h = h.replace(/`([^`]+)`/g, (_m, c) => '\u0000' + (spans.push('<code>' + c + '</code>') - 1) + '\u0000');
+		h = h.replace(/&lt;at (?:id|user_id|open_id)=(?:&quot;|&#39;)?([^&\s]+?)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/at&gt;/g, (_m, id, name) => '<span class="mention-tag">@' + (name || (id === 'all' ? 'All' : id)) + '</span>');
+		h = h.replace(/&lt;font color=(?:&quot;|&#39;)?([A-Za-z-]+)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/font&gt;/g, '<span style="color:$1">$2</span>');
 		h = h.replace(/\*\*(.+?)\*\*/g, '<b>$1</b>').replace(/~~(.+?)~~/g, '<s>$1</s>').replace(/(^|[^*])\*(?!\s)(.+?)\*/g, '$1<i>$2</i>');
-		h = h.replace(/`([^`]+)`/g, '<code>$1</code>');
+		h = h.replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (_m, alt, key) => '<img src="/_sandbox/resources/' + encodeURIComponent(key.replace(/&amp;/g, '&')) + '" alt="' + alt + '">');
 		h = h.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, t, u) => '<a target="_blank" rel="noopener" href="' + safeHref(u.replace(/&amp;/g, '&')) + '">' + t + '</a>');
+		h = h.replace(/\u0000(\d+)\u0000/g, (_m, n) => spans[Number(n)]);
 		return h.replace(/\n/g, '<br>');
+	}
+
+	const FENCE = /^\s*(`{3,}|~{3,})\s*([\w+#.-]*)\s*$/;
+	const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/;
+	const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
+	const ITEM = /^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$/;
+	const QUOTE = /^\s{0,3}>\s?(.*)$/;
+	const TABLE_SEP = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+
+	function tableCells(line) {
+		return line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
+	}
+
+	/** List lines from `lines[i]` on (items, and their indented continuation lines) as nested ul/ol. */
+	function listBlock(lines, i) {
+		const items = [];
+		while (i < lines.length) {
+			const m = ITEM.exec(lines[i]);
+			if (m) {
+				items.push({ indent: m[1].replace(/\t/g, '    ').length, ordered: /\d/.test(m[2]), start: parseInt(m[2], 10), text: m[3] });
+				i++;
+			} else if (items.length && lines[i].trim() && /^\s+/.test(lines[i])) {
+				items[items.length - 1].text += '\n' + lines[i].trim();
+				i++;
+			} else break;
+		}
+		let html = '';
+		const open = []; // {indent, tag}
+		for (const it of items) {
+			const tag = it.ordered ? 'ol' : 'ul';
+			while (open.length > 1 && it.indent < open[open.length - 1].indent) html += '</li></' + open.pop().tag + '>';
+			const top = open[open.length - 1];
+			if (!top || it.indent > top.indent) {
+				html += '<' + tag + (it.ordered && it.start !== 1 ? ' start="' + it.start + '"' : '') + '>';
+				open.push({ indent: it.indent, tag });
+			} else {
+				html += '</li>';
+				if (top.tag !== tag) {
+					html += '</' + top.tag + '><' + tag + '>';
+					top.tag = tag;
+				}
+			}
+			html += '<li>' + md(it.text);
+		}
+		while (open.length) html += '</li></' + open.pop().tag + '>';
+		return { html, next: i };
+	}
+
+	/**
+	 * A card JSON 2.0 `markdown` component's content as blocks: headings, lists (nested by indent), fenced
+	 * code, tables, quotes, rules and paragraphs, each line's inline markup by `md`. Text that is still
+	 * streaming renders as far as it goes (a code fence not yet closed is code to the end).
+	 */
+	function mdBlock(text) {
+		const lines = String(text == null ? '' : text).replace(/\r\n?/g, '\n').split('\n');
+		const out = [];
+		let para = [];
+		const flush = () => {
+			if (para.length) out.push('<p>' + para.map(md).join('<br>') + '</p>');
+			para = [];
+		};
+		let i = 0;
+		while (i < lines.length) {
+			const line = lines[i];
+			const fence = FENCE.exec(line);
+			if (fence) {
+				flush();
+				const body = [];
+				const close = new RegExp('^\\s*' + fence[1][0] + '{' + fence[1].length + ',}\\s*$');
+				for (i++; i < lines.length && !close.test(lines[i]); i++) body.push(lines[i]);
+				i++;
+				out.push('<pre class="md-code"' + (fence[2] ? ' data-lang="' + esc(fence[2]) + '"' : '') + '><code>' + esc(body.join('\n')) + '</code></pre>');
+				continue;
+			}
+			const heading = HEADING.exec(line);
+			if (heading) {
+				flush();
+				const n = heading[1].length;
+				out.push('<h' + n + ' class="md-h">' + md(heading[2]) + '</h' + n + '>');
+				i++;
+				continue;
+			}
+			if (RULE.test(line)) {
+				flush();
+				out.push('<hr>');
+				i++;
+				continue;
+			}
+			if (line.includes('|') && i + 1 < lines.length && lines[i + 1].includes('|') && TABLE_SEP.test(lines[i + 1])) {
+				flush();
+				const head = tableCells(line);
+				const align = tableCells(lines[i + 1]).map((c) => (/^:-+:$/.test(c) ? 'center' : /-:$/.test(c) ? 'right' : /^:-/.test(c) ? 'left' : ''));
+				const cell = (tag, c, k) => '<' + tag + (align[k] ? ' style="text-align:' + align[k] + '"' : '') + '>' + md(c) + '</' + tag + '>';
+				let html = '<table class="md-table"><thead><tr>' + head.map((c, k) => cell('th', c, k)).join('') + '</tr></thead><tbody>';
+				for (i += 2; i < lines.length && lines[i].includes('|') && lines[i].trim(); i++) {
+					const row = tableCells(lines[i]);
+					html += '<tr>' + head.map((_h, k) => cell('td', row[k] || '', k)).join('') + '</tr>';
+				}
+				out.push(html + '</tbody></table>');
+				continue;
+			}
+			if (ITEM.test(line)) {
+				flush();
+				const list = listBlock(lines, i);
+				out.push(list.html);
+				i = list.next;
+				continue;
+			}
+			if (QUOTE.test(line)) {
+				flush();
+				const quoted = [];
+				for (; i < lines.length && QUOTE.test(lines[i]); i++) quoted.push(QUOTE.exec(lines[i])[1]);
+				out.push('<blockquote>' + mdBlock(quoted.join('\n')) + '</blockquote>');
+				continue;
+			}
+			if (!line.trim()) flush();
+			else para.push(line);
+			i++;
+		}
+		flush();
+		return out.join('');
 	}
 
 	function plainText(t) {
@@ -122,8 +249,9 @@
 				if (el.extra && el.extra.tag === 'button') h += '<div class="card-actions">' + button(el.extra, messageId, form) + '</div>';
 				return h;
 			}
-			case 'markdown': case 'lark_md': return '<div>' + md(el.content || '') + '</div>';
-			case 'plain_text': return '<div>' + esc(el.content) + '</div>';
+			case 'markdown': return '<div class="md">' + mdBlock(el.content || '') + '</div>';
+			case 'lark_md': return '<div>' + md(el.content || '') + '</div>';
+			case 'plain_text': return '<div class="plain">' + esc(el.content) + '</div>';
 			case 'hr': return '<hr>';
 			case 'note': return '<div class="card-note">' + (el.elements || []).map((e) => e.tag === 'img' ? '' : textObj(e)).join(' ') + '</div>';
 			case 'img': return '<img src="/_sandbox/resources/' + encodeURIComponent(el.img_key) + '" alt="' + esc(plainText(el.alt)) + '">';
@@ -138,14 +266,20 @@
 		}
 	}
 
-	function renderCard(card, messageId) {
-		if (card.type === 'template') return '<div class="card"><div class="card-body">Template card <code>' + esc(card.data && card.data.template_id) + '</code> (templates are not rendered in the sandbox)</div></div>';
+	/**
+	 * A card as the chat shows it. `opts.streaming`: the card is a CardKit entity in streaming mode (the page
+	 * reads that from /_sandbox/cardkit/cards), shown with a typing indicator as Feishu's client does.
+	 */
+	function renderCard(card, messageId, opts) {
+		const streaming = !!(opts && opts.streaming);
+		const typing = streaming ? '<div class="card-typing" data-testid="card-typing" title="The card is in streaming mode">typing<span class="dots"><i>.</i><i>.</i><i>.</i></span></div>' : '';
+		if (card.type === 'template') return '<div class="card"><div class="card-body">Template card <code>' + esc(card.data && card.data.template_id) + '</code> (templates are not rendered in the sandbox)' + typing + '</div></div>';
 		const header = card.header || {};
 		const title = header.title ? plainText(header.title) : '';
 		const elements = (card.body && card.body.elements) || card.elements || (card.i18n_elements && (card.i18n_elements.zh_cn || card.i18n_elements.en_us || Object.values(card.i18n_elements)[0])) || [];
-		return '<div class="card">' +
+		return '<div class="card' + (streaming ? ' streaming' : '') + '"' + (streaming ? ' data-streaming="1"' : '') + '>' +
 			(title ? '<div class="card-header ' + esc(header.template || 'blue') + '">' + esc(title) + '</div>' : '') +
-			'<div class="card-body">' + elements.map((e) => cardElement(e, messageId)).join('') + '</div></div>';
+			'<div class="card-body">' + elements.map((e) => cardElement(e, messageId)).join('') + typing + '</div></div>';
 	}
 
 	/** "+0800" for 480 minutes east of UTC (what Feishu's client appends to dates and times). */
@@ -182,5 +316,5 @@
 		return { formValue, missing };
 	}
 
-	root.SandboxCards = { esc, safeHref, md, plainText, textObj, renderCard, utcOffset, collectForm };
+	root.SandboxCards = { esc, safeHref, md, mdBlock, plainText, textObj, renderCard, utcOffset, collectForm };
 })(typeof window !== 'undefined' ? window : globalThis);

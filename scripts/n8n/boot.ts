@@ -410,8 +410,14 @@ export class N8n {
 		// n8n 1.x adds "allowedHttpRequestDomains"/"allowedDomains" to every credential and its public-API
 		// schema then demands allowedDomains unless the first is given (an if/then whose `if` passes
 		// when the property is missing): say "all", which is the editor's default.
+		// Types whose schema forbids extra properties (openAiApi on 1.123) refuse it: then send the data as given.
 		const data = this.major < 2 && cred.data.allowedHttpRequestDomains === undefined ? { ...cred.data, allowedHttpRequestDomains: 'all' } : cred.data;
-		return this.api('POST', '/credentials', { ...cred, data });
+		try {
+			return await this.api('POST', '/credentials', { ...cred, data });
+		} catch (error) {
+			if (data === cred.data || !String((error as Error).message).includes('additional property')) throw error;
+			return this.api('POST', '/credentials', cred);
+		}
 	}
 
 	/**

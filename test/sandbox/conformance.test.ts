@@ -1087,3 +1087,64 @@ test('Client lists Drive files (drive.v1.file.list / listWithIterator): the root
 	await assert.rejects(client.drive.v1.file.list({ params: { folder_token: 'fldcnNoSuchFolder000000000' } }), refused(404, 1061003));
 	await assert.rejects(client.drive.v1.file.list({ params: { order_by: 'Name' as any } }), refused(400, 99992402));
 });
+
+test('Client streams a CardKit card entity: cardkit.v1.card.create, cardElement.content, card.settings, card.update, sent with im.v1.message.create, and Feishu\'s refusals', async () => {
+	await control(sb.baseUrl, 'POST', 'reset');
+	const client = sdkClient();
+	const card = {
+		schema: '2.0',
+		config: { streaming_mode: true, summary: { content: '[Generating]' } },
+		header: { title: { tag: 'plain_text', content: 'Answer' } },
+		body: { elements: [{ tag: 'markdown', element_id: 'answer', content: '' }] },
+	};
+	const created = await client.cardkit.v1.card.create({ data: { type: 'card_json', data: JSON.stringify(card) } });
+	assert.equal(created.code, 0);
+	const cardId = created.data!.card_id;
+	assert.match(cardId, /^7\d{18}$/);
+	const sent = await client.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_cardkit', msg_type: 'interactive', content: JSON.stringify({ type: 'card', data: { card_id: cardId } }) } }).catch((e: any) => e.response?.data);
+	// The bot is in no chat oc_cardkit yet: Feishu's 230002, the SDK passes it on.
+	assert.equal(sent.code, 230002);
+	await control(sb.baseUrl, 'POST', 'chats/oc_cardkit/messages', { text: 'tell me', chat_type: 'group', mention_bot: true });
+	const message = await client.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_cardkit', msg_type: 'interactive', content: JSON.stringify({ type: 'card', data: { card_id: cardId } }) } });
+	assert.equal(message.code, 0);
+	const messageId = message.data!.message_id!;
+
+	let sequence = 0;
+	for (const text of ['The', 'The answer', 'The answer is 42.']) {
+		const r = await client.cardkit.v1.cardElement.content({ path: { card_id: cardId, element_id: 'answer' }, data: { content: text, sequence: ++sequence, uuid: `c-${sequence}` } });
+		assert.equal(r.code, 0);
+	}
+	const shown = async () => JSON.parse((await client.im.v1.message.get({ path: { message_id: messageId } })).data!.items![0].body!.content);
+	assert.equal((await shown()).body.elements[0].content, 'The answer is 42.');
+
+	const refused = (status: number, code: number) => (e: any) => {
+		assert.equal(e.response?.status, status);
+		assert.equal(e.response?.data?.code, code);
+		return true;
+	};
+	await assert.rejects(client.cardkit.v1.cardElement.content({ path: { card_id: cardId, element_id: 'answer' }, data: { content: 'stale', sequence } }), refused(400, 300317));
+	await assert.rejects(client.cardkit.v1.cardElement.content({ path: { card_id: cardId, element_id: 'missing' }, data: { content: 'x', sequence: sequence + 1 } }), refused(400, 300313));
+
+	const closed = await client.cardkit.v1.card.settings({ path: { card_id: cardId }, data: { settings: JSON.stringify({ config: { streaming_mode: false, summary: { content: 'The answer is 42.' } } }), sequence: ++sequence } });
+	assert.equal(closed.code, 0);
+	await assert.rejects(client.cardkit.v1.cardElement.content({ path: { card_id: cardId, element_id: 'answer' }, data: { content: 'The answer is 42. More', sequence: ++sequence } }), refused(400, 300309));
+
+	const final = { schema: '2.0', header: { title: { tag: 'plain_text', content: 'Final answer' } }, body: { elements: [{ tag: 'markdown', element_id: 'answer', content: '**42**' }] } };
+	const updated = await client.cardkit.v1.card.update({ path: { card_id: cardId }, data: { card: { type: 'card_json', data: JSON.stringify(final) }, sequence: ++sequence, uuid: 'final' } });
+	assert.equal(updated.code, 0);
+	assert.deepEqual(await shown(), final);
+
+	// Components through the SDK too.
+	const added = await client.cardkit.v1.cardElement.create({ path: { card_id: cardId }, data: { type: 'append', elements: JSON.stringify([{ tag: 'hr', element_id: 'rule' }]), sequence: ++sequence } });
+	assert.equal(added.code, 0);
+	const removed = await client.cardkit.v1.cardElement.delete({ path: { card_id: cardId, element_id: 'rule' }, data: { sequence: ++sequence } });
+	assert.equal(removed.code, 0);
+	assert.deepEqual(await shown(), final);
+
+	await assert.rejects(client.cardkit.v1.card.create({ data: { type: 'card_json', data: JSON.stringify({ elements: [] }) } }), refused(400, 300303));
+	await assert.rejects(client.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_cardkit', msg_type: 'interactive', content: JSON.stringify({ type: 'card', data: { card_id: cardId } }) } }), refused(400, 230099));
+	const entity = await control(sb.baseUrl, 'GET', `cardkit/cards/${cardId}`);
+	assert.equal(entity.message_id, messageId);
+	assert.equal(entity.sequence, sequence);
+	assert.equal(entity.streaming_mode, false);
+});

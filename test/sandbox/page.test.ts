@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Script, runInNewContext } from 'node:vm';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { DEMO_APP, startSandbox, type Sandbox } from '../../sandbox/server';
 
 let sb: Sandbox;
 before(async () => {
@@ -115,4 +115,89 @@ test('cards.js turns form inputs into form_value as Feishu sends it and lists em
 	assert.deepEqual(JSON.parse(JSON.stringify(empty)), { formValue: {}, missing: ['reason', 'cc'] });
 	assert.equal(cards.utcOffset(-330), '-0530');
 	assert.equal(cards.utcOffset(0), '+0000');
+});
+
+test('cards.js renders a markdown component as blocks: headings, nested and numbered lists, code, tables, quotes, links; all escaped', async () => {
+	const cards = await cardsModule();
+	const text = [
+		'# Title',
+		'### Small *title*',
+		'Some **bold** and `a **literal**` span,',
+		'a [link](https://example.com/a?b=1&c=2), a [bad one](javascript:void) and <script>x</script>.',
+		'',
+		'- one',
+		'- two',
+		'  - two and a half',
+		'- three',
+		'',
+		'3. third',
+		'4. fourth',
+		'',
+		'```ts',
+		'const a = "<b>" && 1 < 2; // **not bold**',
+		'```',
+		'',
+		'| Name | Score |',
+		'| :--- | ---: |',
+		'| Ann | 9 |',
+		'| Bob |',
+		'',
+		'> quoted *text*',
+		'---',
+		'<font color=\'red\'>warning</font> <at id=all></at>',
+	].join('\n');
+	const html: string = cards.mdBlock(text);
+	assert.match(html, /<h1 class="md-h">Title<\/h1><h3 class="md-h">Small <i>title<\/i><\/h3>/);
+	assert.match(html, /<p>Some <b>bold<\/b> and <code>a \*\*literal\*\*<\/code> span,<br>a <a target="_blank" rel="noopener" href="https:\/\/example.com\/a\?b=1&amp;c=2">link<\/a>, a <a target="_blank" rel="noopener" href="#">bad one<\/a> and &lt;script&gt;x&lt;\/script&gt;.<\/p>/);
+	assert.match(html, /<ul><li>one<\/li><li>two<ul><li>two and a half<\/li><\/ul><\/li><li>three<\/li><\/ul>/);
+	assert.match(html, /<ol start="3"><li>third<\/li><li>fourth<\/li><\/ol>/);
+	assert.match(html, /<pre class="md-code" data-lang="ts"><code>const a = &quot;&lt;b&gt;&quot; &amp;&amp; 1 &lt; 2; \/\/ \*\*not bold\*\*<\/code><\/pre>/);
+	assert.match(html, /<table class="md-table"><thead><tr><th style="text-align:left">Name<\/th><th style="text-align:right">Score<\/th><\/tr><\/thead><tbody><tr><td style="text-align:left">Ann<\/td><td style="text-align:right">9<\/td><\/tr><tr><td style="text-align:left">Bob<\/td><td style="text-align:right"><\/td><\/tr><\/tbody><\/table>/);
+	assert.match(html, /<blockquote><p>quoted <i>text<\/i><\/p><\/blockquote><hr>/);
+	assert.match(html, /<p><span style="color:red">warning<\/span> <span class="mention-tag">@All<\/span><\/p>$/);
+	assert.ok(!/<script/.test(html), 'nothing unescaped');
+	// Mid-stream: a code fence not closed yet is code to the end; a table header without its rule is text.
+	assert.equal(cards.mdBlock('Here:\n```js\nlet x = 1;\nlet y'), '<p>Here:</p><pre class="md-code" data-lang="js"><code>let x = 1;\nlet y</code></pre>');
+	assert.equal(cards.mdBlock('| a | b'), '<p>| a | b</p>');
+});
+
+test('cards.js shows a streaming card entity with a typing indicator and renders its markdown component as blocks', async () => {
+	const cards = await cardsModule();
+	const card = { schema: '2.0', header: { title: plain('Answer') }, body: { elements: [{ tag: 'markdown', element_id: 'answer', content: '## Steps\n1. Ask\n2. Wait' }] } };
+	const live: string = cards.renderCard(card, 'om_live', { streaming: true });
+	assert.match(live, /^<div class="card streaming" data-streaming="1"><div class="card-header blue">Answer<\/div>/);
+	assert.match(live, /<div class="md"><h2 class="md-h">Steps<\/h2><ol><li>Ask<\/li><li>Wait<\/li><\/ol><\/div><div class="card-typing" data-testid="card-typing"/);
+	const done: string = cards.renderCard(card, 'om_live');
+	assert.ok(!done.includes('card-typing') && !done.includes('data-streaming'), 'no indicator once streaming is over');
+	assert.match(done, /<h2 class="md-h">Steps<\/h2>/);
+});
+
+test('the page learns which card entities in a chat stream from GET /_sandbox/cardkit/cards?chat_id=, and the chat\'s message follows the entity', async () => {
+	const tokenRes = await fetch(`${sb.baseUrl}/open-apis/auth/v3/tenant_access_token/internal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: DEMO_APP.appId, app_secret: DEMO_APP.appSecret }) });
+	const token = ((await tokenRes.json()) as { tenant_access_token: string }).tenant_access_token;
+	const open = async (method: string, path: string, body: unknown) => {
+		const res = await fetch(`${sb.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const json = (await res.json()) as any;
+		assert.equal(json.code, 0, JSON.stringify(json));
+		return json.data;
+	};
+	const card = { schema: '2.0', config: { streaming_mode: true }, body: { elements: [{ tag: 'markdown', element_id: 'answer', content: '' }] } };
+	const { card_id: cardId } = await open('POST', '/open-apis/cardkit/v1/cards', { type: 'card_json', data: JSON.stringify(card) });
+	const sent = await open('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', { receive_id: 'ou_page_reader', msg_type: 'interactive', content: JSON.stringify({ type: 'card', data: { card_id: cardId } }) });
+	const chatId: string = sent.chat_id;
+	const view = async () => {
+		const cardsRes = (await (await fetch(`${sb.baseUrl}/_sandbox/cardkit/cards?chat_id=${chatId}`)).json()) as any;
+		const messagesRes = (await (await fetch(`${sb.baseUrl}/_sandbox/chats/${chatId}/messages`)).json()) as any;
+		const message = messagesRes.messages.find((m: any) => m.message_id === sent.message_id);
+		return { streaming: cardsRes.cards.filter((c: any) => c.streaming_mode).map((c: any) => c.message_id), text: message.content.body.elements[0].content };
+	};
+	assert.deepEqual(await view(), { streaming: [sent.message_id], text: '' });
+	await open('PUT', `/open-apis/cardkit/v1/cards/${cardId}/elements/answer/content`, { content: '# Hi\n- a', sequence: 1 });
+	assert.deepEqual(await view(), { streaming: [sent.message_id], text: '# Hi\n- a' });
+	await open('PATCH', `/open-apis/cardkit/v1/cards/${cardId}/settings`, { settings: JSON.stringify({ config: { streaming_mode: false } }), sequence: 2 });
+	assert.deepEqual(await view(), { streaming: [], text: '# Hi\n- a' });
+	const other = (await (await fetch(`${sb.baseUrl}/_sandbox/cardkit/cards?chat_id=oc_nothing_here`)).json()) as any;
+	assert.deepEqual(other.cards, []);
+	const app = await (await fetch(`${sb.baseUrl}/page/app.js`)).text();
+	assert.ok(app.includes("'cardkit/cards?chat_id='") && app.includes('streaming: state.streaming.has(m.message_id)'), 'app.js asks for the streaming entities and passes the flag to renderCard');
 });

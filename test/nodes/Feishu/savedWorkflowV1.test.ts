@@ -96,6 +96,14 @@ test('every operation of a v1 workflow runs from its saved parameters', async ()
 	assert.match(String(file.json.file_key), /^file_/);
 	assert.equal(file.json.file_name, 'notes.txt');
 
+	// No Feishu Trigger before it: the answer is a closed card replying to the message.
+	const aiAnswer = await step('Send Answer', [sent]);
+	assert.equal(aiAnswer.json.streamed, false);
+	assert.deepEqual(aiAnswer.json.extra_message_ids, []);
+	const answerCard = await control(sb, 'GET', `cardkit/cards/${String(aiAnswer.json.card_id)}`);
+	assert.equal(answerCard.streaming_mode, false);
+	assert.equal(answerCard.message_id, aiAnswer.json.message_id);
+
 	const reaction = await step('Add Reaction', [sent]);
 	assert.deepEqual(reaction.json.reaction_type, { emoji_type: 'OK' });
 	assert.equal((await step('Get Reactions', [sent])).json.reaction_id, reaction.json.reaction_id);

@@ -21,6 +21,7 @@ import { removeReaction } from './removeReaction.operation';
 import { reply } from './reply.operation';
 import { send } from './send.operation';
 import { sendAndWait } from './sendAndWait.operation';
+import { sendAnswer } from './sendAnswer.operation';
 import { sendEphemeral } from './sendEphemeral.operation';
 import { updateCard } from './updateCard.operation';
 import { urgent } from './urgent.operation';
@@ -30,5 +31,5 @@ import { uploadImage } from './uploadImage.operation';
 
 export const message: ResourceOperations = {
 	usesApi: true,
-	operations: { addReaction, batchSend, deleteEphemeral, downloadResource, edit, forward, get, getAll, getBatchProgress, getPins, getReactions, getReadUsers, mergeForward, pin, recall, recallBatch, removeReaction, reply, send, sendAndWait, sendEphemeral, unpin, updateCard, uploadFile, uploadImage, urgent },
+	operations: { addReaction, batchSend, deleteEphemeral, downloadResource, edit, forward, get, getAll, getBatchProgress, getPins, getReactions, getReadUsers, mergeForward, pin, recall, recallBatch, removeReaction, reply, send, sendAndWait, sendAnswer, sendEphemeral, unpin, updateCard, uploadFile, uploadImage, urgent },
 };

@@ -1,0 +1,132 @@
+// examples/ai-assistant.json in real n8n: Feishu Trigger (long connection, Answer in a Streaming Card)
+// → AI Agent (n8n's OpenAI Chat Model pointed at the sandbox's scripted model, Simple Memory keyed by
+// the trigger's session_id) → Send Answer. The model server sets the pace: it holds its last token
+// while the test looks at the card, so "streamed" means card updates seen before the model finished.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { selectedVersions } from '../../scripts/n8n/install';
+import { toCardMarkdown } from '../../lib/feishu';
+import { APP, chatMessages, control, eachTestStartsHealthy, loadExample, openConnections, type Rig, sendUserText, startRig, waitFor } from './harness';
+
+const newChat = () => `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+
+interface CardOp {
+	at: number;
+	op: string;
+	sequence: number | null;
+	code: number;
+}
+
+async function entityOf(rig: Rig, messageId: string): Promise<any> {
+	const { cards } = await control<{ cards: any[] }>(rig, 'GET', `cardkit/cards?app_id=${APP.appId}`);
+	const card = cards.find((c) => c.message_id === messageId);
+	return card && control(rig, 'GET', `cardkit/cards/${card.card_id}`);
+}
+
+/** The bot's answer card in a chat (the reply to `parentId`) and its CardKit entity. */
+async function answerCard(rig: Rig, chatId: string, parentId: string): Promise<any> {
+	return waitFor('the answer card', async () => {
+		const reply = (await chatMessages(rig, chatId)).find((m) => m.from === 'bot' && m.msg_type === 'interactive' && m.parent_id === parentId);
+		return reply && entityOf(rig, reply.message_id);
+	});
+}
+
+const closed = (rig: Rig, cardId: string, timeoutMs = 30_000) =>
+	waitFor('the card closed', async () => {
+		const e = await control(rig, 'GET', `cardkit/cards/${cardId}`);
+		return e.streaming_mode === false && e.history.some((h: CardOp) => h.op === 'update' && h.code === 0) ? e : undefined;
+	}, timeoutMs).catch(async (error) => {
+		const e = await control(rig, 'GET', `cardkit/cards/${cardId}`);
+		console.log(JSON.stringify({ ...e, history: e.history.slice(-6) }).slice(0, 3000));
+		console.log(JSON.stringify((await control<{ requests: any[] }>(rig, 'GET', 'model/requests')).requests.map((r) => ({ ...r, messages: undefined }))).slice(0, 3000));
+		throw error;
+	});
+
+const elementText = (card: any, id: string): string | undefined => {
+	const walk = (els: any[]): any => els?.map((e) => (e.element_id === id ? e : walk(e.elements ?? []))).find(Boolean);
+	return walk(card?.body?.elements ?? [])?.content;
+};
+
+/** Feishu's rules for a card's operations: sequences strictly rising, never more than 10 in a second. */
+function assertCardRules(history: CardOp[]): void {
+	const ops = history.filter((h) => h.code === 0 && h.sequence !== null);
+	for (let i = 1; i < ops.length; i++) assert.ok(ops[i].sequence! > ops[i - 1].sequence!, `sequence ${ops[i].sequence} after ${ops[i - 1].sequence}`);
+	const all = history.filter((h) => h.op !== 'send');
+	for (let i = 10; i < all.length; i++) assert.ok(all[i].at - all[i - 10].at >= 1000, `11 operations within ${all[i].at - all[i - 10].at} ms`);
+}
+
+for (const version of selectedVersions()) {
+	describe(`n8n ${version}: an AI Agent's answer streams into a Feishu card`, { timeout: 900_000 }, () => {
+		let rig: Rig;
+		let wfId: string;
+		eachTestStartsHealthy(() => rig?.n8n);
+
+		before(async () => {
+			rig = await startRig(version);
+			const openAiApi = await rig.n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${rig.sandbox.baseUrl}/openai/v1`, header: false } });
+			const wf = await rig.n8n.createWorkflow(loadExample('ai-assistant.json'), { credentials: { feishuApi: rig.credential, openAiApi } });
+			wfId = wf.id;
+			await rig.n8n.activate(wf.id);
+			await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);
+		});
+		after(async () => {
+			await rig?.close();
+		});
+
+		test('the card gets ≥ 5 ordered updates before the model\'s last token, then exactly the full text; Feishu\'s card rules hold', async () => {
+			const tokens = Array.from({ length: 40 }, (_, i) => `word${i} `);
+			await control(rig, 'PUT', 'model/script', { replies: [{ tokens, delayMs: 40, holdLastToken: true }] });
+			const chatId = newChat();
+			const sent = await sendUserText(rig, chatId, 'Tell me a story');
+			const entity = await answerCard(rig, chatId, sent.message_id);
+			await waitFor('the model holding its last token', async () => (await control<{ requests: any[] }>(rig, 'GET', 'model/requests')).requests[0]?.reply?.held === true, 30_000);
+			// The trigger's coalescing may still be sending the latest text: what counts is what reached the card before the last token.
+			const held = await waitFor('≥ 5 content updates before the model\'s last token', async () => {
+				const e = await control(rig, 'GET', `cardkit/cards/${entity.card_id}`);
+				return e.history.filter((h: CardOp) => h.op === 'content' && h.code === 0).length >= 5 ? e : undefined;
+			}, 5_000);
+			const [request] = (await control<{ requests: any[] }>(rig, 'GET', 'model/requests')).requests;
+			assert.equal(request.reply.held, true, 'the model has not sent its last token yet');
+			assert.equal(held.streaming_mode, true);
+			const contents = held.history.filter((h: CardOp) => h.op === 'content');
+			const texts = contents.map((h: CardOp & { appended?: boolean }) => h.appended);
+			assert.ok(texts.slice(1).every(Boolean), 'each update continues the one before');
+			await control(rig, 'POST', 'model/release', {});
+			const done = await closed(rig, entity.card_id);
+			assert.equal(elementText(done.card, 'answer'), toCardMarkdown(tokens.join('')));
+			assertCardRules(done.history);
+			const { rejections } = await control<{ rejections: unknown[] }>(rig, 'GET', `cardkit/rejections?card_id=${entity.card_id}`);
+			assert.deepEqual(rejections, []);
+			const [execution] = await rig.n8n.waitForExecutions(wfId, 1);
+			assert.equal(execution.status, 'success');
+		});
+
+		test('two conversations at once keep separate memory', async () => {
+			await control(rig, 'POST', 'model/reset', {});
+			const [a, b] = [newChat(), newChat()];
+			const firstA = await sendUserText(rig, a, 'My name is Alice');
+			const firstB = await sendUserText(rig, b, 'My name is Bob');
+			await Promise.all([closed(rig, (await answerCard(rig, a, firstA.message_id)).card_id), closed(rig, (await answerCard(rig, b, firstB.message_id)).card_id)]);
+			const secondA = await sendUserText(rig, a, 'Who am I?');
+			const secondB = await sendUserText(rig, b, 'Who am I?');
+			const [doneA, doneB] = await Promise.all([answerCard(rig, a, secondA.message_id).then((e) => closed(rig, e.card_id)), answerCard(rig, b, secondB.message_id).then((e) => closed(rig, e.card_id))]);
+			const textA = elementText(doneA.card, 'answer') ?? '';
+			const textB = elementText(doneB.card, 'answer') ?? '';
+			assert.match(textA, /Earlier you said: My name is Alice/);
+			assert.doesNotMatch(textA, /Bob/);
+			assert.match(textB, /Earlier you said: My name is Bob/);
+			assert.doesNotMatch(textB, /Alice/);
+		});
+
+		test('a model that fails mid-stream leaves the card with an error line, not a frozen "thinking"', async () => {
+			await control(rig, 'PUT', 'model/script', { replies: [{ tokens: Array.from({ length: 12 }, (_, i) => `part${i} `), delayMs: 30, errorAfterTokens: 6, errorMessage: 'The server had an error' }] });
+			const chatId = newChat();
+			const sent = await sendUserText(rig, chatId, 'This will break');
+			const entity = await answerCard(rig, chatId, sent.message_id);
+			const done = await closed(rig, entity.card_id, 60_000);
+			assert.match(elementText(done.card, 'error') ?? '', /stopped|error|fail/i);
+			assertCardRules(done.history);
+		});
+	});
+}
