@@ -15,7 +15,11 @@ const HANDOFF = 'n8n-nodes-feishu-bot answer-handoff v1';
 const FINAL = 'n8n-nodes-feishu-bot answer-final v1';
 
 /** The answer card as the trigger's output item carries it (`answer_card`): where it is, and the token of its final answer. */
-export type AnswerCardItem = AnswerCardRef & { token: string };
+export type AnswerCardItem = AnswerCardRef & {
+	token: string;
+	/** The working reaction on the person's message, for whoever closes the card to take off. */
+	reaction_id?: string;
+};
 
 /** The token a Send Answer chunk carries for a card: an HMAC of its id under the app secret. */
 export function answerToken(appSecret: string, cardId: string): string {

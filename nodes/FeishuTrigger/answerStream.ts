@@ -101,7 +101,8 @@ export async function openAnswer(settings: TriggerSettings, json: IDataObject, l
 		return undefined;
 	}
 	const ref = card.toRef()!;
-	return { card, item: { ...ref, token: answerToken(settings.creds.appSecret, ref.card_id) }, release };
+	const reactionId = await reaction;
+	return { card, item: { ...ref, token: answerToken(settings.creds.appSecret, ref.card_id), ...(reactionId ? { reaction_id: reactionId } : {}) }, release };
 }
 
 /**

@@ -134,10 +134,8 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 				}
 			}
 			if (closeController.signal.aborted) return opened?.release();
-			emit(envelope, opened ? { ...json, answer_card: opened.item } : json, (ended) => {
-				settle(ended);
-				Promise.resolve(ended).then(() => opened?.release(), () => opened?.release());
-			});
+			// Send Answer closes the card and takes the working reaction off (answer_card.reaction_id).
+			emit(envelope, opened ? { ...json, answer_card: opened.item } : json, settle);
 		})()
 			.catch((error: Error) => ctx.logger.error('Feishu Trigger could not answer a message', { error: error.message, eventId: envelope.eventId }))
 			.finally(() => settle(Promise.resolve()));

@@ -6,13 +6,14 @@
 // longer than the ack deadline or a burst already has events waiting: then, and for a trigger that
 // also takes callbacks, webhook() acks on receipt. A card action's answer is the workflow's
 // "Respond to Card Action" (n8n's responseNode mode), or `{}` once the budget is spent.
-import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { after, type FeishuEnvelope, forgetWebhookDelivery, handleWebhookRequest, isCallbackEventType, isWebhookRedelivery, waitActionOf, type WebhookRequest, type WebhookResult } from '../../lib/feishu';
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { after, delay, type FeishuEnvelope, forgetWebhookDelivery, handleWebhookRequest, isCallbackEventType, isWebhookRedelivery, waitActionOf, type WebhookRequest, type WebhookResult } from '../../lib/feishu';
 import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import { CONNECTION_MODE, webhookResponseMode } from './FeishuTriggerDescription';
 import { readTriggerSettings, type TriggerSettings } from './TriggerSettings';
 import { webhookSettingsSource } from './webhookCredentials';
 import { relayWaitAnswerFor } from './waitAnswers';
+import { ANSWER_WEBHOOK, openAnswer, streamAnswer, wantsAnswerCard } from './answerStream';
 
 /** The parts of n8n's express request this module reads. */
 interface RawRequest {
@@ -163,6 +164,10 @@ export async function handleFeishuWebhook(ctx: IWebhookFunctions): Promise<IWebh
 
 	const output = await shapeTriggerEvent(envelope, settings, ctx.logger, BOT_LOOKUP_BUDGET_MS);
 	if (output === undefined) return answer(res, 200, ack);
+	if (wantsAnswerCard(settings, output)) {
+		answerByDeadline(res, Math.max(0, EVENT_ACK_DEADLINE_MS - (performance.now() - started)), EVENT_ACK);
+		return await answerInCard(ctx, settings, output, res);
+	}
 	const workflowData = [ctx.helpers.returnJsonArray([output])];
 
 	if (callback) {
@@ -194,3 +199,40 @@ export async function handleFeishuWebhook(ctx: IWebhookFunctions): Promise<IWebh
 	res.status(200).json(EVENT_ACK);
 	return { noWebhookResponse: true, workflowData };
 }
+
+/**
+ * Answer in a Streaming Card (answerStream.ts). Feishu gets its ack by the deadline whatever happens
+ * here. Production: the thinking card, then the message goes to the answer webhook, whose execution
+ * streams; a hand-off refused at once (the loopback URL unreachable, say) runs the workflow here
+ * instead, unstreamed, so the event is never lost. The editor's test run: n8n takes one webhook call,
+ * so the run is this one, with the card in its item for Send Answer to fill in.
+ */
+async function answerInCard(ctx: IWebhookFunctions, settings: TriggerSettings, output: IDataObject, res: RawResponse): Promise<IWebhookResponseData> {
+	const opened = await openAnswer(settings, output, ctx.logger);
+	const runHere = (): IWebhookResponseData => {
+		if (!res.headersSent) res.status(200).json(EVENT_ACK);
+		// Send Answer closes the card and takes the working reaction off (answer_card.reaction_id).
+		const json = opened ? { ...output, answer_card: opened.item } : output;
+		return { noWebhookResponse: true, workflowData: [ctx.helpers.returnJsonArray([json])] };
+	};
+	const url = ctx.getMode() === 'manual' ? undefined : ctx.getNodeWebhookUrl(ANSWER_WEBHOOK);
+	if (!url) return runHere();
+	const handedOn = streamAnswer(url, settings, output, opened, ctx.logger, new AbortController().signal);
+	// n8n sends the answer webhook's headers with its first chunk: no failure within HANDOFF_CHECK_MS means it runs.
+	const failedFast = await Promise.race([handedOn.then(() => false, () => true), delay(HANDOFF_CHECK_MS).then(() => false)]);
+	if (failedFast) {
+		const error = await handedOn.catch((e: Error) => e);
+		ctx.logger.warn('Feishu Trigger could not hand the message to its answer webhook; running it without streaming', { error: (error as Error)?.message });
+		return runHere();
+	}
+	handedOn.catch(async (error: Error) => {
+		// Refused late: nothing ran, so the card must not go on saying "Thinking…".
+		ctx.logger.error('Feishu Trigger could not hand the message to its answer webhook', { error: error.message });
+		await opened?.card.fail(`n8n did not start the workflow (${error.message})`).catch(() => undefined);
+		await opened?.release();
+	});
+	if (!res.headersSent) res.status(200).json(EVENT_ACK);
+	return { noWebhookResponse: true };
+}
+
+const HANDOFF_CHECK_MS = 1500;

@@ -60,11 +60,12 @@ for (const version of selectedVersions()) {
 	describe(`n8n ${version}: an AI Agent's answer streams into a Feishu card`, { timeout: 900_000 }, () => {
 		let rig: Rig;
 		let wfId: string;
+		let openAiApi: { id: string; name: string };
 		eachTestStartsHealthy(() => rig?.n8n);
 
 		before(async () => {
 			rig = await startRig(version);
-			const openAiApi = await rig.n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${rig.sandbox.baseUrl}/openai/v1`, header: false } });
+			openAiApi = await rig.n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${rig.sandbox.baseUrl}/openai/v1`, header: false } });
 			const wf = await rig.n8n.createWorkflow(loadExample('ai-assistant.json'), { credentials: { feishuApi: rig.credential, openAiApi } });
 			wfId = wf.id;
 			await rig.n8n.activate(wf.id);
@@ -74,11 +75,12 @@ for (const version of selectedVersions()) {
 			await rig?.close();
 		});
 
-		test('the card gets ≥ 5 ordered updates before the model\'s last token, then exactly the full text; Feishu\'s card rules hold', async () => {
+		/** One question with a held last token: ≥ 5 ordered updates before it, then the full text, within Feishu's card rules. */
+		const streamedAnswer = async (question: string, workflowId: string): Promise<void> => {
 			const tokens = Array.from({ length: 40 }, (_, i) => `word${i} `);
 			await control(rig, 'PUT', 'model/script', { replies: [{ tokens, delayMs: 40, holdLastToken: true }] });
 			const chatId = newChat();
-			const sent = await sendUserText(rig, chatId, 'Tell me a story');
+			const sent = await sendUserText(rig, chatId, question);
 			const entity = await answerCard(rig, chatId, sent.message_id);
 			await waitFor('the model holding its last token', async () => (await control<{ requests: any[] }>(rig, 'GET', 'model/requests')).requests[0]?.reply?.held === true, 30_000);
 			// The trigger's coalescing may still be sending the latest text: what counts is what reached the card before the last token.
@@ -98,8 +100,28 @@ for (const version of selectedVersions()) {
 			assertCardRules(done.history);
 			const { rejections } = await control<{ rejections: unknown[] }>(rig, 'GET', `cardkit/rejections?card_id=${entity.card_id}`);
 			assert.deepEqual(rejections, []);
-			const [execution] = await rig.n8n.waitForExecutions(wfId, 1);
-			assert.equal(execution.status, 'success');
+			const executions = await rig.n8n.waitForExecutions(workflowId, 1);
+			assert.equal(executions[0].status, 'success');
+		};
+
+		test('the card gets ≥ 5 ordered updates before the model\'s last token, then exactly the full text; Feishu\'s card rules hold', () => streamedAnswer('Tell me a story', wfId));
+
+		test('a 4,000-character answer streamed fast: no update faster than the card limit, sequences strictly rising, no rejection', async () => {
+			await control(rig, 'POST', 'model/reset', {});
+			await control(rig, 'PUT', 'model/script', { replies: [{ repeat: 4200, delayMs: 2 }] });
+			const chatId = newChat();
+			const sent = await sendUserText(rig, chatId, 'A long answer please');
+			const entity = await answerCard(rig, chatId, sent.message_id);
+			const done = await closed(rig, entity.card_id);
+			const [request] = (await control<{ requests: any[] }>(rig, 'GET', 'model/requests')).requests;
+			assert.ok(request.reply.text.length >= 4000, `${request.reply.text.length} characters`);
+			assertCardRules(done.history);
+			assert.ok(done.history.filter((h: CardOp) => h.op === 'content').length >= 2, 'it streamed');
+			const { rejections } = await control<{ rejections: unknown[] }>(rig, 'GET', `cardkit/rejections?card_id=${entity.card_id}`);
+			assert.deepEqual(rejections, []);
+			const parts = (await chatMessages(rig, chatId)).filter((m) => m.from === 'bot');
+			const shown = [elementText(done.card, 'answer'), ...(await Promise.all(parts.filter((m) => m.message_id !== entity.message_id).map(async (m) => elementText(m.content, 'answer') ?? JSON.stringify(m.content))))].join('');
+			assert.ok(shown.replace(/\s+/g, '').length >= toCardMarkdown(request.reply.text).replace(/\s+/g, '').length - 10, 'the whole answer is shown');
 		});
 
 		test('two conversations at once keep separate memory', async () => {
@@ -127,6 +149,31 @@ for (const version of selectedVersions()) {
 			const done = await closed(rig, entity.card_id, 60_000);
 			assert.match(elementText(done.card, 'error') ?? '', /stopped|error|fail/i);
 			assertCardRules(done.history);
+		});
+
+		test('webhook connection mode: Feishu gets its ack within its 3 s and the answer streams the same way', async () => {
+			await rig.n8n.deactivate(wfId);
+			const wf = loadExample('ai-assistant.json');
+			for (const node of wf.nodes) node.id = randomUUID();
+			const trigger = wf.nodes.find((n: any) => n.name === 'Feishu Trigger');
+			trigger.parameters.connectionMode = 'webhook';
+			trigger.webhookId = randomUUID();
+			const created = await rig.n8n.createWorkflow(wf, { name: 'ai assistant (webhook)', credentials: { feishuApi: rig.credential, openAiApi } });
+			await rig.n8n.activate(created.id);
+			const delivery = await control<{ challenge_passed: boolean }>(rig, 'PUT', `apps/${APP.appId}/delivery`, { mode: 'webhook', url: rig.n8n.webhookUrl(`${trigger.webhookId}/webhook`) });
+			assert.equal(delivery.challenge_passed, true);
+			await control(rig, 'POST', 'model/reset', {});
+			await streamedAnswer('A question over the webhook', created.id);
+			const [execution] = await rig.n8n.waitForExecutions(created.id, 1);
+			assert.equal(execution.mode, 'webhook');
+			// Feishu's rule: an event is answered within 3 s, once.
+			const { deliveries } = await control<{ deliveries: any[] }>(rig, 'GET', `deliveries?app_id=${APP.appId}`);
+			const viaWebhook = deliveries.filter((d) => d.attempts.some((a: any) => a.http_status !== undefined));
+			assert.ok(viaWebhook.length >= 1);
+			for (const d of viaWebhook) {
+				assert.equal(d.attempts.length, 1, 'not redelivered');
+				assert.ok(d.attempts[0].ack_latency_ms < 3000, `acked in ${d.attempts[0].ack_latency_ms} ms`);
+			}
 		});
 	});
 }

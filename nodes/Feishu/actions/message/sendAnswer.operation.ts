@@ -5,7 +5,7 @@
 // trigger closes the card with it. Otherwise this closes the card itself; with no card at all (the
 // trigger's option off, or Feishu refused the card) it replies to the message with the answer.
 import type { IDataObject } from 'n8n-workflow';
-import { type AnswerCardItem, FeishuValidationError, finalAnswerChunk, StreamingAnswerCard } from '../../../../lib/feishu';
+import { type AnswerCardItem, FeishuValidationError, finalAnswerChunk, removeReaction, StreamingAnswerCard } from '../../../../lib/feishu';
 import type { ItemContext, ItemOperation } from '../types';
 import { apiClient, param } from '../shared';
 
@@ -59,6 +59,8 @@ export const sendAnswer: ItemOperation = {
 			await answer.start({ replyTo });
 		}
 		const result = await answer.finish(text, { footer });
+		// The trigger's working reaction: whoever closes the card takes it off.
+		if (card?.reaction_id) await removeReaction(apiClient(context), { messageId: card.reply_to || card.message_id, reactionId: card.reaction_id }).catch(() => undefined);
 		return { json: { ...result, streamed: false, text } as IDataObject };
 	},
 };
