@@ -220,6 +220,16 @@ async function main(): Promise<void> {
 		} catch (error) {
 			sections.push('## 7. Webhook bursts', '', `Not run: ${error instanceof Error ? error.message : String(error)}`, '');
 		}
+		// Alone: `node --import tsx bench/aiStream.ts [--quick] [--write]`.
+		try {
+			const { runAiStreamBench, aiStreamSection } = await import('./aiStream');
+			log('AI answer streaming benchmark');
+			const a = aiStreamSection(await runAiStreamBench({ log, quick }));
+			sections.push(...a.lines, '');
+			goals.push(...a.goals);
+		} catch (error) {
+			sections.push('## 9. Streamed AI answers', '', `Not run: ${error instanceof Error ? error.message : String(error)}`, '');
+		}
 	}
 
 	const missed = goals.filter((g) => g.includes('**missed**'));

@@ -1,5 +1,9 @@
-// `npm run sandbox [-- --port N] [--quiet]`: a local Feishu Open Platform; prints how to use it.
+// `npm run sandbox [-- --port N] [--quiet] [--model-delay-ms N] [--model-reply demo]`: a local Feishu Open
+// Platform; prints how to use it. The model flags pace the scripted OpenAI-compatible model's replies (ms
+// between tokens, so a streamed answer card fills in visibly) and make its unscripted reply the demo's.
+import { sandboxControl } from './client';
 import { isLoopbackAddress } from './guard';
+import { defaultsProblem, MODEL_API_BASE, type ModelDefaults } from './modelApi';
 import { startSandbox, DEMO_APP, type SandboxAppConfig } from './server';
 
 function arg(name: string): string | undefined {
@@ -28,7 +32,23 @@ async function main(): Promise<void> {
 			process.exit(2);
 		}
 	}
+	// FEISHU_SANDBOX_MODEL_DELAY_MS / --model-delay-ms, FEISHU_SANDBOX_MODEL_REPLY / --model-reply (echo or demo).
+	const delay = arg('model-delay-ms') ?? process.env.FEISHU_SANDBOX_MODEL_DELAY_MS;
+	const reply = arg('model-reply') ?? process.env.FEISHU_SANDBOX_MODEL_REPLY;
+	const modelDefaults: ModelDefaults = {
+		...(delay !== undefined ? { delayMs: Number(delay) } : {}),
+		...(reply !== undefined ? { reply: reply as ModelDefaults['reply'] } : {}),
+	};
+	const problem = defaultsProblem(modelDefaults);
+	if (problem) {
+		console.error(`invalid model option: ${problem}`);
+		process.exit(2);
+	}
 	const sandbox = await startSandbox({ port, host, apps, quiet: process.argv.includes('--quiet') });
+	if (Object.keys(modelDefaults).length) {
+		// The control API answers a loopback Host only: on a wider address without loopback this is refused.
+		await sandboxControl(sandbox.baseUrl, 'PUT', 'model/defaults', modelDefaults).catch((error) => console.error(`the model options were not set: ${(error as Error).message}`));
+	}
 	const first = apps?.[0] ?? DEMO_APP;
 	console.log(
 		[
@@ -39,6 +59,7 @@ async function main(): Promise<void> {
 				: `  listening on ${host}: the Open API is reachable from the network, without auth; the control API and chat page still answer only a loopback Host`,
 			`  chat page:     ${sandbox.baseUrl}/`,
 			`  control API:   ${sandbox.baseUrl}/_sandbox/apps`,
+			`  model API:     ${sandbox.baseUrl}${MODEL_API_BASE} (OpenAI-compatible, scripted${modelDefaults.delayMs !== undefined ? `, ${modelDefaults.delayMs} ms a token` : ''}${modelDefaults.reply === 'demo' ? ', demo replies' : ''})`,
 			`${apps ? 'First app' : 'Demo app'} (use the base URL as the credential's custom domain):`,
 			`  App ID:             ${first.appId}`,
 			`  App Secret:         ${first.appSecret}`,

@@ -2,14 +2,15 @@
 // (credential openAiApi, Base URL http://127.0.0.1:PORT/openai/v1) can drive an AI Agent offline:
 // GET /models, GET /models/:id, POST /chat/completions (JSON or SSE stream, tool calls, usage), with
 // OpenAI's error shapes. Replies come from a queue a test sets (modelScript.ts), else a reply built from
-// the conversation. Control routes under /_sandbox/model/. Chat Completions only: n8n's node turns the
+// the conversation. Control routes under /_sandbox/model/; /_sandbox/model/defaults sets the pace of replies that
+// set none and the wording of the unscripted one (the demo's friendly, slower answer). Chat Completions only: n8n's node turns the
 // Responses API off with `responsesApiEnabled: false` (or typeVersion ≤ 1.2), see docs/real-n8n.md.
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { bad } from './controlContext';
 import { sendJson, type RouteContext, type Router } from './http';
 import type { SandboxLog } from './log';
-import { contentText, pickReply, recordMessages, replyProblem, replyTokens, type ModelReply, type ScriptToolCall } from './modelScript';
+import { contentText, defaultReplyText, pickReply, recordMessages, replyProblem, replyTokens, wordTokens, type ModelReply, type ScriptToolCall } from './modelScript';
 
 export const MODEL_API_BASE = '/openai/v1';
 export const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-5-mini', 'sandbox-echo'];
@@ -45,6 +46,45 @@ export interface ModelRequestRecord {
 	status: number;
 	error: string | null;
 	reply: ReplyRecord | null;
+}
+
+/** PUT /_sandbox/model/defaults: for replies that set no pace of their own, and the unscripted reply's wording. */
+export interface ModelDefaults {
+	delayMs?: number;
+	firstTokenDelayMs?: number;
+	/** The unscripted reply: 'echo' (default: what the model saw, for tests of memory) or 'demo' (a friendly Markdown answer). */
+	reply?: 'echo' | 'demo';
+}
+
+/** Checks a PUT /_sandbox/model/defaults body; answers the problem, or undefined when it is fine. */
+export function defaultsProblem(b: unknown): string | undefined {
+	if (typeof b !== 'object' || b === null || Array.isArray(b)) return 'body must be {delayMs?, firstTokenDelayMs?, reply?: "echo" | "demo"}';
+	for (const key of Object.keys(b)) if (!['delayMs', 'firstTokenDelayMs', 'reply'].includes(key)) return `${key} is not a defaults field (delayMs, firstTokenDelayMs, reply)`;
+	const d = b as Record<string, unknown>;
+	for (const key of ['delayMs', 'firstTokenDelayMs']) {
+		if (d[key] !== undefined && (typeof d[key] !== 'number' || !Number.isInteger(d[key]) || (d[key] as number) < 0)) return `${key} must be a non-negative integer`;
+	}
+	if (d.reply !== undefined && d.reply !== 'echo' && d.reply !== 'demo') return 'reply must be "echo" or "demo"';
+	return undefined;
+}
+
+/** The demo's unscripted answer: says what it is, shows the memory and some Markdown. */
+export function demoReplyText(messages: any[]): string {
+	if (messages.at(-1)?.role === 'tool') return defaultReplyText(messages);
+	const said = messages.filter((m) => m?.role === 'user').map((m) => contentText(m.content).trim().replace(/\s+/g, ' '));
+	const last = said.at(-1) || '…';
+	const earlier = said.slice(0, -1).slice(-3);
+	return [
+		`Hello! I'm the sandbox's **scripted model**, standing in for OpenAI: I don't understand you, but I show how an answer streams into a Feishu card as it is written.`,
+		'',
+		`> ${last}`,
+		'',
+		`- **Memory**: this is message ${said.length} of our conversation (Simple Memory keys it by the trigger's \`session_id\`).`,
+		`- **Earlier you said**: ${earlier.length ? earlier.map((t) => `"${t}"`).join(', ') : 'nothing yet. Say something else and I will remember it.'}`,
+		'- **Markdown** renders in the card: *emphasis*, `code`, lists and tables.',
+		'',
+		"For real answers, put your own API key (and Base URL) in the workflow's **OpenAI Chat Model** credential.",
+	].join('\n');
 }
 
 class OpenAiError extends Error {
@@ -161,6 +201,8 @@ export class ModelApi {
 	/** How many more requests each queued reply answers. */
 	private uses: number[] = [];
 	models = [...DEFAULT_MODELS];
+	/** Kept through a reset: how the sandbox was started (the CLI's --model-delay-ms, the demo). */
+	defaults: ModelDefaults = {};
 	requests: ModelRequestRecord[] = [];
 	listings = 0;
 	private seq = 0;
@@ -199,13 +241,19 @@ export class ModelApi {
 
 	private take(messages: any[]): { reply: ModelReply; source: 'script' | 'default' } {
 		const i = pickReply(this.script, messages);
-		if (i < 0) return { reply: {}, source: 'default' };
+		if (i < 0) return { reply: this.paced({}), source: 'default' };
 		const reply = this.script[i];
 		if (--this.uses[i] <= 0) {
 			this.script.splice(i, 1);
 			this.uses.splice(i, 1);
 		}
-		return { reply, source: 'script' };
+		return { reply: this.paced(reply), source: 'script' };
+	}
+
+	/** The reply with the default pace where it sets none. */
+	private paced(reply: ModelReply): ModelReply {
+		const { delayMs, firstTokenDelayMs } = this.defaults;
+		return { ...reply, delayMs: reply.delayMs ?? delayMs, firstTokenDelayMs: reply.firstTokenDelayMs ?? firstTokenDelayMs };
 	}
 
 	private record(r: ModelRequestRecord): void {
@@ -253,7 +301,7 @@ export class ModelApi {
 		const messages: any[] = body.messages;
 		const { reply, source } = this.take(messages);
 		const calls: ScriptToolCall[] = [...(reply.toolCall ? [reply.toolCall] : []), ...(reply.toolCalls ?? [])];
-		let pieces = replyTokens(reply, messages);
+		let pieces = source === 'default' && this.defaults.reply === 'demo' ? wordTokens(demoReplyText(messages)) : replyTokens(reply, messages);
 		const limit = body.max_completion_tokens ?? body.max_tokens;
 		let finishReason = calls.length ? 'tool_calls' : 'stop';
 		if (typeof limit === 'number' && limit > 0 && pieces.length > limit) {
@@ -419,6 +467,14 @@ export function registerModelApi(router: Router, log: SandboxLog): ModelApi {
 		if (!Array.isArray(b.models) || !b.models.length || b.models.some((m: unknown) => typeof m !== 'string' || !m)) return bad(ctx, 'body must be {models: ["model-id", ...]}');
 		model.models = [...new Set<string>(b.models)];
 		sendJson(ctx.res, 200, { ok: true, models: model.models });
+	});
+	router.add('GET', '/_sandbox/model/defaults', (ctx) => sendJson(ctx.res, 200, { defaults: model.defaults }));
+	router.add('PUT', '/_sandbox/model/defaults', async (ctx) => {
+		const b = await ctx.json();
+		const problem = defaultsProblem(b);
+		if (problem) return bad(ctx, problem);
+		model.defaults = { ...b };
+		sendJson(ctx.res, 200, { ok: true, defaults: model.defaults });
 	});
 	router.add('GET', '/_sandbox/model/requests', (ctx) => sendJson(ctx.res, 200, { requests: model.requests, listings: model.listings }));
 	router.add('POST', '/_sandbox/model/release', async (ctx) => {

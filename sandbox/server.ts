@@ -33,6 +33,7 @@ import { registerResource, ResourceStore, type ResourceFamily } from './resource
 import { DEMO_APP, SandboxState, type SandboxAppConfig } from './state';
 import { registerTaskApi } from './taskApi';
 import { registerUrgentApi } from './urgentApi';
+import { registerUserUploads } from './userUploads';
 import { TokenStore } from './tokens';
 
 export type { SandboxAppConfig } from './state';
@@ -153,6 +154,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	// The scripted OpenAI-compatible chat model for n8n's OpenAI Chat Model node (modelApi.ts).
 	const model = registerModelApi(router, log);
 	registerControl(router, { state, delivery, gateway, tokens, log, challengeTimeoutMs: opts.challengeTimeoutMs ?? 1000, callbackWaitMs: opts.callbackWaitMs ?? 3000, onReset: () => model.reset() });
+	registerUserUploads(router, { state, log });
 	registerPage(router);
 
 	// Web pages stay out (guard.ts): the control API and chat page answer only a loopback Host, always.

@@ -13,6 +13,7 @@ export * from './anyEndpoint';
 export * from './appScopes';
 export * from './messageContent';
 export * from './messages';
+export * from './messageAttachments';
 export * from './reactions';
 export * from './messageHistory';
 export * from './readReceipts';

@@ -110,7 +110,7 @@ export class FeishuTrigger implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		if (this.getWebhookName() === ANSWER_WEBHOOK) return await handleAnswerWebhook(this, (await readTriggerSettings(this)).creds.appSecret);
+		if (this.getWebhookName() === ANSWER_WEBHOOK) return await handleAnswerWebhook(this, await readTriggerSettings(this));
 		return await handleFeishuWebhook(this);
 	}
 }

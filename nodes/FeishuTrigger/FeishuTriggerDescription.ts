@@ -1,7 +1,7 @@
 // What the editor shows for the Feishu Trigger: connection mode, the Feishu console setup for each
 // mode, the events to listen to, message filters and timing options.
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
-import { ANY_EVENT, COMMON_EVENT_TYPES, DEFAULT_CALLBACK_BUDGET_MS, MAX_CALLBACK_BUDGET_MS } from '../../lib/feishu';
+import { ANY_EVENT, COMMON_EVENT_TYPES, DEFAULT_ATTACHMENT_MAX_MB, DEFAULT_CALLBACK_BUDGET_MS, FEISHU_RESOURCE_LIMIT_MB, MAX_CALLBACK_BUDGET_MS } from '../../lib/feishu';
 
 export const CONNECTION_MODE = { longConnection: 'longConnection', webhook: 'webhook' } as const;
 export type ConnectionMode = (typeof CONNECTION_MODE)[keyof typeof CONNECTION_MODE];
@@ -173,6 +173,24 @@ const properties: INodeProperties[] = [
 				],
 				default: 'auto',
 				description: 'How the output\'s session_id is made, for an AI memory node\'s Session ID',
+			},
+			{
+				displayName: 'Download Attachments',
+				name: 'downloadAttachments',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to download the images and files of each message (image, file, audio and video messages, and every image of a rich-text post) into the item\'s binary data, as attachment_0, attachment_1, …, so an AI Agent can see the images and a document loader can read the files. The item\'s "attachments" field lists each one, and says why any was skipped. Needs the im:message or im:message:readonly scope.',
+			},
+			{
+				displayName: 'Max Attachment Size (MB)',
+				name: 'maxAttachmentSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 0.1, maxValue: FEISHU_RESOURCE_LIMIT_MB, numberPrecision: 1 },
+				default: DEFAULT_ATTACHMENT_MAX_MB,
+				description:
+					'With Download Attachments: larger files are not downloaded; the item\'s "attachments" field says so and the workflow still runs. Feishu serves files of at most 100 MB.',
+				displayOptions: { show: { downloadAttachments: [true] } },
 			},
 			{
 				displayName: 'Max Waiting Events',

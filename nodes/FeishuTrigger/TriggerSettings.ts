@@ -3,11 +3,13 @@ import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	appCredentialsFrom,
+	DEFAULT_ATTACHMENT_MAX_MB,
 	DEFAULT_CALLBACK_BUDGET_MS,
 	DEFAULT_MAX_CONCURRENT_RUNS,
 	DEFAULT_MAX_WAITING_EVENTS,
 	type EventFilters,
 	type FeishuAppCredentials,
+	FEISHU_RESOURCE_LIMIT_MB,
 	parseEventTypeList,
 	MAX_CALLBACK_BUDGET_MS,
 	MAX_REPLAY_WINDOW_SECONDS,
@@ -33,6 +35,8 @@ export interface TriggerSettings {
 	documents: DocumentRef[];
 	/** Answer in a Streaming Card (answerStream.ts). */
 	answer: { enabled: boolean; workingReaction?: string };
+	/** Download Attachments: a message's images and files as binary data (attachments.ts), each at most maxBytes. */
+	attachments: { enabled: boolean; maxBytes: number };
 }
 
 /** The part of ITriggerFunctions / IWebhookFunctions the settings need. */
@@ -76,6 +80,8 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 		maxConcurrentRuns?: number;
 		maxWaitingEvents?: number;
 		answerCard?: boolean;
+		downloadAttachments?: boolean;
+		maxAttachmentSizeMb?: number;
 		sessionKey?: string;
 		workingReaction?: string;
 	};
@@ -118,6 +124,7 @@ export async function readTriggerSettings(ctx: SettingsSource): Promise<TriggerS
 		maxWaitingEvents: clamp(options.maxWaitingEvents, 1, 1_000_000, DEFAULT_MAX_WAITING_EVENTS),
 		documents,
 		answer: { enabled: options.answerCard === true, workingReaction: optionalString(options.workingReaction) },
+		attachments: { enabled: options.downloadAttachments === true, maxBytes: attachmentMaxBytes(options.maxAttachmentSizeMb) },
 	};
 }
 
@@ -125,4 +132,11 @@ function sessionKeyOf(node: INode, value: unknown): SessionKey {
 	if (value === undefined || value === '') return 'auto';
 	if (!(SESSION_KEYS as readonly unknown[]).includes(value)) throw new NodeOperationError(node, `Conversation Key must be one of ${SESSION_KEYS.join(', ')}, not "${String(value)}"`);
 	return value as SessionKey;
+}
+
+/** Max Attachment Size (MB) in bytes: 20 MB by default, within Feishu's 100 MB (fractions allowed). */
+function attachmentMaxBytes(value: unknown): number {
+	const mb = Number(value);
+	const valid = value !== undefined && value !== '' && Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_ATTACHMENT_MAX_MB;
+	return Math.round(Math.min(valid, FEISHU_RESOURCE_LIMIT_MB) * 1024 * 1024);
 }

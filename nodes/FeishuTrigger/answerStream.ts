@@ -29,6 +29,7 @@ import {
 } from '../../lib/feishu';
 import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import type { TriggerSettings } from './TriggerSettings';
+import { itemWithAttachments } from './attachments';
 
 /** The answer webhook's name in the node description (n8n's types allow "default" and "setup"). */
 export const ANSWER_WEBHOOK = 'setup';
@@ -143,11 +144,14 @@ export async function streamAnswer(url: string, settings: TriggerSettings, json:
 	}
 }
 
-/** The answer webhook: a sealed hand-off from this app's trigger starts the run (n8n streams it). */
-export async function handleAnswerWebhook(ctx: IWebhookFunctions, appSecret: string): Promise<IWebhookResponseData> {
+/**
+ * The answer webhook: a sealed hand-off from this app's trigger starts the run (n8n streams it). This
+ * execution is the one that runs, so Download Attachments downloads here (attachments.ts).
+ */
+export async function handleAnswerWebhook(ctx: IWebhookFunctions, settings: Pick<TriggerSettings, 'creds' | 'attachments'>): Promise<IWebhookResponseData> {
+	let json: IDataObject;
 	try {
-		const item = openHandoff(appSecret, ctx.getBodyData());
-		return { workflowData: [ctx.helpers.returnJsonArray([item as IDataObject])] };
+		json = openHandoff(settings.creds.appSecret, ctx.getBodyData()) as IDataObject;
 	} catch (error) {
 		// openHandoff throws nothing else: whatever it was, nothing runs.
 		const reason = error instanceof HandoffRefused ? error.message : String(error);
@@ -156,6 +160,8 @@ export async function handleAnswerWebhook(ctx: IWebhookFunctions, appSecret: str
 		res.status(403).json({ error: 'Forbidden: this URL takes only messages handed on by the Feishu Trigger' });
 		return { noWebhookResponse: true };
 	}
+	const item = await itemWithAttachments(ctx.helpers, settings, json, ctx.logger);
+	return { workflowData: [item.binary ? [item] : ctx.helpers.returnJsonArray([item.json])] };
 }
 
 // The editor's test run (long connection, Answer in a Streaming Card): n8n waits for a call to the

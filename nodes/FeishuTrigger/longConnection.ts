@@ -4,7 +4,7 @@
 // it); for card actions it waits for the answer this returns.
 // Lifecycle as n8n's Kafka Trigger v2: a failed start fails the activation with Feishu's message, a
 // connection lost for good later goes to emitError, and close awaits an in-flight start.
-import type { IDataObject, IDeferredPromise, IExecuteResponsePromiseData, INodeExecutionData, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, IDeferredPromise, IExecuteResponsePromiseData, INodeExecutionData, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { type FeishuEnvelope, type HubEventContext, type HubSubscription, isCallbackEventType, RecentEventIds, subscribeToApp, waitActionOf } from '../../lib/feishu';
 import { answerWithinBudget } from './cardAnswer';
@@ -13,6 +13,7 @@ import type { TriggerSettings } from './TriggerSettings';
 import { holdDocumentSubscriptions } from './documentSubscriptions';
 import { relayWaitAnswerFor } from './waitAnswers';
 import { answerUrlOf, openAnswer, streamAnswer, wantsAnswerCard } from './answerStream';
+import { itemWithAttachments, wantsAttachments } from './attachments';
 
 // n8n-workflow >= 1.1xx adds a 4th parameter: a key n8n refuses to run twice. Older n8n ignores it.
 type EmitWithKey = (
@@ -62,6 +63,16 @@ function firstSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
 	return Promise.race([a.then(settle, settle), b.then(settle, settle)]);
 }
 
+/**
+ * Counts a run that starts after some work (a card, a download) from now on: the returned function takes
+ * the run's end once it is known; the first call counts, later ones (the work's own end) are ignored.
+ */
+function trackLater(trackRun: HubEventContext['trackRun']): (ended: PromiseLike<unknown>) => void {
+	let settle!: (ended: PromiseLike<unknown>) => void;
+	trackRun(new Promise<unknown>((resolve) => (settle = (ended) => resolve(Promise.resolve(ended).catch(() => undefined)))));
+	return settle;
+}
+
 export async function startLongConnection(ctx: ITriggerFunctions, settings: TriggerSettings): Promise<ITriggerResponse> {
 	const manual = ctx.getMode() === 'manual';
 	// Aborted first thing on close, so events and answers still in flight stop at once.
@@ -75,7 +86,7 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 	const dedupe = persistentDedupe(ctx);
 
 	/** Starts a run with the event; `trackRun` is told when it ends (the hub's, or answerThenRun's). */
-	const emit = (envelope: FeishuEnvelope, json: IDataObject, trackRun: HubEventContext['trackRun']): Promise<IDataObject | undefined> | undefined => {
+	const emit = (envelope: FeishuEnvelope, json: IDataObject, trackRun: HubEventContext['trackRun'], binary?: IBinaryKeyData): Promise<IDataObject | undefined> | undefined => {
 		// The editor's test listener runs the workflow once, on the first matching event.
 		if (manual) {
 			if (manualEmitted) return undefined;
@@ -85,7 +96,7 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 			ctx.logger.debug('Feishu Trigger ignored an event it ran before a restart', { eventId: envelope.eventId });
 			return undefined;
 		}
-		const data = [ctx.helpers.returnJsonArray([json])];
+		const data = [binary ? [{ json, binary }] : ctx.helpers.returnJsonArray([json])];
 		const key = deduplicationKeyOf(ctx, envelope);
 		// Read ctx.emit at call time: in manual mode n8n replaces it after trigger() returns.
 		const emitFn = ctx.emit as EmitWithKey;
@@ -115,13 +126,29 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 	};
 
 	/**
+	 * emit, once the message's images and files are downloaded when Download Attachments wants them
+	 * (attachments.ts); the download counts as the run from the start, so the event's ack and the
+	 * app's Parallel Processing Limit see it as one.
+	 */
+	const emitItem = (envelope: FeishuEnvelope, json: IDataObject, trackRun: HubEventContext['trackRun']): Promise<IDataObject | undefined> | undefined => {
+		if (!wantsAttachments(settings, json)) return emit(envelope, json, trackRun);
+		const settle = trackLater(trackRun);
+		void itemWithAttachments(ctx.helpers, settings, json, ctx.logger)
+			.then((item) => {
+				if (!closeController.signal.aborted) emit(envelope, item.json, settle, item.binary);
+			})
+			.catch((error: Error) => ctx.logger.error('Feishu Trigger could not start a run with the message\'s attachments', { error: error.message, eventId: envelope.eventId }))
+			.finally(() => settle(Promise.resolve()));
+		return undefined;
+	};
+
+	/**
 	 * Answer in a Streaming Card: the thinking card first, then the run through the answer webhook
 	 * (answerStream.ts), which streams; when there is no answer webhook or it cannot be reached, the
 	 * run starts here as usual with the card in its item. Tracked as one run until it has ended.
 	 */
 	const answerThenRun = (envelope: FeishuEnvelope, json: IDataObject, context: HubEventContext): undefined => {
-		let settle!: (ended: PromiseLike<unknown>) => void;
-		context.trackRun(new Promise<unknown>((resolve) => (settle = (ended) => resolve(Promise.resolve(ended).catch(() => undefined)))));
+		const settle = trackLater(context.trackRun);
 		void (async () => {
 			const opened = await openAnswer(settings, json, ctx.logger);
 			const url = answerUrlOf(ctx.getWorkflow().id, ctx.getNode());
@@ -135,7 +162,7 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 			}
 			if (closeController.signal.aborted) return opened?.release();
 			// Send Answer closes the card and takes the working reaction off (answer_card.reaction_id).
-			emit(envelope, opened ? { ...json, answer_card: opened.item } : json, settle);
+			emitItem(envelope, opened ? { ...json, answer_card: opened.item } : json, settle);
 		})()
 			.catch((error: Error) => ctx.logger.error('Feishu Trigger could not answer a message', { error: error.message, eventId: envelope.eventId }))
 			.finally(() => settle(Promise.resolve()));
@@ -151,7 +178,7 @@ export async function startLongConnection(ctx: ITriggerFunctions, settings: Trig
 		const deliver = (json: IDataObject | undefined) => {
 			if (json === undefined || closeController.signal.aborted) return undefined;
 			if (!manual && wantsAnswerCard(settings, json)) return answerThenRun(envelope, json, context);
-			return emit(envelope, json, context.trackRun);
+			return emitItem(envelope, json, context.trackRun);
 		};
 		const output = shapeTriggerEvent(envelope, settings, ctx.logger);
 		return output instanceof Promise ? output.then(deliver) : deliver(output);

@@ -6,7 +6,7 @@
 // longer than the ack deadline or a burst already has events waiting: then, and for a trigger that
 // also takes callbacks, webhook() acks on receipt. A card action's answer is the workflow's
 // "Respond to Card Action" (n8n's responseNode mode), or `{}` once the budget is spent.
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { after, delay, type FeishuEnvelope, forgetWebhookDelivery, handleWebhookRequest, isCallbackEventType, isWebhookRedelivery, waitActionOf, type WebhookRequest, type WebhookResult } from '../../lib/feishu';
 import { shapeTriggerEvent, wantsEventType } from './eventPipeline';
 import { CONNECTION_MODE, webhookResponseMode } from './FeishuTriggerDescription';
@@ -14,6 +14,7 @@ import { readTriggerSettings, type TriggerSettings } from './TriggerSettings';
 import { webhookSettingsSource } from './webhookCredentials';
 import { relayWaitAnswerFor } from './waitAnswers';
 import { ANSWER_WEBHOOK, openAnswer, streamAnswer, wantsAnswerCard } from './answerStream';
+import { itemWithAttachments, wantsAttachments } from './attachments';
 
 /** The parts of n8n's express request this module reads. */
 interface RawRequest {
@@ -168,7 +169,13 @@ export async function handleFeishuWebhook(ctx: IWebhookFunctions): Promise<IWebh
 		answerByDeadline(res, Math.max(0, EVENT_ACK_DEADLINE_MS - (performance.now() - started)), EVENT_ACK);
 		return await answerInCard(ctx, settings, output, res);
 	}
-	const workflowData = [ctx.helpers.returnJsonArray([output])];
+	let item: INodeExecutionData = { json: output };
+	if (wantsAttachments(settings, output)) {
+		// Download Attachments: Feishu's ack does not wait for the downloads (sent by the deadline at the latest).
+		answerByDeadline(res, Math.max(0, EVENT_ACK_DEADLINE_MS - (performance.now() - started)), EVENT_ACK);
+		item = await itemWithAttachments(ctx.helpers, settings, output, ctx.logger);
+	}
+	const workflowData = [item.binary ? [item] : ctx.helpers.returnJsonArray([item.json])];
 
 	if (callback) {
 		guardCardResponse(res, settings.callbackBudgetMs);
@@ -209,21 +216,23 @@ export async function handleFeishuWebhook(ctx: IWebhookFunctions): Promise<IWebh
  */
 async function answerInCard(ctx: IWebhookFunctions, settings: TriggerSettings, output: IDataObject, res: RawResponse): Promise<IWebhookResponseData> {
 	const opened = await openAnswer(settings, output, ctx.logger);
-	const runHere = (): IWebhookResponseData => {
+	const runHere = async (): Promise<IWebhookResponseData> => {
 		if (!res.headersSent) res.status(200).json(EVENT_ACK);
 		// Send Answer closes the card and takes the working reaction off (answer_card.reaction_id).
 		const json = opened ? { ...output, answer_card: opened.item } : output;
-		return { noWebhookResponse: true, workflowData: [ctx.helpers.returnJsonArray([json])] };
+		// Download Attachments: the images and files as binary data (attachments.ts); otherwise the json alone.
+		const item = await itemWithAttachments(ctx.helpers, settings, json, ctx.logger);
+		return { noWebhookResponse: true, workflowData: [item.binary ? [item] : ctx.helpers.returnJsonArray([item.json])] };
 	};
 	const url = ctx.getMode() === 'manual' ? undefined : ctx.getNodeWebhookUrl(ANSWER_WEBHOOK);
-	if (!url) return runHere();
+	if (!url) return await runHere();
 	const handedOn = streamAnswer(url, settings, output, opened, ctx.logger, new AbortController().signal);
 	// n8n sends the answer webhook's headers with its first chunk: no failure within HANDOFF_CHECK_MS means it runs.
 	const failedFast = await Promise.race([handedOn.then(() => false, () => true), delay(HANDOFF_CHECK_MS).then(() => false)]);
 	if (failedFast) {
 		const error = await handedOn.catch((e: Error) => e);
 		ctx.logger.warn('Feishu Trigger could not hand the message to its answer webhook; running it without streaming', { error: (error as Error)?.message });
-		return runHere();
+		return await runHere();
 	}
 	handedOn.catch(async (error: Error) => {
 		// Refused late: nothing ran, so the card must not go on saying "Thinking…".

@@ -1,10 +1,12 @@
 // `npm run demo`: a real n8n (pinned, cached) with this package installed like a user installs it,
 // the Feishu sandbox, and the example workflows active, so a newcomer can talk to the echo bot in a
-// browser within minutes. With FEISHU_APP_ID / FEISHU_APP_SECRET set it connects to real Feishu/Lark
-// instead (no sandbox, long-connection echo bot only). Ctrl-C stops everything.
+// browser within minutes, and to the AI assistant (examples/ai-assistant.json, its OpenAI Chat Model
+// pointed at the sandbox's scripted model) whose answer streams into a card. With FEISHU_APP_ID /
+// FEISHU_APP_SECRET set it connects to real Feishu/Lark instead (no sandbox, long-connection echo bot
+// only). Ctrl-C stops everything.
 //
 // Options (flags or environment):
-//   --no-wait / FEISHU_DEMO_NO_WAIT=1   start, check the echo bot answers (sandbox mode), print, stop, exit
+//   --no-wait / FEISHU_DEMO_NO_WAIT=1   start, check the echo bots and the AI assistant answer (sandbox mode), print, stop, exit
 //   --n8n-version=X / FEISHU_DEMO_N8N_VERSION   2.41.1 (default, on Node 24) or 1.123.81 (Node 22)
 //   FEISHU_DEMO_N8N_PORT (default 5678), FEISHU_SANDBOX_PORT (default 9800); 0 picks a free port
 //   FEISHU_DEMO_DIR: folder for the demo's n8n user folder and demo-state.json (default: the install cache)
@@ -28,6 +30,23 @@ export const WEBHOOK_APP = {
 	botOpenId: 'ou_sandbox_webhook_bot_00000000000',
 	delivery: { mode: 'long_connection' as const },
 };
+
+/** Third sandbox app: the AI assistant answers every message too, so it gets a bot of its own. */
+export const AI_APP = {
+	appId: 'cli_a9b8c7d6e5f40312',
+	appSecret: 'sandbox-ai-app-secret',
+	encryptKey: 'sandbox-ai-encrypt-key',
+	verificationToken: 'sandbox-ai-verification-token',
+	botName: 'Sandbox AI Bot',
+	botOpenId: 'ou_sandbox_ai_bot_0000000000000000',
+	delivery: { mode: 'long_connection' as const },
+};
+
+/**
+ * The scripted model's pace and wording in the demo: a friendly Markdown answer (what it is, what it
+ * remembers) at 60 ms a word after half a second of "Thinking…", so the card visibly fills in.
+ */
+export const DEMO_MODEL = { delayMs: 60, firstTokenDelayMs: 500, reply: 'demo' as const };
 
 export interface DemoState {
 	mode: 'sandbox' | 'feishu';
@@ -100,7 +119,7 @@ export async function runDemo(): Promise<void> {
 			sandbox = await startSandbox({
 				port: sandboxPort,
 				quiet: true,
-				apps: [DEMO_APP, WEBHOOK_APP],
+				apps: [DEMO_APP, WEBHOOK_APP, AI_APP],
 				// Quicker reconnects than Feishu's defaults, so a restarted n8n is back at once.
 				clientConfig: { ReconnectInterval: 3, ReconnectNonce: 2 },
 			});
@@ -111,8 +130,8 @@ export async function runDemo(): Promise<void> {
 		await n8n.boot();
 
 		const workflows: DemoState['workflows'] = [];
-		const add = async (file: string, credential: { id: string; name: string }, activate: boolean, app?: string) => {
-			const wf = await n8n!.createWorkflow(example(file), { credentials: { feishuApi: credential } });
+		const add = async (file: string, credential: { id: string; name: string }, activate: boolean, app?: string, more: Record<string, { id: string; name: string }> = {}) => {
+			const wf = await n8n!.createWorkflow(example(file), { credentials: { feishuApi: credential, ...more } });
 			if (activate) await n8n!.activate(wf.id);
 			workflows.push({ id: wf.id, name: wf.name, active: activate, app });
 			return wf;
@@ -143,6 +162,11 @@ export async function runDemo(): Promise<void> {
 			await add('send-message.json', sandboxCred, false);
 			// Imported, not active: it answers every message, as the echo bot does.
 			await add('approval.json', sandboxCred, false);
+			// The AI assistant on its own app, its OpenAI Chat Model on the sandbox's scripted model.
+			await sandboxControl(sandbox!.baseUrl, 'PUT', 'model/defaults', DEMO_MODEL);
+			const aiCred = await createSandboxCredential(n8n, sandbox!.baseUrl, AI_APP, 'Feishu sandbox (AI app)');
+			const openAiApi = await n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${sandbox!.baseUrl}/openai/v1`, header: false } });
+			await add('ai-assistant.json', aiCred, true, `${AI_APP.botName} (${AI_APP.appId}, long connection, scripted model)`, { openAiApi: { id: openAiApi.id, name: openAiApi.name } });
 			// The group the send-message example posts to, with the bot in it (as a person would set up).
 			await sandboxControl(sandbox!.baseUrl, 'POST', 'chats', { app_id: DEMO_APP.appId, chat_id: DEMO_GROUP_CHAT, name: 'Demo group' });
 			// Like saving the Request URL in the Feishu console: the sandbox sends the challenge first.
@@ -176,6 +200,7 @@ export async function runDemo(): Promise<void> {
 		if (sandbox) {
 			say(`Feishu sandbox chat:  ${sandbox.baseUrl}/`);
 			say(`  pick "${DEMO_APP.botName}" (long connection) or "${WEBHOOK_APP.botName}" (webhook) at the top, open a chat and say something: the bot echoes it.`);
+			say(`  pick "${AI_APP.botName}" and ask something: the AI Agent's answer streams into a card (the sandbox's scripted model, ${DEMO_MODEL.delayMs} ms a word).`);
 		} else {
 			say(`Connected to the real Feishu/Lark app ${process.env.FEISHU_APP_ID} (${process.env.FEISHU_DOMAIN ?? 'feishu'}): message the bot in Feishu and it echoes.`);
 		}
@@ -183,7 +208,10 @@ export async function runDemo(): Promise<void> {
 		for (const w of workflows) say(`  ${w.active ? 'active  ' : 'inactive'} ${w.name}${w.app ? `  [${w.app}]` : ''}  ${n8n.baseUrl}/workflow/${w.id}`);
 
 		if (noWait) {
-			if (sandbox) await selfCheck(sandbox.baseUrl);
+			if (sandbox) {
+				await selfCheck(sandbox.baseUrl);
+				await selfCheckAssistant(sandbox.baseUrl);
+			}
 			await stopAll();
 			say('--no-wait: stopped everything.');
 			return;
@@ -221,4 +249,36 @@ async function selfCheck(baseUrl: string): Promise<void> {
 		if (!reply) throw new Error(`self-check: no echo from ${app.botName} within 30 s`);
 		say(`self-check: ${app.botName} answered "${reply.content?.text}"`);
 	}
+}
+
+/** The markdown of a card's element by id (CardKit card JSON 2.0). */
+function elementContent(card: any, id: string): string | undefined {
+	const walk = (els: any[] | undefined): any => (els ?? []).map((e) => (e?.element_id === id ? e : walk(e?.elements))).find(Boolean);
+	return walk(card?.body?.elements)?.content;
+}
+
+/** Asks the AI assistant through the sandbox and waits for its answer card to stream and close. */
+async function selfCheckAssistant(baseUrl: string): Promise<void> {
+	const chatId = `oc_demo_selfcheck_${AI_APP.appId.slice(-4)}`;
+	const sent = await sandboxControl<{ message_id: string }>(baseUrl, 'POST', `chats/${chatId}/messages`, { text: 'What can you do?', app_id: AI_APP.appId });
+	const deadline = Date.now() + 90_000;
+	let entity: any;
+	while (Date.now() < deadline) {
+		const { messages } = await sandboxControl<{ messages: any[] }>(baseUrl, 'GET', `chats/${chatId}/messages`);
+		const reply = messages.find((m) => m.from === 'bot' && m.msg_type === 'interactive' && m.parent_id === sent.message_id);
+		if (reply) {
+			const { cards } = await sandboxControl<{ cards: any[] }>(baseUrl, 'GET', `cardkit/cards?app_id=${AI_APP.appId}`);
+			const card = cards.find((c) => c.message_id === reply.message_id);
+			const e = card && (await sandboxControl<any>(baseUrl, 'GET', `cardkit/cards/${card.card_id}`));
+			if (e && e.streaming_mode === false && e.history.some((h: any) => h.op === 'update' && h.code === 0)) {
+				entity = e;
+				break;
+			}
+		}
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	if (!entity) throw new Error(`self-check: no closed answer card from ${AI_APP.botName} within 90 s`);
+	const updates = entity.history.filter((h: any) => h.op === 'content' && h.code === 0).length;
+	const first = (elementContent(entity.card, 'answer') ?? '').split('\n')[0].slice(0, 60);
+	say(`self-check: ${AI_APP.botName} answered in a card streamed in ${updates} updates: "${first}…"`);
 }

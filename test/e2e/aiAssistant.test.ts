@@ -151,6 +151,56 @@ for (const version of selectedVersions()) {
 			assertCardRules(done.history);
 		});
 
+		test('an agent with streaming off: the thinking card is there at once and gets the whole answer from Send Answer', async () => {
+			await rig.n8n.deactivate(wfId);
+			const wf = loadExample('ai-assistant.json');
+			for (const node of wf.nodes) node.id = randomUUID();
+			wf.nodes.find((n: any) => n.name === 'Feishu Trigger').webhookId = randomUUID();
+			wf.nodes.find((n: any) => n.name === 'AI Agent').parameters.options.enableStreaming = false;
+			const created = await rig.n8n.createWorkflow(wf, { name: 'ai assistant (no streaming)', credentials: { feishuApi: rig.credential, openAiApi } });
+			await rig.n8n.activate(created.id);
+			try {
+				await control(rig, 'POST', 'model/reset', {});
+				await control(rig, 'PUT', 'model/script', { replies: [{ text: 'A **whole** answer at once.', firstTokenDelayMs: 500 }] });
+				const chatId = newChat();
+				const sent = await sendUserText(rig, chatId, 'No streaming please');
+				const entity = await answerCard(rig, chatId, sent.message_id);
+				assert.equal(elementText(entity.card, 'answer'), 'Thinking…', 'the thinking card came before the answer');
+				const done = await closed(rig, entity.card_id);
+				assert.equal(elementText(done.card, 'answer'), toCardMarkdown('A **whole** answer at once.'));
+				assert.equal(elementText(done.card, 'footer') !== undefined, true, 'Send Answer\'s footer');
+				assertCardRules(done.history);
+			} finally {
+				await rig.n8n.deactivate(created.id);
+				await rig.n8n.activate(wfId);
+			}
+		});
+
+		test('the editor\'s test run (long connection): n8n waits on the answer webhook\'s test URL, the trigger hands it the next message, and the test run streams', async () => {
+			await control(rig, 'POST', 'model/reset', {});
+			const saved = await rig.n8n.rest<any>('GET', `/rest/workflows/${wfId}`);
+			await rig.n8n.deactivate(wfId);
+			await waitFor('the active workflow\'s connection closed', async () => (await openConnections(rig)).length === 0);
+			try {
+				const started = await rig.n8n.rest<any>('POST', `/rest/workflows/${wfId}/run`, { workflowData: saved, triggerToStartFrom: { name: 'Feishu Trigger' } });
+				assert.equal(started.waitingForWebhook, true, JSON.stringify(started));
+				// The test listener subscribes once n8n has registered the test webhook.
+				await waitFor('the test listener\'s connection', async () => (await openConnections(rig)).length >= 1);
+				const tokens = Array.from({ length: 30 }, (_, i) => `test${i} `);
+				await control(rig, 'PUT', 'model/script', { replies: [{ tokens, delayMs: 40 }] });
+				const chatId = newChat();
+				const sent = await sendUserText(rig, chatId, 'A test run');
+				const entity = await answerCard(rig, chatId, sent.message_id);
+				const done = await closed(rig, entity.card_id);
+				assert.equal(elementText(done.card, 'answer'), toCardMarkdown(tokens.join('')));
+				assert.ok(done.history.filter((h: CardOp) => h.op === 'content' && h.code === 0).length >= 2, 'it streamed');
+				const manual = await waitFor('the test execution', async () => (await rig.n8n.executions(wfId)).find((e: any) => e.mode === 'manual' && e.status === 'success'));
+				assert.ok(manual);
+			} finally {
+				await rig.n8n.activate(wfId);
+			}
+		});
+
 		test('webhook connection mode: Feishu gets its ack within its 3 s and the answer streams the same way', async () => {
 			await rig.n8n.deactivate(wfId);
 			const wf = loadExample('ai-assistant.json');

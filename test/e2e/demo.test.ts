@@ -1,6 +1,7 @@
 // `npm run demo -- --no-wait` as a newcomer runs it (on free ports, in a temp folder): it prints the
-// editor URL with the login and the sandbox chat URL, both echo bots answer its self-check, and it
-// stops everything it started (nothing listens on the printed ports afterwards).
+// editor URL with the login and the sandbox chat URL, both echo bots answer its self-check, the AI
+// assistant (examples/ai-assistant.json on the scripted model) answers a message with a card that streams
+// and closes, and it stops everything it started (nothing listens on the printed ports afterwards).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -37,6 +38,11 @@ test(`npm run demo -- --no-wait (n8n ${version})`, { timeout: 600_000 }, async (
 	assert.match(out, /active\s+Feishu: echo bot \(webhook\)/);
 	assert.match(out, /self-check: Sandbox Bot answered "Echo: self-check/);
 	assert.match(out, /self-check: Sandbox Webhook Bot answered "Echo: self-check/);
+	assert.match(out, /active\s+AI assistant in Feishu \(streamed answers\)\s+\[Sandbox AI Bot /);
+	assert.match(out, /inactive\s+Feishu: approve an expense/);
+	const streamed = out.match(/self-check: Sandbox AI Bot answered in a card streamed in (\d+) updates: "Hello! I'm the sandbox's \*\*scripted model\*\*/);
+	assert.ok(streamed, `no closed answer card from the AI assistant in:\n${out}`);
+	assert.ok(Number(streamed[1]) >= 2, `the answer card got ${streamed[1]} content updates`);
 	assert.ok(await refused(editor), 'n8n still answers after the demo stopped');
 	assert.ok(await refused(chat), 'the sandbox still answers after the demo stopped');
 	assert.ok(!fs.existsSync(path.join(dir, 'demo-state.json')), 'state file left behind');
