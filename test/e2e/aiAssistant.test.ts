@@ -48,6 +48,14 @@ const elementText = (card: any, id: string): string | undefined => {
 	return walk(card?.body?.elements ?? [])?.content;
 };
 
+/** The emoji types on a message, read through the Open API as the app. */
+async function reactionsOn(rig: Rig, messageId: string): Promise<string[]> {
+	const base = rig.sandbox.baseUrl;
+	const token: any = await (await fetch(`${base}/open-apis/auth/v3/tenant_access_token/internal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: APP.appId, app_secret: APP.appSecret }) })).json();
+	const res: any = await (await fetch(`${base}/open-apis/im/v1/messages/${messageId}/reactions`, { headers: { authorization: `Bearer ${token.tenant_access_token}` } })).json();
+	return (res.data?.items ?? []).map((r: any) => r.reaction_type?.emoji_type);
+}
+
 /** Feishu's rules for a card's operations: sequences strictly rising, never more than 10 in a second. */
 function assertCardRules(history: CardOp[]): void {
 	const ops = history.filter((h) => h.code === 0 && h.sequence !== null);
@@ -94,8 +102,10 @@ for (const version of selectedVersions()) {
 			const contents = held.history.filter((h: CardOp) => h.op === 'content');
 			const texts = contents.map((h: CardOp & { appended?: boolean }) => h.appended);
 			assert.ok(texts.slice(1).every(Boolean), 'each update continues the one before');
+			assert.deepEqual(await reactionsOn(rig, sent.message_id), ['Typing'], 'the working reaction is on while the answer is written');
 			await control(rig, 'POST', 'model/release', {});
 			const done = await closed(rig, entity.card_id);
+			await waitFor('the working reaction taken off', async () => (await reactionsOn(rig, sent.message_id)).length === 0);
 			assert.equal(elementText(done.card, 'answer'), toCardMarkdown(tokens.join('')));
 			assertCardRules(done.history);
 			const { rejections } = await control<{ rejections: unknown[] }>(rig, 'GET', `cardkit/rejections?card_id=${entity.card_id}`);

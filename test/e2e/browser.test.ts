@@ -94,8 +94,11 @@ test(`npm run demo in a browser: both echo bots answer on the sandbox page, the 
 		const chat = await browser.newPage();
 		await chat.goto(state.sandboxUrl, { waitUntil: 'domcontentloaded' });
 		const { apps } = (await (await fetch(`${state.sandboxUrl}_sandbox/apps`)).json()) as { apps: { app_id: string; bot_name: string }[] };
-		assert.equal(apps.length, 2, 'two sandbox apps: long connection and webhook');
-		for (const app of apps) {
+		// Two echo bots (long connection and webhook) and the AI assistant's own bot (test/e2e/demo.test.ts checks it answers).
+		assert.equal(apps.length, 3, 'three sandbox apps');
+		const echoApps = apps.filter((a) => a.bot_name !== 'Sandbox AI Bot');
+		assert.equal(echoApps.length, 2, 'two echo bots: long connection and webhook');
+		for (const app of echoApps) {
 			const text = `hello ${app.bot_name} ${Date.now()}`;
 			await say(chat, app.app_id, text);
 			await chat.locator('#messages', { hasText: `Echo: ${text}` }).first().waitFor({ timeout: 30_000 });
