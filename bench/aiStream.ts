@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_N8N_VERSION } from '../scripts/n8n/install';
-import { loadExample } from '../scripts/n8n/rig';
+import { createSandboxModelCredential, loadExample } from '../scripts/n8n/rig';
 import { APP, type BenchRig, control, sleep, startBenchRig } from './lib/n8nRig';
 import { fmt, median, percentile, ratio } from './lib/stats';
 
@@ -242,7 +242,7 @@ export async function runAiStreamBench(opts: { log: (line: string) => void; quic
 	const rig = await startBenchRig({ version, sandbox: { rateLimitPerSecond: 1e6, rateLimitPerMinute: 1e7 } });
 	try {
 		log(`ai stream: n8n ${version} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-		const openAiApi = await rig.n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${rig.sandbox.baseUrl}/openai/v1`, header: false } });
+		const openAiApi = await createSandboxModelCredential(rig.n8n, rig.sandbox.baseUrl);
 		const credentials = { credentials: { feishuApi: rig.credential, openAiApi } };
 		const example = loadExample('ai-assistant.json');
 		const ours = await rig.n8n.createWorkflow(oursWorkflow(example), credentials);

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { N8n, OWNER } from './boot';
-import { createSandboxCredential } from './rig';
+import { createSandboxCredential, createSandboxModelCredential } from './rig';
 import { cacheRoot, DEFAULT_N8N_VERSION, isSupportedVersion, N8N_VERSIONS, recommendedN8nEnv } from './install';
 import { sandboxControl } from '../../sandbox/client';
 import { startSandbox, DEMO_APP, DEMO_GROUP_CHAT, type Sandbox } from '../../sandbox/server';
@@ -165,7 +165,7 @@ export async function runDemo(): Promise<void> {
 			// The AI assistant on its own app, its OpenAI Chat Model on the sandbox's scripted model.
 			await sandboxControl(sandbox!.baseUrl, 'PUT', 'model/defaults', DEMO_MODEL);
 			const aiCred = await createSandboxCredential(n8n, sandbox!.baseUrl, AI_APP, 'Feishu sandbox (AI app)');
-			const openAiApi = await n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${sandbox!.baseUrl}/openai/v1`, header: false } });
+			const openAiApi = await createSandboxModelCredential(n8n, sandbox!.baseUrl);
 			await add('ai-assistant.json', aiCred, true, `${AI_APP.botName} (${AI_APP.appId}, long connection, scripted model)`, { openAiApi: { id: openAiApi.id, name: openAiApi.name } });
 			// The group the send-message example posts to, with the bot in it (as a person would set up).
 			await sandboxControl(sandbox!.baseUrl, 'POST', 'chats', { app_id: DEMO_APP.appId, chat_id: DEMO_GROUP_CHAT, name: 'Demo group' });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { bootN8n, type N8n } from './boot';
 import { sandboxControl } from '../../sandbox/client';
 import { DEMO_APP, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import { MODEL_API_BASE } from '../../sandbox/modelApi';
 
 export const APP = DEMO_APP;
 export const TRIGGER_TYPE = 'n8n-nodes-feishu-bot.feishuTrigger';
@@ -54,6 +55,12 @@ export async function createSandboxCredential(
 		type: 'feishuApi',
 		data: { appId: app.appId, appSecret: app.appSecret, domain: 'custom', baseUrl, encryptKey: app.encryptKey ?? '', verificationToken: app.verificationToken ?? '' },
 	});
+	return { id, name };
+}
+
+/** An OpenAI credential pointed at the sandbox's scripted chat model (sandbox/modelApi.ts), named as the examples name it. */
+export async function createSandboxModelCredential(n8n: Pick<N8n, 'createCredential'>, baseUrl: string): Promise<{ id: string; name: string }> {
+	const { id, name } = await n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${baseUrl}${MODEL_API_BASE}`, header: false } });
 	return { id, name };
 }
 

@@ -7,9 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { toCardMarkdown } from '../../lib/feishu';
-import { APP, chatMessages, control, eachTestStartsHealthy, loadExample, openConnections, type Rig, sendUserText, startRig, waitFor } from './harness';
-
-const newChat = () => `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+import { APP, chatMessages, control, createSandboxModelCredential, eachTestStartsHealthy, loadExample, newChatId, openConnections, type Rig, sendUserText, startRig, tenantToken, waitFor } from './harness';
 
 interface CardOp {
 	at: number;
@@ -50,9 +48,7 @@ const elementText = (card: any, id: string): string | undefined => {
 
 /** The emoji types on a message, read through the Open API as the app. */
 async function reactionsOn(rig: Rig, messageId: string): Promise<string[]> {
-	const base = rig.sandbox.baseUrl;
-	const token: any = await (await fetch(`${base}/open-apis/auth/v3/tenant_access_token/internal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: APP.appId, app_secret: APP.appSecret }) })).json();
-	const res: any = await (await fetch(`${base}/open-apis/im/v1/messages/${messageId}/reactions`, { headers: { authorization: `Bearer ${token.tenant_access_token}` } })).json();
+	const res: any = await (await fetch(`${rig.sandbox.baseUrl}/open-apis/im/v1/messages/${messageId}/reactions`, { headers: { authorization: `Bearer ${await tenantToken(rig)}` } })).json();
 	return (res.data?.items ?? []).map((r: any) => r.reaction_type?.emoji_type);
 }
 
@@ -73,7 +69,7 @@ for (const version of selectedVersions()) {
 
 		before(async () => {
 			rig = await startRig(version);
-			openAiApi = await rig.n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${rig.sandbox.baseUrl}/openai/v1`, header: false } });
+			openAiApi = await createSandboxModelCredential(rig.n8n, rig.sandbox.baseUrl);
 			const wf = await rig.n8n.createWorkflow(loadExample('ai-assistant.json'), { credentials: { feishuApi: rig.credential, openAiApi } });
 			wfId = wf.id;
 			await rig.n8n.activate(wf.id);
@@ -87,7 +83,7 @@ for (const version of selectedVersions()) {
 		const streamedAnswer = async (question: string, workflowId: string): Promise<void> => {
 			const tokens = Array.from({ length: 40 }, (_, i) => `word${i} `);
 			await control(rig, 'PUT', 'model/script', { replies: [{ tokens, delayMs: 40, holdLastToken: true }] });
-			const chatId = newChat();
+			const chatId = newChatId();
 			const sent = await sendUserText(rig, chatId, question);
 			const entity = await answerCard(rig, chatId, sent.message_id);
 			await waitFor('the model holding its last token', async () => (await control<{ requests: any[] }>(rig, 'GET', 'model/requests')).requests[0]?.reply?.held === true, 30_000);
@@ -119,7 +115,7 @@ for (const version of selectedVersions()) {
 		test('a 4,000-character answer streamed fast: no update faster than the card limit, sequences strictly rising, no rejection', async () => {
 			await control(rig, 'POST', 'model/reset', {});
 			await control(rig, 'PUT', 'model/script', { replies: [{ repeat: 4200, delayMs: 2 }] });
-			const chatId = newChat();
+			const chatId = newChatId();
 			const sent = await sendUserText(rig, chatId, 'A long answer please');
 			const entity = await answerCard(rig, chatId, sent.message_id);
 			const done = await closed(rig, entity.card_id);
@@ -136,7 +132,7 @@ for (const version of selectedVersions()) {
 
 		test('two conversations at once keep separate memory', async () => {
 			await control(rig, 'POST', 'model/reset', {});
-			const [a, b] = [newChat(), newChat()];
+			const [a, b] = [newChatId(), newChatId()];
 			const firstA = await sendUserText(rig, a, 'My name is Alice');
 			const firstB = await sendUserText(rig, b, 'My name is Bob');
 			await Promise.all([closed(rig, (await answerCard(rig, a, firstA.message_id)).card_id), closed(rig, (await answerCard(rig, b, firstB.message_id)).card_id)]);
@@ -153,7 +149,7 @@ for (const version of selectedVersions()) {
 
 		test('a model that fails mid-stream leaves the card with an error line, not a frozen "thinking"', async () => {
 			await control(rig, 'PUT', 'model/script', { replies: [{ tokens: Array.from({ length: 12 }, (_, i) => `part${i} `), delayMs: 30, errorAfterTokens: 6, errorMessage: 'The server had an error' }] });
-			const chatId = newChat();
+			const chatId = newChatId();
 			const sent = await sendUserText(rig, chatId, 'This will break');
 			const entity = await answerCard(rig, chatId, sent.message_id);
 			const done = await closed(rig, entity.card_id, 60_000);
@@ -172,7 +168,7 @@ for (const version of selectedVersions()) {
 			try {
 				await control(rig, 'POST', 'model/reset', {});
 				await control(rig, 'PUT', 'model/script', { replies: [{ text: 'A **whole** answer at once.', firstTokenDelayMs: 500 }] });
-				const chatId = newChat();
+				const chatId = newChatId();
 				const sent = await sendUserText(rig, chatId, 'No streaming please');
 				const entity = await answerCard(rig, chatId, sent.message_id);
 				assert.equal(elementText(entity.card, 'answer'), 'Thinking…', 'the thinking card came before the answer');
@@ -198,7 +194,7 @@ for (const version of selectedVersions()) {
 				await waitFor('the test listener\'s connection', async () => (await openConnections(rig)).length >= 1);
 				const tokens = Array.from({ length: 30 }, (_, i) => `test${i} `);
 				await control(rig, 'PUT', 'model/script', { replies: [{ tokens, delayMs: 40 }] });
-				const chatId = newChat();
+				const chatId = newChatId();
 				const sent = await sendUserText(rig, chatId, 'A test run');
 				const entity = await answerCard(rig, chatId, sent.message_id);
 				const done = await closed(rig, entity.card_id);

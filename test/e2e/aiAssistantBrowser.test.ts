@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { wordTokens } from '../../sandbox/modelScript';
-import { APP, control, loadExample, openConnections, startRig, waitFor } from './harness';
+import { APP, control, createSandboxModelCredential, loadExample, openConnections, startRig, waitFor } from './harness';
 // @ts-expect-error plain ES module shared with scripts/screenshot.mjs, no type declarations
 import { launchChromium } from '../../scripts/chromium.mjs';
 
@@ -42,7 +42,7 @@ test(`an AI Agent's answer streams into the card on the sandbox page (n8n ${vers
 	const rig = await startRig(version);
 	let browser: Browser | undefined;
 	try {
-		const openAiApi = await rig.n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${rig.sandbox.baseUrl}/openai/v1`, header: false } });
+		const openAiApi = await createSandboxModelCredential(rig.n8n, rig.sandbox.baseUrl);
 		const wf = await rig.n8n.createWorkflow(loadExample('ai-assistant.json'), { credentials: { feishuApi: rig.credential, openAiApi } });
 		await rig.n8n.activate(wf.id);
 		await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);

@@ -10,9 +10,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import { selectedVersions } from '../../scripts/n8n/install';
-import { APP, chatMessages, control, eachTestStartsHealthy, loadExample, openConnections, type Rig, startRig, waitFor } from './harness';
+import { APP, chatMessages, control, createSandboxModelCredential, eachTestStartsHealthy, loadExample, newChatId, openConnections, type Rig, startRig, waitFor } from './harness';
 
-const newChat = () => `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** A valid w×h PNG of one colour (truecolour, 8 bits): distinct pictures, distinct hashes. */
@@ -95,7 +94,7 @@ for (const version of selectedVersions()) {
 
 		before(async () => {
 			rig = await startRig(version);
-			openAiApi = await rig.n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${rig.sandbox.baseUrl}/openai/v1`, header: false } });
+			openAiApi = await createSandboxModelCredential(rig.n8n, rig.sandbox.baseUrl);
 		});
 		after(async () => {
 			await rig?.close();
@@ -105,7 +104,7 @@ for (const version of selectedVersions()) {
 			const wf = await deploy('ai assistant with pictures (streamed)');
 			await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);
 			const picture = solidPng(16, 12, [200, 30, 60]);
-			const chatId = newChat();
+			const chatId = newChatId();
 			const sent = await userSends(rig, chatId, 'image', { image_key: await userUploads(rig, picture, 'red.png') });
 			const images = await waitFor('an image part in a model request', async () => ((await modelImages(rig)).length ? modelImages(rig) : undefined), 60_000);
 			assert.deepEqual(images, [{ type: 'image', mediaType: 'image/png', bytes: picture.length, sha256: sha256(picture) }]);
@@ -127,7 +126,7 @@ for (const version of selectedVersions()) {
 			await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);
 			const [a, b] = [solidPng(8, 8, [0, 120, 255]), solidPng(10, 6, [20, 200, 20])];
 			const [keyA, keyB] = [await userUploads(rig, a, 'blue.png'), await userUploads(rig, b, 'green.png')];
-			const chatId = newChat();
+			const chatId = newChatId();
 			const sent = await userSends(rig, chatId, 'post', { title: 'Compare', content: [[{ tag: 'text', text: 'Which colour is brighter?' }], [{ tag: 'img', image_key: keyA }, { tag: 'img', image_key: keyB }]] });
 			const images = await waitFor('two image parts', async () => ((await modelImages(rig)).length >= 2 ? modelImages(rig) : undefined), 60_000);
 			assert.deepEqual(images.map((i) => i.sha256), [sha256(a), sha256(b)]);
@@ -168,7 +167,7 @@ for (const version of selectedVersions()) {
 			assert.equal(delivery.challenge_passed, true);
 			try {
 				const picture = solidPng(6, 6, [250, 250, 0]);
-				const chatId = newChat();
+				const chatId = newChatId();
 				const first = await userSends(rig, chatId, 'image', { image_key: await userUploads(rig, picture, 'yellow.png') });
 				const images = await waitFor('an image part in a model request', async () => ((await modelImages(rig)).length ? modelImages(rig) : undefined), 60_000);
 				assert.deepEqual(images.map((i) => i.sha256), [sha256(picture)]);

@@ -7,13 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { selectedVersions } from '../../scripts/n8n/install';
-import { chatMessages, control, eachTestStartsHealthy, loadExample, openConnections, type Rig, sendUserText, startRig, waitFor } from './harness';
+import { chatMessages, control, createSandboxModelCredential, eachTestStartsHealthy, loadExample, newChatId, openConnections, type Rig, sendUserText, startRig, waitFor } from './harness';
 import { buttonsOf, cardIn, click, executionOf, markdownOf, untilWaiting, valueOf } from './waitCards';
 
 /** How often a node ran in the execution (a tool's output is not on main, so count its runs). */
 const runsOf = (execution: any, node: string): number => execution.data?.resultData?.runData?.[node]?.length ?? 0;
-
-const newChat = () => `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
 
 /** The example assistant without the streaming card, its agent given a Calculator behind the Feishu review tool. */
 function reviewedAssistant(): any {
@@ -54,7 +52,7 @@ for (const version of selectedVersions().filter((v) => Number(v.split('.')[0]) >
 
 		before(async () => {
 			rig = await startRig(version);
-			const openAiApi = await rig.n8n.createCredential({ name: 'Sandbox model', type: 'openAiApi', data: { apiKey: 'sk-sandbox', url: `${rig.sandbox.baseUrl}/openai/v1`, header: false } });
+			const openAiApi = await createSandboxModelCredential(rig.n8n, rig.sandbox.baseUrl);
 			const wf = await rig.n8n.createWorkflow(reviewedAssistant(), { credentials: { feishuApi: rig.credential, openAiApi } });
 			wfId = wf.id;
 			await rig.n8n.activate(wf.id);
@@ -68,7 +66,7 @@ for (const version of selectedVersions().filter((v) => Number(v.split('.')[0]) >
 			await control(rig, 'POST', 'model/reset', {});
 			// The review tool wraps the Calculator's input as toolParameters (n8n's gated tool schema).
 			await control(rig, 'PUT', 'model/script', { replies: [{ toolCall: { name: 'Calculator', arguments: { toolParameters: { input: '6*7' }, hitlParameters: {} } } }] });
-			const chatId = newChat();
+			const chatId = newChatId();
 			const before = (await rig.n8n.executions(wfId)).length;
 			await sendUserText(rig, chatId, 'What is 6 times 7?');
 			const card = await cardIn(rig, chatId);

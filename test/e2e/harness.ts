@@ -1,6 +1,7 @@
 // Shared setup for the real-n8n tests: a sandbox in this process, an n8n child process with our
 // packed package, the "Feishu sandbox" credential, and small readers for the sandbox control API.
 // Results are always read from n8n itself (executions through its public API).
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach } from 'node:test';
@@ -9,7 +10,7 @@ import { APP, control, EXAMPLES_DIR, type Rig, startRig as startSharedRig } from
 import type { SandboxOptions } from '../../sandbox/server';
 import { type Truthy, waitFor as poll } from '../helpers/waitFor';
 
-export { APP, control, createSandboxCredential, echoLongConnection, echoWebhook, EXAMPLES_DIR, loadExample, LONG_RUN_CLIENT_CONFIG, type Rig, sleep, startQuietSandbox, TRIGGER_TYPE, triggerOnly } from '../../scripts/n8n/rig';
+export { APP, control, createSandboxCredential, createSandboxModelCredential, echoLongConnection, echoWebhook, EXAMPLES_DIR, loadExample, LONG_RUN_CLIENT_CONFIG, type Rig, sleep, startQuietSandbox, TRIGGER_TYPE, triggerOnly } from '../../scripts/n8n/rig';
 
 /**
  * Registers, in the current describe, a check before each test: n8n answers (restarted if it does
@@ -109,4 +110,13 @@ export async function refused(url: string): Promise<boolean> {
 	} catch {
 		return true;
 	}
+}
+
+/** A fresh chat id, so a test's messages never meet another's. */
+export const newChatId = (): string => `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+
+/** The sandbox app's tenant_access_token, for reading through the Open API as the app. */
+export async function tenantToken(rig: Rig): Promise<string> {
+	const res = await fetch(`${rig.sandbox.baseUrl}/open-apis/auth/v3/tenant_access_token/internal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: APP.appId, app_secret: APP.appSecret }) });
+	return ((await res.json()) as { tenant_access_token: string }).tenant_access_token;
 }

@@ -2,7 +2,7 @@
 // Operation after it), reading the card the bot sent, clicking it as a person, and n8n's state.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { APP, chatMessages, control, type Rig, triggerOnly, waitFor, type SandboxMessage } from './harness';
+import { chatMessages, control, type Rig, tenantToken, triggerOnly, waitFor, type SandboxMessage } from './harness';
 
 const ACTION_TYPE = 'n8n-nodes-feishu-bot.feishu';
 
@@ -50,11 +50,9 @@ export async function cardIn(rig: Rig, chatId: string): Promise<SandboxMessage> 
 
 /** The bot sends a card through the Open API, as any workflow of the app could. */
 export async function botSends(rig: Rig, chatId: string, card: unknown): Promise<{ message_id: string }> {
-	const base = rig.sandbox.baseUrl;
-	const token: any = await (await fetch(`${base}/open-apis/auth/v3/tenant_access_token/internal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: APP.appId, app_secret: APP.appSecret }) })).json();
-	const res = await fetch(`${base}/open-apis/im/v1/messages?receive_id_type=chat_id`, {
+	const res = await fetch(`${rig.sandbox.baseUrl}/open-apis/im/v1/messages?receive_id_type=chat_id`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', authorization: `Bearer ${token.tenant_access_token}` },
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${await tenantToken(rig)}` },
 		body: JSON.stringify({ receive_id: chatId, msg_type: 'interactive', content: JSON.stringify(card) }),
 	});
 	const body: any = await res.json();
