@@ -217,7 +217,10 @@ export function registerControl(router: Router, d: ControlDeps): void {
 
 	router.add('GET', '/_sandbox/calls', (ctx) => {
 		const appId = ctx.query.get('app_id');
-		sendJson(ctx.res, 200, { calls: state.calls.filter((c) => !appId || c.app_id === appId) });
+		const path = ctx.query.get('path');
+		const calls = state.calls.filter((c) => (!appId || c.app_id === appId) && (!path || c.path.endsWith(path)));
+		// bodies=false: the records without what was sent (a benchmark's thousands of records per call).
+		sendJson(ctx.res, 200, { calls: ctx.query.get('bodies') === 'false' ? calls.map(({ body: _body, ...rest }) => rest) : calls });
 	});
 
 	router.add('GET', '/_sandbox/stats', (ctx) => {

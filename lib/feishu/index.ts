@@ -39,6 +39,7 @@ export * from './driveFiles';
 export * from './waitSignature';
 export * from './waitCard';
 export * from './waitRelay';
+export * from './waitExpiry';
 export * from './users';
 export * from './contacts';
 export * from './userAuth';

@@ -116,7 +116,8 @@ export function pendingWaitCard(card: WaitCard): Record<string, unknown> {
 }
 
 export interface WaitOutcome {
-	kind: 'approved' | 'declined' | 'answered';
+	/** expired: no answer by the time limit. */
+	kind: 'approved' | 'declined' | 'answered' | 'expired';
 	/** The open_id of who answered (shown as a mention). */
 	by?: string;
 	/** When, as text. */
@@ -129,6 +130,7 @@ const OUTCOME: Record<WaitOutcome['kind'], { icon: string; word: string; templat
 	approved: { icon: '✅', word: 'Approved', template: 'green' },
 	declined: { icon: '❌', word: 'Declined', template: 'red' },
 	answered: { icon: '📝', word: 'Answered', template: 'turquoise' },
+	expired: { icon: '⌛', word: 'Expired', template: 'grey' },
 };
 
 /** Markdown-safe for a card line: no tags, no markdown syntax from people's answers. */
@@ -136,6 +138,7 @@ function plain(s: string): string {
 	return s.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/([\\`*_~[\]])/g, '\\$1');
 }
 
+/** The card once answered, or expired: no buttons or form, the outcome under the message. */
 export function decidedWaitCard(card: WaitCard, outcome: WaitOutcome): Record<string, unknown> {
 	const o = OUTCOME[outcome.kind];
 	const by = outcome.by ? ` by <at id=${outcome.by}></at>` : '';

@@ -4,7 +4,9 @@
 // - the card's action value holds the URL and an HMAC of it, so the trigger never posts to a URL that
 //   our node did not put in a card of this app (a forged value cannot aim it elsewhere);
 // - the trigger's post holds the answer as a JSON string, a time and an HMAC of both, so the node's
-//   webhook takes only answers the trigger relayed, fresh (a direct call to the URL resumes nothing).
+//   webhook takes only answers the trigger relayed, fresh (a direct call to the URL resumes nothing);
+// - the expiry the sending process posts at the time limit holds the card's message id, a time and an
+//   HMAC of both, so nobody else can mark a card expired.
 import { appMac, sameHex } from './appSeal';
 
 /** The key of the card's action value that marks it as a Send and Wait answer. */
@@ -76,4 +78,31 @@ export function openWaitAnswer(appSecret: string, body: unknown, now = Date.now(
 	const parsed: unknown = JSON.parse(b.answer);
 	if (!parsed || typeof parsed !== 'object') throw new WaitAnswerRefused('the relayed answer is not an object');
 	return parsed as WaitAnswer;
+}
+
+/** What the process that sent the card posts to the resume URL at the time limit: the card to mark expired. */
+export interface SealedWaitExpiry {
+	expire: string;
+	ts: number;
+	proof: string;
+}
+
+const expiryText = (ts: number, messageId: string) => `expire.${ts}.${messageId}`;
+
+export function sealWaitExpiry(appSecret: string, messageId: string, now = Date.now()): SealedWaitExpiry {
+	return { expire: messageId, ts: now, proof: mac(appSecret, expiryText(now, messageId)) };
+}
+
+/** Whether a body posted to the resume URL is an expiry (sealed or not), rather than an answer. */
+export function isWaitExpiry(body: unknown): boolean {
+	return !!body && typeof body === 'object' && 'expire' in body;
+}
+
+/** The message id of a sealed expiry, or WaitAnswerRefused when the seal is missing, wrong or stale. */
+export function openWaitExpiry(appSecret: string, body: unknown, now = Date.now()): string {
+	const b = (body && typeof body === 'object' ? body : {}) as Partial<SealedWaitExpiry>;
+	if (typeof b.expire !== 'string' || !b.expire || typeof b.ts !== 'number' || typeof b.proof !== 'string') throw new WaitAnswerRefused('not an expiry sent by the Feishu node');
+	if (!sameHex(b.proof, mac(appSecret, expiryText(b.ts, b.expire)))) throw new WaitAnswerRefused('the expiry\'s seal does not match this app\'s secret');
+	if (Math.abs(now - b.ts) > WAIT_FORWARD_MAX_AGE_MS) throw new WaitAnswerRefused('the expiry is too old');
+	return b.expire;
 }

@@ -3,7 +3,7 @@
 // turns wire errors into n8n errors. The client adds the cached tenant token itself: one look-up per
 // request, and it knows which token to drop when Feishu refuses it. The credential's authenticate()
 // serves n8n's HTTP Request node and the credential test.
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import {
 	appCredentialsFrom,
@@ -29,8 +29,8 @@ export const CUSTOM_BOT_CREDENTIAL_TYPE = 'feishuCustomBotApi';
 /** A user's authorization, for Authentication "User (OAuth2)" (credentials/FeishuOAuth2Api.credentials.ts). */
 export const OAUTH2_CREDENTIAL_TYPE = 'feishuOAuth2Api';
 
-/** What the client needs of n8n: an execution, or the editor loading a list (resource locators). */
-type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
+/** What the client needs of n8n: an execution, the editor loading a list (resource locators), or the node's webhook (Send and Wait). */
+type RequestContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
 /**
  * The API client's transport over n8n's request helpers. Like the default one: a hard total
@@ -103,10 +103,15 @@ function loggerFor(ctx: RequestContext): FeishuLogger {
  * 99991677, which n8n's own refresh-on-401 never sees: docs/protocol.md, "Acting as a user").
  * With `operation`, first checks that Feishu takes that identity's token for it.
  */
-export async function getFeishuClient(ctx: RequestContext, operation?: OperationRef): Promise<FeishuApiClient> {
+export async function getFeishuClient(ctx: IExecuteFunctions | ILoadOptionsFunctions, operation?: OperationRef): Promise<FeishuApiClient> {
 	const authentication = authenticationOf(ctx);
 	if (operation) assertIdentity(ctx, authentication, operation);
 	if (authentication === USER_AUTHENTICATION) return await userClient(ctx);
+	return await botClient(ctx);
+}
+
+/** The API client as the app's bot (the tenant token), whatever the node's Authentication. */
+export async function botClient(ctx: RequestContext): Promise<FeishuApiClient> {
 	const creds = appCredentialsFrom(await ctx.getCredentials(CREDENTIAL_TYPE));
 	return new FeishuApiClient(creds, { transport: n8nTransport(ctx), logger: loggerFor(ctx) });
 }

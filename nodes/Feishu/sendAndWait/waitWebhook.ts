@@ -3,24 +3,33 @@
 // with the app's secret), from whom the request allows, and then resumes the execution with who
 // answered what and when; its reply (a toast and the card without its buttons, saying the outcome) is
 // what the trigger gives Feishu as the callback's answer. A refused answer resumes nothing: the
-// execution keeps waiting and the person sees why.
+// execution keeps waiting and the person sees why. At the time limit the process that sent the card
+// posts its expiry here (lib/feishu/waitExpiry.ts): the card is redrawn as expired, and n8n's own
+// timeout resumes the execution moments later.
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	after,
 	appCredentialsFrom,
 	decidedWaitCard,
+	delay,
+	FeishuApiError,
 	FeishuValidationError,
+	isWaitExpiry,
 	openWaitAnswer,
+	openWaitExpiry,
+	updateCard,
 	shownValue,
 	waitFields,
 	WaitAnswerRefused,
 	waitFormValues,
 	type CallbackAnswer,
 	type WaitAnswer,
+	type WaitCard,
 	type WaitOutcome,
 } from '../../../lib/feishu';
 import type { WaitUrlQuery } from '../actions/message/sendAndWait.operation';
+import { botClient } from '../GenericFunctions';
 import { readWaitRequest, shownTime, waitCardOf } from './waitRequest';
 
 const refuse = (content: string, type: 'error' | 'warning' = 'error'): IWebhookResponseData => ({ webhookResponse: { toast: { type, content } } satisfies CallbackAnswer });
@@ -28,6 +37,9 @@ const refuse = (content: string, type: 'error' | 'warning' = 'error'): IWebhookR
 // Two answers to one wait can arrive together (two approvers click at once): the first is taken, the
 // other is told so, for as long as the first is being taken (n8n 1.x would resume twice).
 const answering = new Set<string>();
+
+/** One wait: the node and its resume URL without the query. */
+const answerKey = (ctx: IWebhookFunctions) => `${ctx.getNode().id}|${String(ctx.getRequestObject().url ?? '').split('?')[0]}`;
 
 /** Why this person may not answer, if they may not. */
 function notAllowed(query: WaitUrlQuery, answer: WaitAnswer): string | undefined {
@@ -39,6 +51,42 @@ function notAllowed(query: WaitUrlQuery, answer: WaitAnswer): string | undefined
 	return undefined;
 }
 
+/** The card as sent, for its fields and to redraw it (the buttons' values are not needed). */
+function sentCard(ctx: IWebhookFunctions): WaitCard {
+	return waitCardOf(readWaitRequest(<T>(name: string, fallback: T) => ctx.getNodeParameter(name, fallback as never) as T), { approve: { n8n_wait: 1, u: '', h: '' } });
+}
+
+/** Clocks of the sending process and this one may differ this much. */
+const CLOCK_SKEW_MS = 2_000;
+
+/** The sending process's expiry at the time limit: the card redrawn as expired; the execution waits on for n8n's timeout. */
+async function expire(this: IWebhookFunctions, appSecret: string): Promise<IWebhookResponseData> {
+	let messageId: string;
+	try {
+		messageId = openWaitExpiry(appSecret, this.getBodyData());
+	} catch (error) {
+		if (!(error instanceof WaitAnswerRefused)) throw new NodeOperationError(this.getNode(), error as Error);
+		this.logger.warn('Feishu Send and Wait refused an expiry', { reason: error.message });
+		return { webhookResponse: { expired: false, reason: 'This expiry could not be verified' } };
+	}
+	const until = Number((this.getQueryData() as WaitUrlQuery).until);
+	const early = until - Date.now();
+	if (!(until > 0) || early > CLOCK_SKEW_MS) return { webhookResponse: { expired: false, reason: 'The request has not reached its time limit' } };
+	// Past the limit by this clock too, no answer can be taken any more; one taken just before has its key.
+	if (early > 0) await delay(early);
+	if (answering.has(answerKey(this))) return { webhookResponse: { expired: false, reason: 'The request was answered' } };
+	const card = decidedWaitCard(sentCard(this), { kind: 'expired', at: shownTime(until, this.getTimezone()) });
+	try {
+		await updateCard(await botClient(this), { messageId, card });
+	} catch (error) {
+		// The card stays as it was (recalled, say); n8n's timeout still resumes the execution.
+		const reason = error instanceof FeishuApiError ? `Feishu error ${error.code}: ${error.msg} (log_id ${error.logId ?? 'n/a'})` : (error as Error).message;
+		this.logger.warn('Feishu Send and Wait could not mark the card expired', { messageId, reason });
+		return { webhookResponse: { expired: false, reason } };
+	}
+	return { webhookResponse: { expired: true } };
+}
+
 export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const req = this.getRequestObject();
 	if (req.method !== 'POST') {
@@ -46,6 +94,7 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 		return { webhookResponse: 'This request is answered in Feishu, in the card the bot sent.' };
 	}
 	const { appSecret } = appCredentialsFrom(await this.getCredentials('feishuApi'));
+	if (isWaitExpiry(this.getBodyData())) return await expire.call(this, appSecret);
 	let answer: WaitAnswer;
 	try {
 		answer = openWaitAnswer(appSecret, this.getBodyData());
@@ -60,9 +109,7 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 	const why = notAllowed(query, answer);
 	if (why) return refuse(why, 'warning');
 
-	const request = readWaitRequest(<T>(name: string, fallback: T) => this.getNodeParameter(name, fallback as never) as T);
-	// The card as sent, for its fields and to redraw it decided (the buttons' values are not needed).
-	const card = waitCardOf(request, { approve: { n8n_wait: 1, u: '', h: '' } });
+	const card = sentCard(this);
 	const now = Date.now();
 	const at = shownTime(now, this.getTimezone());
 	const responder: IDataObject = { id: answer.operator.open_id, ...(answer.operator.user_id ? { userId: answer.operator.user_id } : {}), ...(answer.operator.union_id ? { unionId: answer.operator.union_id } : {}), source: 'feishu' };
@@ -75,7 +122,7 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 	};
 	let data: IDataObject;
 	let outcome: WaitOutcome;
-	if (request.responseType === 'approval') {
+	if (card.response.type === 'approval') {
 		const approved = query.approved === 'true';
 		data = { approved, ...common };
 		outcome = { kind: approved ? 'approved' : 'declined', by: answer.operator.open_id, at };
@@ -87,10 +134,10 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 			if (error instanceof FeishuValidationError) return refuse(error.message.replace(/^Form: /, ''), 'warning');
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
-		data = (request.responseType === 'freeText' ? { text: values.Response, ...common } : { ...values, ...common }) as IDataObject;
+		data = (card.response.type === 'freeText' ? { text: values.Response, ...common } : { ...values, ...common }) as IDataObject;
 		outcome = { kind: 'answered', by: answer.operator.open_id, at, values: Object.entries(values).map(([label, value]) => [label, shownValue(value)]) };
 	}
-	const key = `${this.getNode().id}|${String(req.url ?? '').split('?')[0]}`;
+	const key = answerKey(this);
 	if (answering.has(key)) return refuse('Someone else is answering this request right now', 'warning');
 	answering.add(key);
 	after(30_000, () => answering.delete(key));

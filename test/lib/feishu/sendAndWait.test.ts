@@ -1,14 +1,21 @@
 // The wire half of Send and Wait: the seals on the card's value and on the relayed answer, the card
 // JSON 2.0 a request becomes (and its decided form), a submitted form's typed values, and what a person
-// sees for each of n8n's replies to a relayed answer.
+// sees for each of n8n's replies to a relayed answer; the expiry posted at the time limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
+	CARD_UPDATE_WINDOW_MS,
 	callbackAnswerFor,
 	decidedWaitCard,
 	FeishuValidationError,
+	isWaitExpiry,
 	openWaitAction,
 	openWaitAnswer,
+	openWaitExpiry,
+	scheduleWaitExpiry,
+	sealWaitExpiry,
 	pendingWaitCard,
 	sealWaitAnswer,
 	WaitAnswerRefused,
@@ -63,6 +70,59 @@ test('the pending card: schema 2.0, the message, the deadline and two sealed but
 
 	const answered = decidedWaitCard(request, { kind: 'answered', at: 'now', values: [['Note', '<b>*hi*</b>']] }) as any;
 	assert.match(answered.body.elements.at(-1).content, /\*\*Note:\*\* &lt;b&gt;\\\*hi\\\*&lt;\/b&gt;/, 'people\'s answers cannot add markup');
+
+	const expired = decidedWaitCard(request, { kind: 'expired', at: '4 Dec 2026, 18:00' }) as any;
+	assert.equal(expired.header.template, 'grey');
+	assert.equal(expired.header.title.content, 'Expense');
+	assert.equal(JSON.stringify(expired).includes('"button"'), false);
+	assert.deepEqual(expired.body.elements.map((e: any) => e.content ?? e.tag), ['Approve **42 EUR**?', 'hr', '⌛ **Expired** · 4 Dec 2026, 18:00']);
+});
+
+test('an expiry opens with the secret, for the message it names, fresh; anything else is refused', () => {
+	const now = 1_800_000_000_000;
+	const sealed = sealWaitExpiry(SECRET, 'om_1', now);
+	assert.equal(isWaitExpiry(sealed), true);
+	assert.equal(isWaitExpiry(sealWaitAnswer(SECRET, { operator: {}, action: {}, context: {} }, now)), false, 'an answer is no expiry');
+	assert.equal(openWaitExpiry(SECRET, sealed, now + 1000), 'om_1');
+	assert.throws(() => openWaitExpiry('another-secret', sealed, now), WaitAnswerRefused);
+	assert.throws(() => openWaitExpiry(SECRET, { ...sealed, expire: 'om_2' }, now), WaitAnswerRefused, 'the seal covers the message id');
+	assert.throws(() => openWaitExpiry(SECRET, sealed, now + 6 * 60_000), /too old/);
+	assert.throws(() => openWaitExpiry(SECRET, { expire: '' }, now), /not an expiry/);
+	// An answer's proof does not open as an expiry of the same text.
+	const answer = sealWaitAnswer(SECRET, { operator: {}, action: {}, context: {} }, now);
+	assert.throws(() => openWaitExpiry(SECRET, { expire: answer.answer, ts: now, proof: answer.proof }, now), WaitAnswerRefused);
+});
+
+test('the expiry is posted to the resume URL at the limit, sealed; past Feishu\'s 14-day update window nothing is scheduled', async (t) => {
+	const posts: { at: number; url: string; body: unknown }[] = [];
+	const server = http.createServer((req, res) => {
+		let text = '';
+		req.on('data', (c: Buffer) => (text += c.toString()));
+		req.on('end', () => {
+			posts.push({ at: Date.now(), url: String(req.url), body: JSON.parse(text) });
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"expired":true}');
+		});
+	});
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	t.after(() => server.close());
+	const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const problems: string[] = [];
+	const start = Date.now();
+	const timer = scheduleWaitExpiry({ at: start + 150, resumeUrl: `${base}/webhook-waiting/7/node-1?until=${start + 150}&signature=s`, appSecret: SECRET, messageId: 'om_9', onProblem: (m) => problems.push(m) });
+	assert.ok(timer);
+	for (let k = 0; k < 100 && posts.length === 0; k++) await new Promise((r) => setTimeout(r, 20));
+	assert.equal(posts.length, 1);
+	assert.ok(posts[0].at >= start + 150, 'not before the limit');
+	assert.equal(posts[0].url, `/webhook-waiting/7/node-1?until=${start + 150}&signature=s`);
+	assert.equal(openWaitExpiry(SECRET, posts[0].body), 'om_9');
+	assert.deepEqual(problems, []);
+
+	const far = scheduleWaitExpiry({ at: Date.now() + CARD_UPDATE_WINDOW_MS + 60_000, resumeUrl: `${base}/x`, appSecret: SECRET, messageId: 'om_10' });
+	assert.equal(far, undefined);
+	const cancelled = scheduleWaitExpiry({ at: Date.now() + 50, resumeUrl: `${base}/y`, appSecret: SECRET, messageId: 'om_11' });
+	cancelled!.cancel();
+	await new Promise((r) => setTimeout(r, 150));
+	assert.equal(posts.length, 1, 'a cancelled expiry posts nothing');
 });
 
 test('a form card: one named component per field inside the form, a submit button; the submitted values typed', () => {

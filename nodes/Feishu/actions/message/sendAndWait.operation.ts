@@ -2,10 +2,11 @@
 // buttons or form carry this execution's signed resume URL sealed with the app's secret, and puts the
 // execution to wait; the app's Feishu Trigger relays the answer to that URL and the node's webhook
 // (sendAndWait/waitWebhook.ts) resumes it. As n8n's own send-and-wait operations: one card, for the
-// first input item, and the items go on unchanged when the time limit passes.
+// first input item, and the items go on unchanged when the time limit passes (the card then says it
+// expired: lib/feishu/waitExpiry.ts).
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
-import { appCredentialsFrom, findUserIds, pendingWaitCard, sendMessage, waitActionValue } from '../../../../lib/feishu';
+import { appCredentialsFrom, findUserIds, pendingWaitCard, scheduleWaitExpiry, sendMessage, WAIT_EXPIRY_GRACE_MS, waitActionValue } from '../../../../lib/feishu';
 import { authenticationOf } from '../../identity';
 import { USER_AUTHENTICATION } from '../../descriptions/AuthenticationDescription';
 import { readWaitRequest, shownTime, waitCardOf, waitTillOf } from '../../sendAndWait/waitRequest';
@@ -73,8 +74,18 @@ async function sendAndWaitOnce(context: ItemContext): Promise<void> {
 	const card = pendingWaitCard(waitCardOf(request, values, query.until ? formatDeadline(ctx, waitTill) : undefined));
 	// n8n 1.x checks the URL's signature only when asked to; n8n 2.x always does and has no such method.
 	(ctx as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
-	await sendMessage(apiClient(context), { ...to, msgType: 'interactive', content: card });
-	await ctx.putExecutionToWait(waitTill);
+	const sent = await sendMessage(apiClient(context), { ...to, msgType: 'interactive', content: card });
+	if (!query.until) return await ctx.putExecutionToWait(waitTill);
+	// At the limit this process marks the card expired through the webhook; n8n's own timeout follows.
+	const node = ctx.getNode().name;
+	scheduleWaitExpiry({
+		at: waitTill.getTime(),
+		resumeUrl: url({}),
+		appSecret,
+		messageId: sent.message_id,
+		onProblem: (message) => ctx.logger.warn(`Feishu Send and Wait: ${message}`, { node, messageId: sent.message_id }),
+	});
+	await ctx.putExecutionToWait(new Date(waitTill.getTime() + WAIT_EXPIRY_GRACE_MS));
 }
 
 export const sendAndWait: ItemOperation = {
