@@ -236,14 +236,19 @@ test('collectConvertedPages: the pages, limit and errors of collectPages, a page
 		c: { items: [7], has_more: false },
 	};
 	const log: string[] = [];
+	let pageOneConverted!: () => void;
+	const converted = new Promise<void>((resolve) => (pageOneConverted = resolve));
 	const fetchPage = async (token: string | undefined) => {
 		log.push(`fetch ${token ?? ''}`);
-		await delay(3);
+		// Page b answers once page 1 is converted, not after a race of timers a loaded machine can lose;
+		// the 1 s fallback makes an implementation that waits for page b before converting fail, not hang.
+		await (token === 'b' ? Promise.race([converted, delay(1000)]) : delay(3));
 		log.push(`got ${token ?? ''}`);
 		return pages[token ?? ''];
 	};
 	const convert = (n: number) => {
 		log.push(`convert ${n}`);
+		if (n === 3) pageOneConverted();
 		return `#${n}`;
 	};
 	assert.deepEqual(await collectConvertedPages(fetchPage, convert), ['#1', '#2', '#3', '#4', '#5', '#6', '#7']);
