@@ -40,6 +40,7 @@ export * from './waitSignature';
 export * from './waitCard';
 export * from './waitRelay';
 export * from './waitExpiry';
+export * from './callbackReceivers';
 export * from './users';
 export * from './contacts';
 export * from './userAuth';

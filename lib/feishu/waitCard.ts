@@ -11,7 +11,10 @@ export type ButtonStyle = 'danger' | 'primary' | 'secondary';
 export interface WaitButton {
 	label: string;
 	style: ButtonStyle;
-	value: WaitActionValue;
+	/** Answered in the card: the sealed callback value. */
+	value?: WaitActionValue;
+	/** Answered on n8n's page instead: the button opens this URL. */
+	url?: string;
 }
 
 export type WaitFieldType = 'checkbox' | 'date' | 'dropdown' | 'email' | 'multiSelect' | 'number' | 'password' | 'text' | 'textarea';
@@ -28,7 +31,9 @@ export interface WaitFormField {
 export type WaitResponse =
 	| { type: 'approval'; approve: WaitButton; decline?: WaitButton }
 	| { type: 'freeText'; submit: WaitButton; placeholder?: string }
-	| { type: 'form'; submit: WaitButton; fields: WaitFormField[] };
+	| { type: 'form'; submit: WaitButton; fields: WaitFormField[] }
+	/** Answered on n8n's page: buttons that open it (no Feishu Trigger relays callbacks). */
+	| { type: 'link'; buttons: WaitButton[] };
 
 export interface WaitCard {
 	title?: string;
@@ -49,7 +54,8 @@ const text = (content: string) => ({ tag: 'plain_text', content });
 const FEISHU_BUTTON_TYPE: Record<ButtonStyle, string> = { primary: 'primary_filled', secondary: 'default', danger: 'danger' };
 
 function button(b: WaitButton, name: string, extra: Record<string, unknown> = {}) {
-	return { tag: 'button', name, text: text(b.label), type: FEISHU_BUTTON_TYPE[b.style], behaviors: [{ type: 'callback', value: b.value }], ...extra };
+	const behavior = b.url ? { type: 'open_url', default_url: b.url } : { type: 'callback', value: b.value };
+	return { tag: 'button', name, text: text(b.label), type: FEISHU_BUTTON_TYPE[b.style], behaviors: [behavior], ...extra };
 }
 
 function header(title: string | undefined, template: string) {
@@ -92,8 +98,11 @@ export function waitFields(response: WaitResponse): WaitFormField[] {
 }
 
 function answerElements(response: WaitResponse): Record<string, unknown>[] {
-	if (response.type === 'approval') {
-		const buttons = [button(response.approve, 'n8n_wait_approve'), ...(response.decline ? [button(response.decline, 'n8n_wait_decline')] : [])];
+	if (response.type === 'approval' || response.type === 'link') {
+		const buttons =
+			response.type === 'link'
+				? response.buttons.map((b, k) => button(b, `n8n_wait_link_${k}`))
+				: [button(response.approve, 'n8n_wait_approve'), ...(response.decline ? [button(response.decline, 'n8n_wait_decline')] : [])];
 		return [{ tag: 'column_set', horizontal_spacing: '8px', columns: buttons.map((b) => ({ tag: 'column', width: 'auto', elements: [b] })) }];
 	}
 	const fields = waitFields(response);

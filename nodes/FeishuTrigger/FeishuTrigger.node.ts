@@ -11,6 +11,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { appCredentialsFrom, holdCallbackReceiver } from '../../lib/feishu';
 import { feishuApiCredentialTest } from '../Feishu/methods/credentialTest';
 import { CONNECTION_MODE, EVENTS_SUBTITLE, triggerProperties, triggerWebhooks } from './FeishuTriggerDescription';
 import { startLongConnection } from './longConnection';
@@ -104,9 +105,24 @@ export class FeishuTrigger implements INodeType {
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const mode = this.getNodeParameter('connectionMode', CONNECTION_MODE.longConnection) as string;
+		// Send and Wait asks whether a trigger of its app receives the card callbacks here (either mode).
+		const release = holdCallbackReceiver(appCredentialsFrom(await this.getCredentials('feishuApi')).appId);
 		// n8n activates a node's trigger and its webhooks alike; in webhook mode the webhook does the work.
-		if (mode !== CONNECTION_MODE.longConnection) return {};
-		return await startLongConnection(this, await readTriggerSettings(this));
+		if (mode !== CONNECTION_MODE.longConnection) return { closeFunction: async () => release() };
+		let started: ITriggerResponse | undefined;
+		try {
+			started = await startLongConnection(this, await readTriggerSettings(this));
+		} finally {
+			if (!started) release();
+		}
+		const { closeFunction } = started;
+		return {
+			...started,
+			closeFunction: async () => {
+				release();
+				await closeFunction?.();
+			},
+		};
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

@@ -124,7 +124,8 @@ for (const version of versions) {
 		});
 
 		test('Send and Wait: the card is sent from a worker, the click comes to the main\'s trigger and resumes the execution on a worker', async (t) => {
-			const wf = await cluster.main.createWorkflow(waitWorkflow('queue: send and wait', { message: 'Deploy?', responseType: 'approval' }), { credentials: { feishuApi: credential } });
+			// A worker cannot see the main's triggers, so the card is asked for explicitly (Answer On: Feishu Card).
+			const wf = await cluster.main.createWorkflow(waitWorkflow('queue: send and wait', { message: 'Deploy?', responseType: 'approval', options: { answerOn: 'feishu' } }), { credentials: { feishuApi: credential } });
 			await cluster.main.activate(wf.id);
 			t.after(() => cluster.main.deactivate(wf.id).catch(() => undefined));
 			await until('one long connection', async () => (await control<{ connections: { open: boolean }[] }>(rig(), 'GET', `connections?app_id=${APP.appId}`)).connections.filter((c) => c.open).length === 1, 60_000);

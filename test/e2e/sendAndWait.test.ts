@@ -3,12 +3,14 @@
 // click, as a person) comes to the app's Feishu Trigger over the long connection, which relays it to
 // n8n's resume URL; the execution resumes with who answered what, and the card is redrawn with the
 // outcome. Also: a non-approver's click, a second click, forged buttons and a direct call to the
-// resume URL change nothing; a custom form's values arrive typed; a wait survives an n8n restart.
+// resume URL change nothing; free text and a custom form's values arrive typed; a wait survives an n8n
+// restart; with no Feishu Trigger for the sending app, the card's links to n8n's page answer it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { selectedVersions } from '../../scripts/n8n/install';
 import { nodeOutput } from '../../scripts/n8n/boot';
+import { createSandboxCredential } from '../../scripts/n8n/rig';
 import { APP, chatMessages, control, eachTestStartsHealthy, importWorkflow, loadExample, openConnections, type Rig, sendUserText, startRig, textOf, waitFor, waitForReply } from './harness';
 import { botSends, buttonsOf, cardIn, click, elementsOf, executionOf, markdownOf, untilWaiting, valueOf, waitWorkflow } from './waitCards';
 
@@ -141,6 +143,91 @@ for (const version of selectedVersions()) {
 			const decided = (await chatMessages(rig, chatId)).find((m) => m.message_id === message.message_id)!.content;
 			assert.equal(elementsOf(decided).filter((e) => e.tag === 'form').length, 0);
 			assert.match(markdownOf(decided), /\*\*Amount:\*\* 42\.5/);
+		});
+
+		test('free text: the text arrives with who wrote it; the decided card shows it, its markdown escaped', async (t) => {
+			const wf = await importWorkflow(rig, waitWorkflow('send and wait: free text', { message: 'Why is the release late?', responseType: 'freeText' }));
+			await rig.n8n.activate(wf.id);
+			t.after(() => rig.n8n.deactivate(wf.id).catch(() => undefined));
+			await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);
+			const chatId = `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+			await sendUserText(rig, chatId, 'release', { sender: { open_id: approver.open_id } });
+			const message = await cardIn(rig, chatId);
+			const submit = buttonsOf(message.content).find((b) => b.form_action_type === 'submit');
+			assert.ok(submit, `the card has a submit button: ${JSON.stringify(message.content)}`);
+			await untilWaiting(rig, executionOf(submit));
+			const base = { value: valueOf(submit), name: submit.name, tag: 'button', operator: { open_id: approver.open_id } };
+			const ok = await click(rig, message.message_id, { ...base, form_value: { field_0: 'The build broke *twice*' } });
+			assert.equal(ok.answer?.toast?.content, 'Answer recorded');
+			const [execution] = await rig.n8n.waitForExecutions(wf.id, 1, { includeData: true });
+			const { data } = nodeOutput(execution, 'After')[0];
+			assert.equal(data.text, 'The build broke *twice*');
+			assert.equal(data.responder.id, approver.open_id);
+			assert.equal(data.messageId, message.message_id);
+			const decided = (await chatMessages(rig, chatId)).find((m) => m.message_id === message.message_id)!.content;
+			assert.match(markdownOf(decided), /\*\*Response:\*\* The build broke \\\*twice\\\*/, 'the answer is shown, its markdown escaped');
+		});
+
+		test('no Feishu Trigger for the app: the card\'s buttons open n8n\'s page; an approval link and a form posted there resume the execution', async (t) => {
+			// A second app, whose bot sends the card, with no trigger of its own; the first app's trigger starts the workflow.
+			const other = { appId: 'cli_e2e_no_trigger', appSecret: 'e2e-no-trigger-secret' };
+			await control(rig, 'POST', 'apps', { app_id: other.appId, app_secret: other.appSecret });
+			const credential = await createSandboxCredential(rig.n8n, rig.sandbox.baseUrl, other, 'Feishu app without a trigger');
+			const workflow = (name: string, parameters: Record<string, unknown>) => {
+				const wfJson = waitWorkflow(name, parameters);
+				wfJson.nodes[0].credentials = { feishuApi: rig.credential };
+				wfJson.nodes[1].credentials = { feishuApi: credential };
+				return rig.n8n.createWorkflow(wfJson);
+			};
+			const ask = async (wfId: string, text: string) => {
+				await rig.n8n.activate(wfId);
+				t.after(() => rig.n8n.deactivate(wfId).catch(() => undefined));
+				await waitFor('the long connection', async () => (await openConnections(rig)).length >= 1);
+				const chatId = `oc_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+				// The person writes to the other bot first, which brings it into the chat.
+				await sendUserText(rig, chatId, 'hello', { app_id: other.appId, chat_type: 'group', chat_name: 'No trigger', sender: { open_id: approver.open_id } });
+				await sendUserText(rig, chatId, text, { chat_type: 'group', chat_name: 'No trigger', sender: { open_id: approver.open_id } });
+				const message = await cardIn(rig, chatId);
+				const links = buttonsOf(message.content).map((b) => b.behaviors.find((x: any) => x.type === 'open_url')?.default_url as string);
+				assert.ok(links.length > 0 && links.every(Boolean), `link buttons: ${JSON.stringify(message.content)}`);
+				return { message, links };
+			};
+
+			const executionIn = (url: string) => /webhook-waiting\/(\d+)\//.exec(url)![1];
+			const approval = await workflow('send and wait: page approval', { message: 'Ship it?', responseType: 'approval', approvalOptions: { values: { approvalType: 'double' } } });
+			const asked = await ask(approval.id, 'ship');
+			assert.deepEqual(buttonsOf(asked.message.content).map((b) => b.text.content), ['Approve', 'Decline']);
+			const [, decline] = asked.links;
+			const preview = await fetch(decline, { headers: { 'user-agent': 'Mozilla/5.0 (compatible; LinkPreviewBot/1.0)' } });
+			assert.equal(preview.status, 200);
+			await untilWaiting(rig, executionIn(decline));
+			const opened = await fetch(decline, { headers: { 'user-agent': 'Mozilla/5.0' } });
+			assert.match(await opened.text(), /Declined/);
+			const [declined] = await rig.n8n.waitForExecutions(approval.id, 1, { includeData: true });
+			const out = nodeOutput(declined, 'After')[0].data;
+			assert.equal(out.approved, false);
+			assert.equal(out.responder.source, 'n8nPage');
+			await rig.n8n.deactivate(approval.id);
+
+			const form = await workflow('send and wait: page form', {
+				message: 'Your expense, please',
+				responseType: 'cardForm',
+				formFields: { values: [{ fieldLabel: 'Amount', fieldType: 'number', requiredField: true }, { fieldLabel: 'Tags', fieldType: 'multiSelect', fieldOptions: 'client, internal' }, { fieldLabel: 'Receipt Attached', fieldType: 'checkbox' }] },
+			});
+			const { links: [open] } = await ask(form.id, 'expense');
+			await untilWaiting(rig, executionIn(open));
+			const page = await (await fetch(open)).text();
+			assert.match(page, /<form method="post">/);
+			assert.match(page, /Your expense, please/);
+			const post = (body: string) => fetch(open, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+			const wrong = await (await post('field_0=forty')).text();
+			assert.match(wrong, /Amount must be a number/);
+			assert.match(wrong, /value="forty"/, 'what was typed stays');
+			await untilWaiting(rig, executionIn(open));
+			assert.match(await (await post('field_0=42.5&field_1=client&field_1=internal&field_2=true')).text(), /Answer recorded/);
+			const [answered] = await rig.n8n.waitForExecutions(form.id, 1, { includeData: true });
+			const data = nodeOutput(answered, 'After')[0].data;
+			assert.deepEqual({ Amount: data.Amount, Tags: data.Tags, 'Receipt Attached': data['Receipt Attached'] }, { Amount: 42.5, Tags: ['client', 'internal'], 'Receipt Attached': true });
 		});
 
 		test('webhook mode: the click comes to the trigger\'s URL and is relayed; the time limit passes: the card says it expired (its buttons gone), the items go on unchanged', async (t) => {

@@ -128,6 +128,22 @@ export const sendAndWaitFields: INodeProperties[] = [
 		displayOptions: show(),
 		options: [
 			{
+				displayName: 'Answer On',
+				name: 'answerOn',
+				type: 'options',
+				default: 'feishuOrPage',
+				description: 'Where people answer',
+				options: [
+					{ name: 'Feishu Card', value: 'feishu', description: 'Buttons and form in the card; an active Feishu Trigger for this app relays the answers. Choose this in queue mode, where workers cannot see the main\'s triggers.' },
+					{
+						name: 'Feishu Card, Else Browser Page',
+						value: 'feishuOrPage',
+						description: 'In the card when a Feishu Trigger for this app is active in this n8n; otherwise the card\'s buttons open n8n\'s page, and the node logs why',
+					},
+					{ name: 'Browser Page', value: 'n8nPage', description: 'The card\'s buttons open n8n\'s page in a browser, as n8n\'s other Send and Wait nodes do (n8n must be reachable from there; Approvers cannot be checked there)' },
+				],
+			},
+			{
 				displayName: 'Approvers',
 				name: 'approvers',
 				type: 'string',

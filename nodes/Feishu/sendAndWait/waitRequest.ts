@@ -86,6 +86,18 @@ export function waitCardOf(r: WaitRequest, values: { approve: WaitActionValue; d
 	return { ...base, response: r.responseType === 'freeText' ? { type: 'freeText', submit } : { type: 'form', submit, fields: r.fields } };
 }
 
+/** The card when the answer is given on n8n's page: approval links (each its own signed URL), or one link to the form. */
+export function waitLinkCardOf(r: WaitRequest, urls: { approve: string; decline?: string }, deadline?: string): WaitCard {
+	const buttons =
+		r.responseType === 'approval'
+			? [
+					{ label: r.approval.approveLabel, style: r.approval.approveStyle, url: urls.approve },
+					...(r.approval.double && urls.decline ? [{ label: r.approval.declineLabel, style: r.approval.declineStyle, url: urls.decline }] : []),
+				]
+			: [{ label: 'Open Form', style: 'primary' as const, url: urls.approve }];
+	return { title: r.title, message: r.message, deadline, response: { type: 'link', buttons } };
+}
+
 /** A moment as the cards say it, in the workflow's time zone: "4 Dec 2026, 14:02". */
 export function shownTime(at: Date | number, zone: string): string {
 	return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(at);

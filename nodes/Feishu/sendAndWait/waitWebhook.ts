@@ -5,7 +5,8 @@
 // what the trigger gives Feishu as the callback's answer. A refused answer resumes nothing: the
 // execution keeps waiting and the person sees why. At the time limit the process that sent the card
 // posts its expiry here (lib/feishu/waitExpiry.ts): the card is redrawn as expired, and n8n's own
-// timeout resumes the execution moments later.
+// timeout resumes the execution moments later. Answers given on n8n's page instead (no Feishu Trigger,
+// or Options > Answer On) come as the browser's GET and form POST (answerOnPage, answerPage.ts).
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
@@ -30,6 +31,7 @@ import {
 } from '../../../lib/feishu';
 import type { WaitUrlQuery } from '../actions/message/sendAndWait.operation';
 import { botClient } from '../GenericFunctions';
+import { formPage, notePage, pageFormValue } from './answerPage';
 import { readWaitRequest, shownTime, waitCardOf } from './waitRequest';
 
 const refuse = (content: string, type: 'error' | 'warning' = 'error'): IWebhookResponseData => ({ webhookResponse: { toast: { type, content } } satisfies CallbackAnswer });
@@ -87,14 +89,52 @@ async function expire(this: IWebhookFunctions, appSecret: string): Promise<IWebh
 	return { webhookResponse: { expired: true } };
 }
 
+// Link previewers and crawlers open URLs too; n8n's own approval links ignore them the same way.
+const BOT_AGENT = /bot|crawl|spider|preview|slurp|facebookexternalhit|skype|teams/i;
+
+/** An answer on n8n's page (query.page): approval links answer on open; forms are shown, then posted. */
+function answerOnPage(this: IWebhookFunctions, query: WaitUrlQuery): IWebhookResponseData {
+	const req = this.getRequestObject();
+	const page = (html: string, workflowData?: IWebhookResponseData['workflowData']): IWebhookResponseData => ({ webhookResponse: html, ...(workflowData ? { workflowData } : {}) });
+	if (query.until && Date.now() > Number(query.until)) return page(notePage('Expired', 'This request is no longer waiting for an answer.'));
+	const request = readWaitRequest(<T>(name: string, fallback: T) => this.getNodeParameter(name, fallback as never) as T);
+	const fields = waitFields(sentCard(this).response);
+	let values: Record<string, unknown> = {};
+	if (request.responseType === 'approval') {
+		if (req.method !== 'GET' || BOT_AGENT.test(String(req.headers['user-agent'] ?? ''))) return page('');
+	} else {
+		if (req.method !== 'POST') return page(formPage({ ...request, fields }));
+		const posted = pageFormValue(fields, this.getBodyData());
+		try {
+			values = waitFormValues(fields, posted);
+		} catch (error) {
+			if (!(error instanceof FeishuValidationError)) throw new NodeOperationError(this.getNode(), error as Error);
+			return page(formPage({ ...request, fields, error: error.message.replace(/^Form: /, ''), values: posted }));
+		}
+	}
+	const key = answerKey(this);
+	if (answering.has(key)) return page(notePage('Already answered', 'Someone else answered this request.'));
+	answering.add(key);
+	after(30_000, () => answering.delete(key));
+	const now = Date.now();
+	const common: IDataObject = { responder: { source: 'n8nPage' }, respondedAt: new Date(now).toISOString(), ...(Number(query.sent) > 0 ? { waitedMs: now - Number(query.sent) } : {}) };
+	const approved = query.approved === 'true';
+	const data: IDataObject =
+		request.responseType === 'approval' ? { approved, ...common } : ((request.responseType === 'freeText' ? { text: values.Response, ...common } : { ...values, ...common }) as IDataObject);
+	const heading = request.responseType !== 'approval' ? 'Answer recorded' : approved ? 'Approved' : 'Declined';
+	return page(notePage(heading, 'Thank you. This page can be closed now.'), [[{ json: { data } }]]);
+}
+
 export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const req = this.getRequestObject();
+	const query = this.getQueryData() as WaitUrlQuery;
+	if (req.method === 'POST' && isWaitExpiry(this.getBodyData())) return await expire.call(this, appCredentialsFrom(await this.getCredentials('feishuApi')).appSecret);
+	if (query.page === '1') return answerOnPage.call(this, query);
 	if (req.method !== 'POST') {
 		// A browser or a link preview: the answer is given in Feishu, and nothing resumes from here.
 		return { webhookResponse: 'This request is answered in Feishu, in the card the bot sent.' };
 	}
 	const { appSecret } = appCredentialsFrom(await this.getCredentials('feishuApi'));
-	if (isWaitExpiry(this.getBodyData())) return await expire.call(this, appSecret);
 	let answer: WaitAnswer;
 	try {
 		answer = openWaitAnswer(appSecret, this.getBodyData());
@@ -105,7 +145,6 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 		}
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}
-	const query = this.getQueryData() as WaitUrlQuery;
 	const why = notAllowed(query, answer);
 	if (why) return refuse(why, 'warning');
 

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
-import { hubStats } from '../../../lib/feishu';
+import { hasCallbackReceiver, hubStats } from '../../../lib/feishu';
 import { APP_ID, APP_SECRET, control, deliveries, openConnections, sleep, startTestSandbox, waitFor } from '../../helpers/hubSandbox';
 import { createTriggerHarness, runManual } from '../../helpers/triggerContext';
 import type { Sandbox } from '../../../sandbox/server';
@@ -314,9 +314,12 @@ test('a connection lost for good after start goes to emitError', async () => {
 	await noConnectionsLeft();
 });
 
-test('the empty-selection and webhook-mode cases do not open a connection', async () => {
+test('the empty-selection and webhook-mode cases do not open a connection; both say whether the app\'s callbacks are received here', async () => {
 	await assert.rejects(harness({ events: [] }).run(), /Select at least one event/);
+	assert.equal(hasCallbackReceiver(APP_ID), false, 'a trigger that failed to start holds nothing');
 	const webhookMode = await harness({ connectionMode: 'webhook' }).run();
-	assert.equal(webhookMode.closeFunction, undefined);
 	assert.equal((await openConnections(sandbox)).length, 0);
+	assert.equal(hasCallbackReceiver(APP_ID), true, 'a webhook-mode trigger receives the card callbacks (Send and Wait checks this)');
+	await webhookMode.closeFunction!();
+	assert.equal(hasCallbackReceiver(APP_ID), false);
 });

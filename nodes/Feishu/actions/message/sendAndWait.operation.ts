@@ -3,13 +3,14 @@
 // execution to wait; the app's Feishu Trigger relays the answer to that URL and the node's webhook
 // (sendAndWait/waitWebhook.ts) resumes it. As n8n's own send-and-wait operations: one card, for the
 // first input item, and the items go on unchanged when the time limit passes (the card then says it
-// expired: lib/feishu/waitExpiry.ts).
+// expired: lib/feishu/waitExpiry.ts). Without a Feishu Trigger of the app in this process (or when
+// asked to) the card's buttons open n8n's page instead (answersOnPage).
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
-import { appCredentialsFrom, findUserIds, pendingWaitCard, scheduleWaitExpiry, sendMessage, WAIT_EXPIRY_GRACE_MS, waitActionValue } from '../../../../lib/feishu';
+import { appCredentialsFrom, findUserIds, hasCallbackReceiver, pendingWaitCard, scheduleWaitExpiry, sendMessage, WAIT_EXPIRY_GRACE_MS, waitActionValue } from '../../../../lib/feishu';
 import { authenticationOf } from '../../identity';
 import { USER_AUTHENTICATION } from '../../descriptions/AuthenticationDescription';
-import { readWaitRequest, shownTime, waitCardOf, waitTillOf } from '../../sendAndWait/waitRequest';
+import { readWaitRequest, shownTime, waitCardOf, waitLinkCardOf, waitTillOf } from '../../sendAndWait/waitRequest';
 import { apiClient, options } from '../shared';
 import type { ItemContext, ItemOperation } from '../types';
 import { recipient } from './shared';
@@ -27,6 +28,27 @@ export interface WaitUrlQuery {
 	chat?: string;
 	/** The user it was sent to, when no approvers are named (only they may answer). */
 	user?: string;
+	/** '1': answered on n8n's page (the card's buttons open it), not in the card. */
+	page?: '1';
+}
+
+/** Options > Answer On. */
+export const ANSWER_ON = { feishu: 'feishu', feishuOrPage: 'feishuOrPage', page: 'n8nPage' } as const;
+
+/** Whether the answer is given on n8n's page; says why when it falls back to it, and refuses what the page cannot check. */
+function answersOnPage(context: ItemContext, answerOn: string, appId: string, approvers: string[]): boolean {
+	const { ctx } = context;
+	const fallback = answerOn === ANSWER_ON.feishuOrPage && !hasCallbackReceiver(appId);
+	if (answerOn !== ANSWER_ON.page && !fallback) return false;
+	const why = fallback ? `No Feishu Trigger for app ${appId} is active in this n8n, so nothing would take the answers given in the card` : undefined;
+	if (approvers.length) {
+		throw new NodeOperationError(ctx.getNode(), why ? `${why}, and Approvers can only be checked there` : 'Approvers can only be checked when the answer is given in Feishu', {
+			description:
+				'Activate a workflow with a Feishu Trigger for this app (the console\'s card callback subscription goes to it: see the README, "Approvals and forms in Feishu"). In queue mode the workers cannot see the main\'s triggers: set Options > Answer On to "Feishu Card".',
+		});
+	}
+	if (why) ctx.logger.warn(`Feishu Send and Wait: ${why}; the card's buttons open n8n's page instead`, { node: ctx.getNode().name, appId });
+	return true;
 }
 
 async function approverOpenIds(context: ItemContext, approvers: string[]): Promise<string[]> {
@@ -65,13 +87,22 @@ async function sendAndWaitOnce(context: ItemContext): Promise<void> {
 	if (approvers.length) query.approvers = approvers.join(',');
 	if (to.receiveIdType === 'chat_id') query.chat = to.receiveId;
 	else if (to.receiveIdType === 'open_id' && !approvers.length) query.user = to.receiveId;
-	const { appSecret } = appCredentialsFrom(await ctx.getCredentials('feishuApi'));
+	const { appId, appSecret } = appCredentialsFrom(await ctx.getCredentials('feishuApi'));
+	if (answersOnPage(context, String(o.answerOn ?? ANSWER_ON.feishuOrPage), appId, approvers)) query.page = '1';
 	const url = (extra: Partial<WaitUrlQuery>) => ctx.getSignedResumeUrl({ ...query, ...extra } as Record<string, string>);
-	const values =
-		request.responseType === 'approval'
-			? { approve: waitActionValue(appSecret, url({ approved: 'true' })), decline: request.approval.double ? waitActionValue(appSecret, url({ approved: 'false' })) : undefined }
-			: { approve: waitActionValue(appSecret, url({})) };
-	const card = pendingWaitCard(waitCardOf(request, values, query.until ? formatDeadline(ctx, waitTill) : undefined));
+	const deadline = query.until ? formatDeadline(ctx, waitTill) : undefined;
+	const double = request.responseType === 'approval' && request.approval.double;
+	const card = pendingWaitCard(
+		query.page
+			? waitLinkCardOf(request, request.responseType === 'approval' ? { approve: url({ approved: 'true' }), decline: double ? url({ approved: 'false' }) : undefined } : { approve: url({}) }, deadline)
+			: waitCardOf(
+					request,
+					request.responseType === 'approval'
+						? { approve: waitActionValue(appSecret, url({ approved: 'true' })), decline: double ? waitActionValue(appSecret, url({ approved: 'false' })) : undefined }
+						: { approve: waitActionValue(appSecret, url({})) },
+					deadline,
+				),
+	);
 	// n8n 1.x checks the URL's signature only when asked to; n8n 2.x always does and has no such method.
 	(ctx as { setSignatureValidationRequired?: () => void }).setSignatureValidationRequired?.();
 	const sent = await sendMessage(apiClient(context), { ...to, msgType: 'interactive', content: card });
